@@ -1,0 +1,97 @@
+"""Change records derived from a document's versions: one per version, the first one too.
+
+kind: first | change | revert (the text returned to an earlier version's, which it names) |
+technical (a re-extraction after our own rules changed: kept, never published as a change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from diffs import compare
+from diffs.engine import first_summary
+
+from .store import Version
+
+
+@dataclass
+class ChangeRecord:
+    document_id: str
+    to_version: str
+    from_version: str | None
+    kind: str
+    detected_at: str
+    significance: str
+    summary: str
+    stats: dict = field(default_factory=dict)
+    facts: list[dict] = field(default_factory=list)
+    reverts_to: str | None = None
+    source: str = "crawl"
+
+    @property
+    def id(self) -> str:
+        return f"{self.document_id}/{self.to_version}"
+
+    @property
+    def published(self) -> bool:
+        """Technical re-extractions are kept in the record but stay out of the feeds."""
+        return self.kind != "technical"
+
+
+@dataclass(frozen=True)
+class Link:
+    """How one version relates to the one before it (cheap: hashes only, no texts)."""
+
+    version: Version
+    previous: Version | None
+    kind: str
+    reverts_to: str | None = None
+
+
+def chain(versions: list[Version]) -> list[Link]:
+    """Kinds of each version in order, decided by text hashes alone."""
+    links = []
+    latest_with: dict[str, str] = {}  # sha256 -> id of the newest version with that text
+    prev: Version | None = None
+    for v in versions:
+        if prev is None:
+            link = Link(v, None, "first")
+        elif v.technical:
+            link = Link(v, prev, "technical")
+        elif v.sha256 != prev.sha256 and v.sha256 in latest_with:
+            link = Link(v, prev, "revert", latest_with[v.sha256])
+        else:
+            link = Link(v, prev, "change")
+        links.append(link)
+        latest_with[v.sha256] = v.id
+        prev = v
+    return links
+
+
+def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
+    """The full change record of one link (runs the diff engine)."""
+    v = link.version
+    if link.previous is None or previous_text is None:
+        summary, stats = first_summary(text)
+        return ChangeRecord(
+            v.document_id, v.id, None, "first", v.detected_at, "substantive", summary, stats, [], source=v.source
+        )
+    cmp = compare(previous_text, text)
+    summary = cmp.summary
+    if link.kind == "revert":
+        summary = f"Back to the text of {link.reverts_to}: {summary}"
+    elif link.kind == "technical":
+        summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
+    return ChangeRecord(
+        v.document_id,
+        v.id,
+        link.previous.id,
+        link.kind,
+        v.detected_at,
+        cmp.significance,
+        summary,
+        cmp.stats,
+        cmp.facts,
+        link.reverts_to,
+        v.source,
+    )

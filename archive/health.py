@@ -1,0 +1,108 @@
+"""Per-document health (`data/health.json`): consecutive failures, failing since, last reason, and
+the broken/resumed events published in the health feed.
+
+Only failing documents are listed, so the file changes only when health changes: a run in which
+every page is fine and unchanged leaves it byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import StoreError
+from .files import atomic_write
+
+BROKEN_AFTER = 3  # consecutive failed crawls before a document is reported broken
+
+
+@dataclass
+class DocHealth:
+    failures: int
+    failing_since: str
+    last_reason: str
+    last_detail: str = ""
+    last_failure: str = ""
+    broken: bool = False
+
+
+@dataclass
+class HealthEvent:
+    document_id: str
+    event: str  # broken | resumed
+    at: str
+    reason: str = ""
+    detail: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.document_id}/{self.event}/{self.at}"
+
+
+@dataclass
+class Health:
+    documents: dict[str, DocHealth] = field(default_factory=dict)
+    events: list[HealthEvent] = field(default_factory=list)
+
+    def failed(
+        self, doc_id: str, at: str, reason: str, detail: str = "", broken_after: int = BROKEN_AFTER
+    ) -> HealthEvent | None:
+        h = self.documents.get(doc_id)
+        if h is None:
+            h = self.documents[doc_id] = DocHealth(0, at, reason)
+        h.failures += 1
+        h.last_reason, h.last_detail, h.last_failure = reason, detail, at
+        if not h.broken and h.failures >= broken_after:
+            h.broken = True
+            event = HealthEvent(doc_id, "broken", at, reason, detail)
+            self.events.append(event)
+            return event
+        return None
+
+    def ok(self, doc_id: str, at: str) -> HealthEvent | None:
+        h = self.documents.pop(doc_id, None)
+        if h is not None and h.broken:
+            event = HealthEvent(doc_id, "resumed", at, "", f"after {h.failures} failed crawls")
+            self.events.append(event)
+            return event
+        return None
+
+    def to_json(self) -> str:
+        data = {
+            "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
+            "events": [asdict(e) for e in self.events],
+        }
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def health_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "health.json"
+
+
+def load_health(data_dir: Path) -> Health:
+    path = health_path(data_dir)
+    if not path.exists():
+        return Health()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Health(
+            {k: DocHealth(**v) for k, v in data.get("documents", {}).items()},
+            [HealthEvent(**e) for e in data.get("events", [])],
+        )
+    except (OSError, ValueError, TypeError) as e:
+        raise StoreError(f"{path} is unreadable or malformed: {e}") from e
+
+
+def save_health(data_dir: Path, health: Health) -> bool:
+    """Write health.json if its content changed; True if written."""
+    path = health_path(data_dir)
+    text = health.to_json()
+    empty = not health.documents and not health.events
+    if path.exists():
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    elif empty:
+        return False
+    atomic_write(path, text.encode("utf-8"))
+    return True

@@ -1,0 +1,333 @@
+"""The SQLite index (`data/policywatch.db`): versions and change records derived from the files,
+refreshed incrementally, plus this machine's fetch log. Deleting the file loses nothing.
+
+This module owns the database: nothing else opens it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from diffs import ENGINE_VERSION
+
+from .changes import ChangeRecord, Link, chain, derive
+from .errors import StoreError
+from .store import Store, Version, parse_iso, parse_version_file
+
+SCHEMA_VERSION = 1
+DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
+
+
+@dataclass
+class RefreshReport:
+    documents: int = 0
+    versions_read: int = 0
+    versions_removed: int = 0
+    changes_derived: int = 0
+
+
+def _open(path: Path) -> sqlite_utils.Database:
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot open the index {path}: {e}") from e
+    return sqlite_utils.Database(conn)
+
+
+class Index:
+    def __init__(self, store: Store):
+        self.store = store
+        self.path = store.root / "policywatch.db"
+        store.root.mkdir(parents=True, exist_ok=True)
+        self.db = _open(self.path)
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        db = self.db
+        meta = db["meta"]
+        if not meta.exists():
+            meta.create({"key": str, "value": str}, pk="key")
+        row = next(db.query("select value from meta where key = 'derived'"), None)
+        if row and row["value"] != DERIVED:
+            # a new engine or schema: every derived row is recomputed from the files
+            for name in ("versions", "changes"):
+                if db[name].exists():
+                    db[name].drop()
+        if not db["versions"].exists():
+            db["versions"].create(
+                {
+                    "document_id": str,
+                    "id": str,
+                    "fetched_at": str,
+                    "sha256": str,
+                    "url": str,
+                    "extractor": str,
+                    "source": str,
+                    "technical": int,
+                    "note": str,
+                    "size": int,
+                    "mtime_ns": int,
+                },
+                pk=("document_id", "id"),
+            )
+        if not db["changes"].exists():
+            db["changes"].create(
+                {
+                    "id": str,
+                    "document_id": str,
+                    "to_version": str,
+                    "from_version": str,
+                    "kind": str,
+                    "reverts_to": str,
+                    "detected_at": str,
+                    "significance": str,
+                    "summary": str,
+                    "stats": str,
+                    "facts": str,
+                    "source": str,
+                    "from_sha": str,
+                    "to_sha": str,
+                },
+                pk="id",
+            )
+            db["changes"].create_index(["detected_at"])
+            db["changes"].create_index(["document_id"])
+        if not db["fetches"].exists():
+            db["fetches"].create(
+                {
+                    "document_id": str,
+                    "at": str,
+                    "outcome": str,
+                    "reason": str,
+                    "detail": str,
+                    "status": int,
+                    "url": str,
+                    "etag": str,
+                    "last_modified": str,
+                    "sha256": str,
+                },
+                pk=("document_id", "at"),
+            )
+        meta.upsert({"key": "derived", "value": DERIVED}, pk="key")
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self, only: set[str] | None = None) -> RefreshReport:
+        """Bring versions and changes up to date with the files (only what changed is re-read
+        and re-diffed)."""
+        report = RefreshReport()
+        ids = set(self.store.document_ids()) | {
+            r["document_id"] for r in self.db.query("select distinct document_id from versions")
+        }
+        if only is not None:
+            ids &= only
+        for doc_id in sorted(ids):
+            report.documents += 1
+            if self._refresh_versions(doc_id, report):
+                self._refresh_changes(doc_id, report)
+        return report
+
+    def _refresh_versions(self, doc_id: str, report: RefreshReport) -> bool:
+        known = {
+            r["id"]: r for r in self.db.query("select id, size, mtime_ns from versions where document_id = ?", [doc_id])
+        }
+        seen = set()
+        changed = False
+        rows = []
+        for path in self.store.version_paths(doc_id):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            seen.add(path.stem)
+            row = known.get(path.stem)
+            if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns:
+                continue
+            version, _ = parse_version_file(path)
+            if version.document_id != doc_id:
+                raise StoreError(
+                    f"{path}: front matter names document {version.document_id!r}, "
+                    f"but the file is in the folder of {doc_id!r}"
+                )
+            report.versions_read += 1
+            rows.append(
+                {
+                    "document_id": doc_id,
+                    "id": version.id,
+                    "fetched_at": version.detected_at,
+                    "sha256": version.sha256,
+                    "url": version.url,
+                    "extractor": version.extractor,
+                    "source": version.source,
+                    "technical": int(version.technical),
+                    "note": version.note,
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                }
+            )
+        gone = set(known) - seen
+        with self.db.conn:
+            if rows:
+                self.db["versions"].upsert_all(rows, pk=("document_id", "id"))
+                changed = True
+            for vid in gone:
+                self.db["versions"].delete((doc_id, vid))
+                report.versions_removed += 1
+                changed = True
+        if not changed:
+            # versions as before; changes may still be missing (e.g. a crash between the two)
+            n_versions = self.db.execute("select count(*) from versions where document_id = ?", [doc_id]).fetchone()[0]
+            n_changes = self.db.execute("select count(*) from changes where document_id = ?", [doc_id]).fetchone()[0]
+            changed = n_versions != n_changes
+        return changed
+
+    def _refresh_changes(self, doc_id: str, report: RefreshReport) -> None:
+        versions = self.versions(doc_id)
+        existing = {
+            r["id"]: r
+            for r in self.db.query(
+                "select id, kind, from_version, reverts_to, from_sha, to_sha from changes where document_id = ?",
+                [doc_id],
+            )
+        }
+        links = chain(versions)
+        texts: dict[str, str] = {}
+
+        def text_of(v: Version) -> str:
+            if v.id not in texts:
+                texts[v.id] = self.store.read(v)
+            return texts[v.id]
+
+        wanted = set()
+        for link in links:
+            cid = f"{doc_id}/{link.version.id}"
+            wanted.add(cid)
+            old = existing.get(cid)
+            prev = link.previous
+            if (
+                old
+                and old["kind"] == link.kind
+                and old["from_version"] == (prev.id if prev else None)
+                and old["reverts_to"] == link.reverts_to
+                and old["to_sha"] == link.version.sha256
+                and old["from_sha"] == (prev.sha256 if prev else None)
+            ):
+                continue
+            record = derive(link, text_of(link.version), text_of(prev) if prev else None)
+            report.changes_derived += 1
+            self._save(record, link)
+        with self.db.conn:
+            for cid in set(existing) - wanted:
+                self.db["changes"].delete(cid)
+
+    def _save(self, record: ChangeRecord, link: Link) -> None:
+        with self.db.conn:
+            self.db["changes"].upsert(
+                {
+                    "id": record.id,
+                    "document_id": record.document_id,
+                    "to_version": record.to_version,
+                    "from_version": record.from_version,
+                    "kind": record.kind,
+                    "reverts_to": record.reverts_to,
+                    "detected_at": record.detected_at,
+                    "significance": record.significance,
+                    "summary": record.summary,
+                    "stats": json.dumps(record.stats, sort_keys=True),
+                    "facts": json.dumps(record.facts),
+                    "source": record.source,
+                    "from_sha": link.previous.sha256 if link.previous else None,
+                    "to_sha": link.version.sha256,
+                },
+                pk="id",
+            )
+
+    # ------------------------------------------------------------------ queries
+
+    def versions(self, doc_id: str) -> list[Version]:
+        rows = self.db.query("select * from versions where document_id = ?", [doc_id])
+        out = [_version(r) for r in rows]
+        return sorted(out, key=lambda v: _order_key(v.id))
+
+    def document_ids(self) -> list[str]:
+        return [
+            r["document_id"] for r in self.db.query("select distinct document_id from versions order by document_id")
+        ]
+
+    def changes(self, doc_id: str | None = None, newest_first: bool = True) -> Iterator[ChangeRecord]:
+        """Change records ordered by detection time (ties broken by id, for stable output)."""
+        order = "desc" if newest_first else "asc"
+        where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
+        for r in self.db.query(f"select * from changes {where} order by detected_at {order}, id {order}", params):
+            yield _change(r)
+
+    def change(self, change_id: str) -> ChangeRecord | None:
+        row = next(self.db.query("select * from changes where id = ?", [change_id]), None)
+        return _change(row) if row else None
+
+    def count_changes(self) -> int:
+        return self.db.execute("select count(*) from changes").fetchone()[0]
+
+    # ------------------------------------------------------------------ fetch log
+
+    def log_fetch(self, rows: list[dict]) -> None:
+        if rows:
+            with self.db.conn:
+                self.db["fetches"].upsert_all(rows, pk=("document_id", "at"))
+
+    def last_fetch(self, doc_id: str) -> dict | None:
+        return next(
+            self.db.query("select * from fetches where document_id = ? order by at desc limit 1", [doc_id]), None
+        )
+
+
+def _order_key(vid: str) -> tuple[str, int]:
+    stem, _, n = vid.partition("_")
+    return stem, int(n or 1)
+
+
+def _version(r: dict) -> Version:
+    return Version(
+        r["document_id"],
+        r["id"],
+        parse_iso(r["fetched_at"]),
+        r["sha256"],
+        r["url"],
+        r["extractor"],
+        r["source"],
+        bool(r["technical"]),
+        r["note"] or "",
+    )
+
+
+def _change(r: dict) -> ChangeRecord:
+    return ChangeRecord(
+        r["document_id"],
+        r["to_version"],
+        r["from_version"],
+        r["kind"],
+        r["detected_at"],
+        r["significance"],
+        r["summary"],
+        json.loads(r["stats"]),
+        json.loads(r["facts"]),
+        r["reverts_to"],
+        r["source"],
+    )

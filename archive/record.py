@@ -1,0 +1,111 @@
+"""The record stage: a checked, extracted page either becomes a new version or does not.
+
+A version is recorded only when the canonical text differs from the latest version's. A document
+with `confirm: N` needs N consecutive crawls with the same new text first (kept in
+`data/pending/<doc-id>.json` meanwhile); the version then carries the time it was first seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .files import atomic_write
+from .health import BROKEN_AFTER, Health, HealthEvent, load_health, save_health
+from .store import Store, Version, iso, parse_iso, sha256_text
+
+
+@dataclass
+class Outcome:
+    document_id: str
+    status: str  # new | unchanged | pending | failed
+    at: str
+    reason: str = ""  # the failure's typed reason
+    detail: str = ""
+    version: Version | None = None
+    health_event: HealthEvent | None = None
+
+
+class Recorder:
+    """Turns fetch results into versions and health, one document at a time."""
+
+    def __init__(self, store: Store, broken_after: int = BROKEN_AFTER):
+        self.store = store
+        self.health: Health = load_health(store.root)
+        self.broken_after = broken_after
+        self.pending_dir = store.root / "pending"
+        self.outcomes: list[Outcome] = []
+
+    def _pending_path(self, doc_id: str) -> Path:
+        return self.pending_dir / f"{doc_id}.json"
+
+    def _pending(self, doc_id: str) -> dict | None:
+        path = self._pending_path(doc_id)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _clear_pending(self, doc_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._pending_path(doc_id).unlink()
+
+    def fetched(
+        self,
+        doc_id: str,
+        *,
+        text: str,
+        at: datetime,
+        url: str,
+        extractor: str,
+        raw: bytes | None = None,
+        confirm: int = 1,
+        source: str = "crawl",
+    ) -> Outcome:
+        """A good page: record it if its text is new (and confirmed)."""
+        if not text.endswith("\n"):
+            text += "\n"
+        latest = self.store.latest(doc_id)
+        event = self.health.ok(doc_id, iso(at))
+        if latest is not None and latest[1] == text:
+            self._clear_pending(doc_id)
+            return self._done(Outcome(doc_id, "unchanged", iso(at), health_event=event))
+        first_seen = at
+        if confirm > 1:
+            sha = sha256_text(text)
+            pending = self._pending(doc_id)
+            seen = pending["seen"] + 1 if pending and pending.get("sha256") == sha else 1
+            if seen < confirm:
+                atomic_write(
+                    self._pending_path(doc_id),
+                    json.dumps(
+                        {"sha256": sha, "seen": seen, "first_seen": pending["first_seen"] if seen > 1 else iso(at)},
+                        indent=2,
+                        sort_keys=True,
+                    ).encode()
+                    + b"\n",
+                )
+                return self._done(
+                    Outcome(doc_id, "pending", iso(at), detail=f"{seen}/{confirm} crawls agree", health_event=event)
+                )
+            first_seen = parse_iso(pending["first_seen"])
+        version = self.store.add(
+            doc_id, text, fetched_at=first_seen, url=url, extractor=extractor, raw=raw, source=source
+        )
+        self._clear_pending(doc_id)
+        return self._done(Outcome(doc_id, "new", iso(at), version=version, health_event=event))
+
+    def failed(self, doc_id: str, *, at: datetime, reason: str, detail: str = "") -> Outcome:
+        """A fetch that is not the policy: never a version; counts against the document's health."""
+        event = self.health.failed(doc_id, iso(at), reason, detail, self.broken_after)
+        return self._done(Outcome(doc_id, "failed", iso(at), reason, detail, health_event=event))
+
+    def _done(self, outcome: Outcome) -> Outcome:
+        self.outcomes.append(outcome)
+        return outcome
+
+    def close(self) -> None:
+        save_health(self.store.root, self.health)

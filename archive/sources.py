@@ -1,0 +1,209 @@
+"""The sources registry: `data/sources/*.yml` loaded into validated models (▶ sources contract).
+
+Every problem names its file, document and field; loading either returns every document or raises
+one SourcesError listing all problems, so a bad file never half-configures a crawl.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from cssselect import GenericTranslator, SelectorError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import SourceProblem, SourcesError
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_translator = GenericTranslator()
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def check_selector(selector: str) -> None:
+    """Raise ValueError if `selector` is not a CSS selector lxml/cssselect can apply."""
+    if not selector.strip():
+        raise ValueError("empty CSS selector")
+    try:
+        _translator.css_to_xpath(selector)
+    except SelectorError as e:
+        raise ValueError(f"not a valid CSS selector {selector!r} ({e})") from None
+
+
+class DocumentSource(BaseModel):
+    """One tracked document, as written in a sources file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=120)
+    title: str = Field(min_length=1)
+    url: str
+    select: tuple[str, ...] | None = None
+    remove: tuple[str, ...] = ()
+    render: Literal["http", "browser"] = "http"
+    tags: tuple[str, ...] = ()
+    wait_for: str | None = None
+    confirm: int = Field(default=1, ge=1, le=5)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not ID_PATTERN.match(v):
+            raise ValueError("must be lowercase letters, digits and single hyphens ([a-z0-9-])")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(f"must be an http(s) URL, got {v!r}")
+        if not parts.hostname:
+            raise ValueError(f"has no host: {v!r}")
+        if any(c.isspace() for c in v):
+            raise ValueError(f"contains whitespace: {v!r}")
+        return v
+
+    @field_validator("select", "remove", mode="before")
+    @classmethod
+    def _selector_list(cls, v: object) -> object:
+        return _as_list(v)
+
+    @field_validator("select", "remove")
+    @classmethod
+    def _selectors(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is not None:
+            if not v:
+                raise ValueError("an empty list: leave the key out instead")
+            for s in v:
+                check_selector(s)
+        return v
+
+    @field_validator("wait_for")
+    @classmethod
+    def _wait_for(cls, v: str | None) -> str | None:
+        if v is not None:
+            check_selector(v)
+        return v
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, v: object) -> object:
+        return _as_list(v)
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_names(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for tag in v:
+            if not ID_PATTERN.match(tag):
+                raise ValueError(f"tag {tag!r} must be lowercase letters, digits and hyphens")
+        return v
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    service: str = Field(min_length=1)
+    documents: list[dict] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A tracked document with the service it belongs to and the file that declared it."""
+
+    source: DocumentSource
+    service: str
+    file: str
+
+    def __getattr__(self, name: str):  # doc.id, doc.url, ... read through to the source
+        return getattr(self.source, name)
+
+
+def _problems_from(error: ValidationError, file: str, document: str | None) -> list[SourceProblem]:
+    problems = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"] if not isinstance(p, int)) or None
+        if e["type"] == "extra_forbidden":
+            message = "unknown key (see the README's sources reference)"
+        elif e["type"] == "missing":
+            message = "is required"
+        elif e["type"] == "literal_error" and field == "render":
+            message = f"must be 'http' or 'browser', got {e['input']!r}"
+        else:
+            message = e["msg"].removeprefix("Value error, ")
+        problems.append(SourceProblem(file, document, field, message))
+    return problems
+
+
+def sources_files(path: Path) -> list[Path]:
+    """The sources files at `path`: the file itself, or every *.yml/*.yaml in the folder."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+    raise SourcesError([SourceProblem(str(path), None, None, "no such file or folder")])
+
+
+def load_file(path: Path) -> tuple[list[Document], list[SourceProblem]]:
+    name = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return [], [SourceProblem(name, None, None, "is not UTF-8 text")]
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return [], [SourceProblem(name, None, None, f"is not valid YAML{at}: {getattr(e, 'problem', e)}")]
+    except OSError as e:
+        return [], [SourceProblem(name, None, None, f"cannot be read: {e.strerror}")]
+    if raw is None:
+        return [], [SourceProblem(name, None, None, "is empty")]
+    if not isinstance(raw, dict):
+        return [], [SourceProblem(name, None, None, "must be a mapping with 'service' and 'documents'")]
+    try:
+        top = SourcesFile.model_validate(raw)
+    except ValidationError as e:
+        return [], _problems_from(e, name, None)
+
+    documents, problems = [], []
+    for i, entry in enumerate(top.documents):
+        if not isinstance(entry, dict):
+            problems.append(SourceProblem(name, f"#{i + 1}", None, "must be a mapping of keys"))
+            continue
+        label = entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id") else f"#{i + 1}"
+        try:
+            documents.append(Document(DocumentSource.model_validate(entry), top.service, name))
+        except ValidationError as e:
+            problems.extend(_problems_from(e, name, label))
+    return documents, problems
+
+
+def load_sources(path: Path | str) -> list[Document]:
+    """Every document declared at `path` (a file or a folder), sorted by id; SourcesError if any
+    file is malformed or an id is declared twice."""
+    path = Path(path)
+    files = sources_files(path)
+    if not files:
+        raise SourcesError([SourceProblem(str(path), None, None, "holds no *.yml sources files")])
+    documents: list[Document] = []
+    problems: list[SourceProblem] = []
+    for f in files:
+        docs, probs = load_file(f)
+        documents.extend(docs)
+        problems.extend(probs)
+    seen: dict[str, Document] = {}
+    for doc in documents:
+        if doc.id in seen:
+            first = seen[doc.id].file
+            problems.append(SourceProblem(doc.file, doc.id, "id", f"is already declared in {first}"))
+        else:
+            seen[doc.id] = doc
+    if problems:
+        raise SourcesError(problems)
+    return sorted(documents, key=lambda d: d.id)

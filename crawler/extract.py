@@ -1,0 +1,381 @@
+"""Extraction: a fetched page → the document's canonical Markdown, deterministically.
+
+remove → select (CSS, in document order) → drop what is never policy text (scripts, styles,
+forms' controls) → Markdown. Whitespace follows HTML rules (a no-break space stays visible),
+links are made absolute with tracking parameters dropped, so page noise outside and inside the
+selection does not change the text. Bump EXTRACTOR_VERSION whenever the output can change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from cssselect import GenericTranslator
+from lxml import etree
+
+EXTRACTOR_VERSION = "policywatch-md/1"
+
+NEVER_TEXT = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "svg",
+    "math",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "option",
+    "dialog",
+)
+MAIN_GUESSES = ("main", "[role=main]", "article", "#content", "#main", ".content", "body")
+TRACKING = re.compile(
+    r"^(utm_[a-z]+|gclid|gclsrc|dclid|fbclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|yclid|"
+    r"_ga|_gl|ref_|spm|trk|trkCampaign|sc_cid|s_cid|cmpid|campaign_id)$",
+    re.I,
+)
+ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "address",
+    "form",
+    "fieldset",
+    "legend",
+    "caption",
+    "center",
+    "body",
+    "html",
+    "menu",
+    "hgroup",
+}
+BREAK = "\x00"  # a hard line break inside a paragraph, kept through whitespace collapsing
+_translator = GenericTranslator()
+_xpath_cache: dict[str, etree.XPath] = {}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    markdown: str
+    selector_matched: bool  # False: a `select` selector matched nothing
+    words: int
+
+
+def _xpath(selector: str) -> etree.XPath:
+    xp = _xpath_cache.get(selector)
+    if xp is None:
+        xp = _xpath_cache[selector] = etree.XPath(_translator.css_to_xpath(selector))
+    return xp
+
+
+def parse_html(html: str | bytes) -> etree._Element | None:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    html = html.replace("\x00", "")
+    if not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    try:
+        return lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def clean_url(href: str, base: str) -> str | None:
+    href = href.strip()
+    if not href:
+        return None
+    if href.startswith("#"):
+        return href
+    try:
+        absolute = urljoin(base, href)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https", "mailto", "tel", "ftp"):
+        return None  # javascript:, data: and the like are not link targets
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+        parts = parts._replace(query=urlencode(kept, doseq=True))
+    return urlunsplit(parts)
+
+
+def select_roots(
+    doc: etree._Element, select: tuple[str, ...] | None, remove: tuple[str, ...] = ()
+) -> list[etree._Element] | None:
+    """The elements holding the policy text (None: a `select` selector matched nothing)."""
+    for sel in remove:
+        for el in _xpath(sel)(doc):
+            if el.getparent() is not None:
+                el.drop_tree()
+    if select:
+        roots: list[etree._Element] = []
+        for sel in select:
+            roots.extend(_xpath(sel)(doc))
+        if not roots:
+            return None
+        order = {el: n for n, el in enumerate(doc.iter())}
+        unique = sorted(set(roots), key=lambda el: order.get(el, 0))
+        # an element inside another selected one is already part of it
+        return [el for el in unique if not any(a in unique for a in el.iterancestors())]
+    for guess in MAIN_GUESSES:
+        found = _xpath(guess)(doc)
+        if found:
+            return [found[0]]
+    return [doc]
+
+
+def extract(
+    html: str | bytes, url: str, select: tuple[str, ...] | None = None, remove: tuple[str, ...] = ()
+) -> Extraction:
+    doc = parse_html(html)
+    if doc is None:
+        return Extraction("", select is None, 0)
+    base = url
+    base_el = doc.find(".//base[@href]")
+    if base_el is not None:
+        base = urljoin(url, base_el.get("href", ""))
+    roots = select_roots(doc, select, remove)
+    if roots is None:
+        return Extraction("", False, 0)
+    writer = _Writer(base)
+    for root in roots:
+        writer.block(root)
+    markdown = writer.finish()
+    return Extraction(markdown, True, len(re.findall(r"\w+", markdown)))
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+
+
+def _escape_start(line: str) -> str:
+    """Escape what would make a paragraph line read as another block."""
+    if re.match(r"(#{1,6}(\s|$)|[-+*](\s|$)|>|\d{1,9}[.)](\s|$)|\||=+\s*$|-+\s*$|~~~|```)", line):
+        m = re.match(r"(\d{1,9})([.)])", line)
+        if m:
+            return f"{m.group(1)}\\{m.group(2)}{line[m.end() :]}"
+        return "\\" + line
+    return line
+
+
+class _Writer:
+    """Walks the selected tree and writes Markdown blocks."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+
+    # ---- inline content
+    def _flush(self) -> None:
+        text = ASCII_SPACE.sub(" ", CONTROL.sub("", "".join(self.inline)))
+        self.inline = []
+        lines = [ln.strip(" ") for ln in text.split(BREAK)]
+        lines = [ln for ln in lines if ln]
+        if lines:
+            self.blocks.append("\n".join(_escape_start(ln) for ln in lines))
+
+    def _inline_text(self, el: etree._Element) -> str:
+        sub = _Writer(self.base)
+        sub._inline_children(el)
+        return "".join(sub.inline)
+
+    def _inline_children(self, el: etree._Element) -> None:
+        if el.text:
+            self.inline.append(_escape(el.text))
+        for child in el:
+            self._node(child)
+            if child.tail:
+                self.inline.append(_escape(child.tail))
+
+    def _node(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if not tag or tag in NEVER_TEXT:
+            return
+        if tag in BLOCKS or (tag in ("a", "span", "strong", "b", "em", "i", "label") and _has_block(el)):
+            self.block(el)
+            return
+        if tag == "br":
+            self.inline.append(BREAK)
+        elif tag == "a":
+            label = ASCII_SPACE.sub(" ", self._inline_text(el)).strip(" ")
+            href = clean_url(el.get("href", ""), self.base)
+            if label and href:
+                self.inline.append(f"[{label.replace(BREAK, ' ')}]({href.replace(')', '%29').replace(' ', '%20')})")
+            elif label:
+                self.inline.append(label)
+        elif tag in ("strong", "b", "em", "i"):
+            inner = self._inline_text(el)
+            core = inner.strip(" \t\n\r\f")
+            if core:
+                mark = "**" if tag in ("strong", "b") else "*"
+                lead = " " if inner[:1].isspace() else ""
+                trail = " " if inner[-1:].isspace() else ""
+                self.inline.append(f"{lead}{mark}{ASCII_SPACE.sub(' ', core)}{mark}{trail}")
+        elif tag == "code":
+            self.inline.append("`" + ASCII_SPACE.sub(" ", el.text_content()).replace("`", "'") + "`")
+        elif tag == "img":
+            alt = (el.get("alt") or "").strip()
+            if alt:
+                self.inline.append(_escape(alt))
+        else:
+            self._inline_children(el)
+
+    # ---- blocks
+    def block(self, el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in NEVER_TEXT:
+            return
+        if re.fullmatch(r"h[1-6]", tag):
+            self._flush()
+            text = ASCII_SPACE.sub(" ", self._inline_text(el).replace(BREAK, " ")).strip()
+            if text:
+                self.blocks.append("#" * int(tag[1]) + " " + text)
+            return
+        if tag in ("ul", "ol", "menu"):
+            self._flush()
+            self._list(el, ordered=tag == "ol")
+            return
+        if tag == "table":
+            self._flush()
+            self._table(el)
+            return
+        if tag == "pre":
+            self._flush()
+            code = el.text_content().strip("\n")
+            if code.strip():
+                fence = "````" if "```" in code else "```"
+                self.blocks.append(f"{fence}\n{code}\n{fence}")
+            return
+        if tag == "hr":
+            self._flush()
+            self.blocks.append("---")
+            return
+        if tag == "blockquote":
+            self._flush()
+            inner = self._sub_blocks(el)
+            if inner:
+                self.blocks.append("\n".join(("> " + ln) if ln else ">" for ln in inner.split("\n")))
+            return
+        self._flush()
+        self._inline_children(el)
+        self._flush()
+
+    def _sub_blocks(self, el: etree._Element) -> str:
+        sub = _Writer(self.base)
+        sub._inline_children(el)
+        return sub.finish().rstrip("\n")
+
+    def _list(self, el: etree._Element, ordered: bool) -> None:
+        try:
+            n = int(el.get("start", "1"))
+        except ValueError:
+            n = 1
+        items = []
+        for li in el:
+            if not isinstance(li.tag, str) or li.tag.lower() != "li":
+                if isinstance(li.tag, str) and li.tag.lower() in ("ul", "ol"):
+                    nested = _Writer(self.base)
+                    nested._list(li, li.tag.lower() == "ol")
+                    if nested.blocks:
+                        items.append("  " + "\n  ".join("\n\n".join(nested.blocks).split("\n")))
+                continue
+            marker = f"{n}." if ordered else "-"
+            n += 1
+            body = self._sub_blocks(li)
+            if not body:
+                continue
+            pad = " " * (len(marker) + 1)
+            lines = body.split("\n")
+            items.append(marker + " " + lines[0] + "".join(("\n" + pad + ln) if ln else "\n" for ln in lines[1:]))
+        if items:
+            self.blocks.append("\n".join(items))
+
+    def _table(self, el: etree._Element) -> None:
+        rows: list[list[str]] = []
+        header_rows = 0
+        for tr in el.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+            cells = []
+            is_header = True
+            for cell in tr:
+                if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                    continue
+                is_header &= cell.tag.lower() == "th"
+                text = ASCII_SPACE.sub(" ", self._sub_blocks(cell).replace("\n", " ")).strip()
+                cells.append(text.replace("|", "\\|"))
+            if cells:
+                rows.append(cells)
+                if is_header and header_rows == len(rows) - 1:
+                    header_rows += 1
+        caption = el.find("caption")
+        if caption is not None:
+            text = ASCII_SPACE.sub(" ", caption.text_content()).strip()
+            if text:
+                self.blocks.append(_escape(text))
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        lines = []
+        for k, r in enumerate(rows):
+            r = r + [""] * (width - len(r))
+            lines.append("| " + " | ".join(r) + " |")
+            if k == 0:
+                lines.append("|" + "|".join(["---"] * width) + "|")
+        self.blocks.append("\n".join(lines))
+
+    def finish(self) -> str:
+        self._flush()
+        text = "\n\n".join(b for b in self.blocks if b.strip())
+        return text + "\n" if text else ""
+
+
+def _has_block(el: etree._Element) -> bool:
+    return any(isinstance(d.tag, str) and d.tag.lower() in BLOCKS for d in el.iterdescendants())

@@ -1,0 +1,163 @@
+"""Renderers of a Comparison: inline and side-by-side HTML (unchanged context folded, readable
+without colour), a short excerpt with inline styles for feed readers, and terminal text."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .engine import Change, Comparison
+from .words import DELETE, EQUAL, INSERT
+
+CONTEXT = 1  # unchanged blocks shown around each change; longer runs fold into <details>
+LABEL = {
+    "modified": "changed",
+    "added": "added",
+    "removed": "removed",
+    "moved_out": "moved away",
+    "moved_in": "moved here",
+    "equal": "formatting",
+}
+
+
+def _pieces_html(pieces, show: str = "both") -> str:
+    out = []
+    for op, text in pieces:
+        t = escape(text)
+        if op == EQUAL:
+            out.append(t)
+        elif op == DELETE and show in ("both", "old"):
+            out.append(
+                f'<del class="pw-del"><span class="pw-sr">[removed: </span>{t}<span class="pw-sr">]</span></del>'
+            )
+        elif op == INSERT and show in ("both", "new"):
+            out.append(f'<ins class="pw-ins"><span class="pw-sr">[added: </span>{t}<span class="pw-sr">]</span></ins>')
+    return "".join(out)
+
+
+def _runs(changes: list[Change]):
+    """Yield ('show', [k...]) and ('fold', [k...]) runs of change indices."""
+    near = set()
+    for k, c in enumerate(changes):
+        if c.changed:
+            near.update(range(k - CONTEXT, k + CONTEXT + 1))
+    run: list[int] = []
+    state = None
+    for k in range(len(changes)):
+        s = "show" if k in near else "fold"
+        if s != state and run:
+            yield state, run
+            run = []
+        state = s
+        run.append(k)
+    if run:
+        yield state, run
+
+
+def _fold(n: int, inner: str) -> str:
+    return f'<details class="pw-fold"><summary>{n} unchanged block{"s" if n != 1 else ""}</summary>{inner}</details>'
+
+
+def _block_class(c: Change) -> str:
+    return f"pw-block pw-{c.op.replace('_', '-')}" + (f" pw-{c.significance}" if c.changed else "")
+
+
+def _badge(c: Change) -> str:
+    if not c.changed:
+        return ""
+    label = LABEL[c.op]
+    return f'<span class="pw-badge">{escape(label)} · {escape(c.significance)}</span>'
+
+
+def inline_html(cmp: Comparison) -> str:
+    out = ['<div class="pw-diff pw-inline">']
+    for state, run in _runs(cmp.changes):
+        blocks = "".join(
+            f'<div class="{_block_class(cmp.changes[k])}">{_badge(cmp.changes[k])}'
+            f'<pre class="pw-text">{_pieces_html(cmp.changes[k].pieces)}</pre></div>'
+            for k in run
+        )
+        out.append(blocks if state == "show" else _fold(len(run), blocks))
+    out.append("</div>")
+    return "".join(out)
+
+
+def side_by_side_html(cmp: Comparison) -> str:
+    out = [
+        '<table class="pw-diff pw-sbs"><thead><tr><th scope="col">Before</th><th scope="col">After</th></tr></thead>'
+    ]
+    for state, run in _runs(cmp.changes):
+        rows = []
+        for k in run:
+            c = cmp.changes[k]
+            old = "" if c.op in ("added", "moved_in") else _pieces_html(c.pieces, "old")
+            new = "" if c.op in ("removed", "moved_out") else _pieces_html(c.pieces, "new")
+            rows.append(
+                f'<tr class="{_block_class(c)}"><td><pre class="pw-text">{old}</pre></td>'
+                f'<td>{_badge(c)}<pre class="pw-text">{new}</pre></td></tr>'
+            )
+        if state == "show":
+            out.append("<tbody>" + "".join(rows) + "</tbody>")
+        else:
+            n = len(run)
+            out.append(
+                f'<tbody class="pw-folded"><tr><td colspan="2">{n} unchanged block{"s" if n != 1 else ""}'
+                "</td></tr></tbody>"
+            )
+    out.append("</table>")
+    return "".join(out)
+
+
+DEL_STYLE = "background:#ffe5e5;color:#8a1010;text-decoration:line-through"
+INS_STYLE = "background:#e3f7e3;color:#0b5d0b;text-decoration:underline"
+
+
+def excerpt_html(cmp: Comparison, limit: int = 6, chars: int = 600) -> str:
+    """A short diff with inline styles (feed readers drop stylesheets)."""
+    parts = []
+    for c in cmp.changes:
+        if not c.changed or c.significance == "cosmetic" or c.op == "moved_out":
+            continue
+        body = []
+        for op, text in c.pieces:
+            t = escape(text if len(text) <= chars else text[:chars] + "…")
+            if op == EQUAL:
+                body.append(escape(_trim(text, 120)))
+            elif op == DELETE:
+                body.append(f'<del style="{DEL_STYLE}">{t}</del>')
+            else:
+                body.append(f'<ins style="{INS_STYLE}">{t}</ins>')
+        parts.append(f'<p style="white-space:pre-wrap;margin:0 0 .6em">{"".join(body)}</p>')
+        if len(parts) >= limit:
+            break
+    return "".join(parts)
+
+
+def _trim(text: str, n: int) -> str:
+    if len(text) <= 2 * n:
+        return text
+    return text[:n] + " … " + text[-n:]
+
+
+RED, GREEN, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+
+
+def text(cmp: Comparison, color: bool = False) -> str:
+    """Terminal rendering: changed blocks with [-removed-]{+added+} marks, one line per block."""
+    lines = [f"{cmp.significance}: {cmp.summary}"]
+    for state, run in _runs(cmp.changes):
+        if state == "fold":
+            lines.append(f"{DIM if color else ''}  … {len(run)} unchanged block(s) …{RESET if color else ''}")
+            continue
+        for k in run:
+            c = cmp.changes[k]
+            body = []
+            for op, t in c.pieces:
+                if op == EQUAL:
+                    body.append(t)
+                elif op == DELETE:
+                    body.append(f"{RED}{t}{RESET}" if color else f"[-{t}-]")
+                else:
+                    body.append(f"{GREEN}{t}{RESET}" if color else f"{{+{t}+}}")
+            mark = f"[{LABEL[c.op]}, {c.significance}] " if c.changed else ""
+            lines.append(mark + "".join(body).rstrip("\n"))
+    return "\n".join(lines) + "\n"
