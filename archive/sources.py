@@ -110,7 +110,7 @@ class SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     service: str = Field(min_length=1)
-    documents: list[dict] = Field(min_length=1)
+    documents: list[object] = Field(min_length=1)
 
 
 @dataclass(frozen=True)

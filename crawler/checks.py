@@ -57,6 +57,14 @@ def check_status(status: int) -> Failure | None:
     return Failure("http_status", f"HTTP {status}")
 
 
+def check_body(body: bytes | None, text: str | None) -> Failure | None:
+    if not body or not body.strip():
+        return Failure("empty", "an empty response body")
+    if text is None:
+        return Failure("not_html", "the response is not a text page")
+    return None
+
+
 def check_page(html: str, url: str, requested_url: str) -> Failure | None:
     """Walls that answer 200: bot checks and sign-in pages."""
     head = html[:200_000]

@@ -3,7 +3,7 @@ arrives, so pages stream to disk and are never held for the whole crawl."""
 
 from __future__ import annotations
 
-from .checks import check_page, check_status, check_text
+from .checks import check_body, check_page, check_status, check_text
 from .extract import EXTRACTOR_VERSION, extract
 from .spider import FetchResult
 
@@ -42,10 +42,7 @@ class RecordPipeline:
         rec = self.recorder
         if item.reason:
             return rec.failed(item.document_id, at=item.at, reason=item.reason, detail=item.detail)
-        failure = check_status(item.status or 0)
-        if failure is None and item.text is None:
-            failure_reason = ("empty", "an empty response") if not item.body else ("not_html", "not a text page")
-            return rec.failed(item.document_id, at=item.at, reason=failure_reason[0], detail=failure_reason[1])
+        failure = check_status(item.status or 0) or check_body(item.body, item.text)
         failure = failure or check_page(item.text, item.url, item.requested_url)
         if failure is None:
             extraction = extract(item.text, item.url, doc.select, doc.remove)

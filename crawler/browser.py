@@ -1,0 +1,56 @@
+"""Finding a Chromium for browser pages and browser tests: $POLICYWATCH_CHROMIUM, then PATH,
+then Playwright's own install, in that order, so the same code works on a laptop, in Actions
+and on a machine where Playwright cannot download its browser.
+
+    python -m crawler.browser        # prints the path, or exits 1 saying what was tried
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ENV_VARS = ("POLICYWATCH_CHROMIUM", "CHROMIUM_PATH", "CHROME_PATH")
+NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def playwright_chromium() -> Path | None:
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for pattern in (
+        "chromium-*/chrome-linux*/chrome",
+        "chromium_headless_shell-*/chrome-linux*/headless_shell",
+        "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+    ):
+        found = sorted(root.glob(pattern))
+        if found:
+            return found[-1]
+    return None
+
+
+def find_chromium() -> Path | None:
+    for var in ENV_VARS:
+        value = os.environ.get(var)
+        if value and Path(value).is_file():
+            return Path(value)
+    for name in NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return playwright_chromium()
+
+
+def where_we_looked() -> str:
+    return (
+        f"set {ENV_VARS[0]}=/path/to/chromium, or put one of {', '.join(NAMES)} on PATH, or run "
+        "`python -m playwright install chromium` (on Debian: `apt-get install -y chromium`)"
+    )
+
+
+if __name__ == "__main__":
+    path = find_chromium()
+    if path is None:
+        print(f"no Chromium found: {where_we_looked()}", file=sys.stderr)
+        sys.exit(1)
+    print(path)
