@@ -431,17 +431,28 @@ def serve(folder: Path, port: int) -> None:
 
 @cli.command("report-issues", context_settings=CONTEXT)
 @click.option("--repo", required=True, envvar="GITHUB_REPOSITORY", help="OWNER/NAME  [env: GITHUB_REPOSITORY]")
-@click.option("--api-url", default="https://api.github.com", envvar="GITHUB_API_URL", show_default=True,
-              help="GitHub API base  [env: GITHUB_API_URL]")
-@click.option("--token-env", default="GITHUB_TOKEN", show_default=True, metavar="NAME",
-              help="Environment variable holding the API token.")
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    envvar="GITHUB_API_URL",
+    show_default=True,
+    help="GitHub API base  [env: GITHUB_API_URL]",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the API token.",
+)
 @click.option("--label", default="policywatch-broken", show_default=True, help="Label of the issues we manage.")
 @click.option("--site-url", default="", metavar="URL", help="Published site, to link each document's page.")
 @sources_option
 @click.pass_context
 @errors_as_messages
-def report_issues(ctx: click.Context, repo: str, api_url: str, token_env: str, label: str, site_url: str,
-                  sources: Path | None) -> None:
+def report_issues(
+    ctx: click.Context, repo: str, api_url: str, token_env: str, label: str, site_url: str, sources: Path | None
+) -> None:
     """Open one GitHub issue per broken document; close it when tracking resumes.
 
     Reads data/health.json. Idempotent: issues are found by their label and a marker naming
@@ -466,6 +477,9 @@ def report_issues(ctx: click.Context, repo: str, api_url: str, token_env: str, l
     path = sources_path(data_dir, sources)
     titles = {d.id: d.title for d in load_sources(path)} if path.exists() else {}
     result = report(GitHub(repo, token, api_url), load_health(data_dir), titles, label, site_url)
-    click.echo(f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
-               + "".join(f"\n  opened {d}" for d in result.opened)
-               + "".join(f"\n  closed {d}" for d in result.closed), err=True)
+    click.echo(
+        f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
+        + "".join(f"\n  opened {d}" for d in result.opened)
+        + "".join(f"\n  closed {d}" for d in result.closed),
+        err=True,
+    )

@@ -41,10 +41,18 @@ class GitHub:
 
     def call(self, method: str, path: str, body: dict | None = None) -> object:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={
-            "Accept": "application/vnd.github+json", "Authorization": f"Bearer {self.token}",
-            "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "policywatch",
-            **({"Content-Type": "application/json"} if data else {})})
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "policywatch",
+                **({"Content-Type": "application/json"} if data else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 payload = response.read()
@@ -67,14 +75,16 @@ class GitHub:
 
 def _body(doc_id: str, title: str, h, site_url: str) -> str:
     link = f"\n\nDocument page: {site_url.rstrip('/')}/docs/{doc_id}/index.html" if site_url else ""
-    return (f"<!-- policywatch:document={doc_id} -->\n"
-            f"policywatch cannot track **{title}** (`{doc_id}`): {h.failures} consecutive failed crawls since "
-            f"{h.failing_since}.\n\nLast failure ({h.last_failure}): `{h.last_reason}` {h.last_detail}".rstrip()
-            + link + "\n\nThis issue is closed automatically when tracking resumes.")
+    return (
+        f"<!-- policywatch:document={doc_id} -->\n"
+        f"policywatch cannot track **{title}** (`{doc_id}`): {h.failures} consecutive failed crawls since "
+        f"{h.failing_since}.\n\nLast failure ({h.last_failure}): `{h.last_reason}` {h.last_detail}".rstrip()
+        + link
+        + "\n\nThis issue is closed automatically when tracking resumes."
+    )
 
 
-def report(gh: GitHub, health: Health, titles: dict[str, str], label: str = LABEL,
-           site_url: str = "") -> ReportResult:
+def report(gh: GitHub, health: Health, titles: dict[str, str], label: str = LABEL, site_url: str = "") -> ReportResult:
     result = ReportResult()
     existing: dict[str, dict] = {}
     for issue in gh.open_issues(label):
@@ -94,8 +104,9 @@ def report(gh: GitHub, health: Health, titles: dict[str, str], label: str = LABE
             result.updated.append(doc_id)
     for doc_id, issue in sorted(existing.items()):
         if doc_id not in broken:
-            resumed = next((e.at for e in reversed(health.events) if e.document_id == doc_id and e.event == "resumed"),
-                           None)
+            resumed = next(
+                (e.at for e in reversed(health.events) if e.document_id == doc_id and e.event == "resumed"), None
+            )
             note = f"Tracking resumed{f' at {resumed}' if resumed else ''}: the page is fetched fine again."
             gh.call("POST", f"/issues/{issue['number']}/comments", {"body": note})
             gh.call("PATCH", f"/issues/{issue['number']}", {"state": "closed", "state_reason": "completed"})

@@ -23,9 +23,22 @@ import yaml
 
 # Amazon marketplace → (language=xx_YY for /gp/help pages, locale=xx-YY for /help/hub pages)
 AMAZON_LOCALE = {
-    "US": "en_US", "UK": "en_GB", "CA": "en_CA", "AU": "en_AU", "SG": "en_SG", "AE": "en_AE", "SA": "en_AE",
-    "IN": "en_IN", "JP": "ja_JP", "DE": "de_DE", "FR": "fr_FR", "IT": "it_IT", "ES": "es_ES", "MX": "es_MX",
-    "BR": "pt_BR", "EU": "en_GB",
+    "US": "en_US",
+    "UK": "en_GB",
+    "CA": "en_CA",
+    "AU": "en_AU",
+    "SG": "en_SG",
+    "AE": "en_AE",
+    "SA": "en_AE",
+    "IN": "en_IN",
+    "JP": "ja_JP",
+    "DE": "de_DE",
+    "FR": "fr_FR",
+    "IT": "it_IT",
+    "ES": "es_ES",
+    "MX": "es_MX",
+    "BR": "pt_BR",
+    "EU": "en_GB",
 }
 NOTE = re.compile(r"\s*(\([^()]*\bOTA\b[^()]*\)?|\s—\s.*)$")
 
@@ -83,8 +96,11 @@ def build(seed: Path) -> dict[str, list[dict]]:
     for row in csv.DictReader(seed.open(encoding="utf-8")):
         service, market = row["service"].strip(), row["marketplace"].strip()
         title = clean_title(row["title"])
-        short = re.sub(r"^(Amazon Services|Amazon|Walmart Marketplace|Shopify|Temu|Etsy|Newegg|Wayfair|AliExpress)\s+",
-                       "", re.sub(r"\s*\([^()]*\)?", "", title))
+        short = re.sub(
+            r"^(Amazon Services|Amazon|Walmart Marketplace|Shopify|Temu|Etsy|Newegg|Wayfair|AliExpress)\s+",
+            "",
+            re.sub(r"\s*\([^()]*\)?", "", title),
+        )
         words = [w for w in slug(short).split("-") if w][:7] or slug(title).split("-")[:7]
         prefix = slug(service.replace("Amazon Seller Central", "amazon").replace(" Marketplace", ""))
         base = "-".join([prefix, marketplace_tag(market), *words])
@@ -120,8 +136,11 @@ def write(files: dict[str, list], out: Path) -> None:
             "documents:",
         ]
         for doc, note, status in sorted(docs, key=lambda d: d[0]["id"]):
-            body = yaml.safe_dump([doc], allow_unicode=True, sort_keys=False, width=200,
-                                  default_flow_style=None).rstrip().splitlines()
+            body = (
+                yaml.safe_dump([doc], allow_unicode=True, sort_keys=False, width=200, default_flow_style=None)
+                .rstrip()
+                .splitlines()
+            )
             lines.append(f"  # {status}" + (f"; {note}" if note else ""))
             lines.extend("  " + ln for ln in body)
         (out / f"{slug(service)}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
