@@ -462,6 +462,8 @@ _IMPORT_LINES = {"new": "new version", "present": "present", "unchanged": "uncha
 
 def _import_event(dry_run: bool):
     def show(event) -> None:
+        if event.status == "present":  # recorded by an earlier import: counted, not listed
+            return
         status = "would add" if dry_run and event.status == "new" else _IMPORT_LINES[event.status]
         kind = "  (technical)" if event.version is not None and event.version.technical else ""
         detail = f"  ({event.detail})" if event.detail else ""

@@ -5,6 +5,7 @@ a revert exactly where meta.json names `identical_to`, technical re-extractions 
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,7 @@ def check_document(doc_dir: Path, records: list[dict], source: str, feed_ids: se
     check = DocCheck(
         doc_dir.name,
         len(versions),
-        sum(1 for a, b in zip(versions, versions[1:], strict=False) if a["sha256"] != b["sha256"]),
+        sum(1 for a, b in itertools.pairwise(versions) if a["sha256"] != b["sha256"]),
         technical_files=len(technical),
         technical_records=sum(1 for r in records if r["kind"] == "technical"),
         feed_entries=None if feed_ids is None else len(feed_ids),
@@ -103,9 +104,7 @@ def table(checks: list[DocCheck]) -> str:
         str(sum(c.changes for c in checks)),
         f"{sum(c.reverts_expected for c in checks)}/{sum(c.reverts_found for c in checks)}",
         f"{sum(c.technical_files for c in checks)}/{sum(c.technical_records for c in checks)}",
-        "-"
-        if any(c.feed_entries is None for c in checks)
-        else str(sum(c.feed_entries or 0 for c in checks)),
+        "-" if any(c.feed_entries is None for c in checks) else str(sum(c.feed_entries or 0 for c in checks)),
         "ok" if all(not c.problems for c in checks) else "NO",
     )
     rows.append(total)
