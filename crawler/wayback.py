@@ -26,6 +26,7 @@ from .settings import MAX_PAGE_BYTES, user_agent
 DEFAULT_API = "https://web.archive.org"
 DEFAULT_DELAY = 4.0  # the Wayback Machine throttles clients that ask faster than ~15 a minute
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+TRANSIENT = (TimeoutError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 MAX_RETRY_WAIT = 120.0
 CDX_FIELDS = ("timestamp", "original", "digest", "statuscode", "mimetype")
 _ID_URL = re.compile(r"/web/(\d{14})id_/")
@@ -128,23 +129,27 @@ class Wayback:
 
     # ---- one polite request
     def _get(self, url: str) -> tuple[int, bytes, str | None, str]:
-        attempt = 0
+        attempt, pause = 0, self.delay
         while True:
-            self._wait(self.delay)
+            self._wait(pause)
             try:
                 status, body, content_type, final, retry_after = self._once(url)
-            except OSError as e:  # refused, unreachable, timed out, reset: maybe a moment's trouble
-                if attempt >= self.retries:
+            except OSError as e:
+                # a time-out or a dropped connection may pass; no route, no DNS or a refusal will not
+                reason = getattr(e, "reason", e)
+                if attempt >= self.retries or not isinstance(reason, TRANSIENT):
                     raise ImportSourceError(
                         f"cannot reach the Wayback Machine at {self.base} ({getattr(e, 'reason', e)}): is this "
                         "machine online? (--wayback-url points at another server speaking the CDX API)"
                     ) from e
-                status, retry_after = None, None
+                retry_after = None
             else:
                 if status not in RETRY_STATUSES or attempt >= self.retries:
                     return status, body, content_type, final
             attempt += 1
-            self._wait(min(retry_after if retry_after is not None else self.delay * 2**attempt, MAX_RETRY_WAIT))
+            # never sooner than the delay; after a refusal, as long as the server asks or longer each time
+            backoff = retry_after if retry_after is not None else self.delay * 2**attempt
+            pause = min(max(self.delay, backoff), MAX_RETRY_WAIT)
 
     def _wait(self, seconds: float) -> None:
         if self._last is not None:
@@ -167,7 +172,7 @@ class Wayback:
                 retry = _retry_after(e.headers.get("Retry-After"))
                 return e.code, body, e.headers.get("Content-Type"), url, retry
         except http.client.HTTPException as e:  # a broken answer: retried like a dropped connection
-            raise ConnectionError(f"{type(e).__name__}: {e}") from e
+            raise ConnectionResetError(f"{type(e).__name__}: {e}") from e
         finally:
             self._last = self.clock()
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import ImportSourceError, SourceProblem, SourcesError
 from archive.files import data_lock, remove_stale_temps
@@ -19,6 +20,9 @@ from archive.importers import Importer, ImportEvent, ImportItem, ImportReport, d
 from archive.index import Index, RefreshReport
 from archive.sources import ID_PATTERN, Document, load_sources
 from archive.store import Store, version_id
+
+if TYPE_CHECKING:
+    from crawler.wayback import Wayback
 
 MARKDOWN_EXTRACTOR = "as-imported"  # the archive's own Markdown, taken as the canonical text
 
@@ -204,10 +208,11 @@ def import_wayback(
     wait: float = 0.0,
     on_event: Callable[[ImportEvent], None] | None = None,
     on_captures: Callable[[int], None] | None = None,
-    sleep: Callable[[float], None] | None = None,
+    client: Wayback | None = None,
 ) -> ImportRun:
     """Import the Wayback Machine's captures of `url` (default: the document's URL), extracted
-    with the document's rules; only captures whose text changed become versions."""
+    with the document's rules; only captures whose text changed become versions. `client`
+    replaces the one made from `api` and `delay` (a test's clock and sleep)."""
     from crawler.archived import extract_archived
     from crawler.wayback import DEFAULT_API, DEFAULT_DELAY, CaptureError, Wayback
 
@@ -215,8 +220,7 @@ def import_wayback(
     if document is None:  # find_document raises first; this keeps type checkers informed
         raise ImportSourceError(f"document {document_id!r} is not declared")
     url = url or document.url
-    options = {"sleep": sleep} if sleep is not None else {}
-    client = Wayback(api or DEFAULT_API, delay=DEFAULT_DELAY if delay is None else delay, **options)
+    client = client or Wayback(api or DEFAULT_API, delay=DEFAULT_DELAY if delay is None else delay)
     captures = client.captures(url, since, until)
     if on_captures:
         on_captures(len(captures))
