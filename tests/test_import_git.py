@@ -4,7 +4,6 @@ repository in the layout of Open Terms Archive's *-versions datasets."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpus_git import corpus_repository
 from helpers import tree_digest
 from import_expect import check_document, table
 
@@ -156,49 +156,9 @@ def test_not_a_repository(cli, tmp_path):
 # ------------------------------------------------------------------ the corpus as a git repository
 
 
-def _quote(path: str) -> str:
-    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def corpus_repository(corpus: Path, repo: Path) -> dict[str, str]:
-    """One git repository holding every dev document as OTA's datasets do (one file per document,
-    one commit per version, refilter commits where meta.json places them), built with fast-import.
-    Returns {document: path in the repository}."""
-    git(repo, "init", "-q", "-b", "main")
-    stream = bytearray()
-    paths = {}
-    mark = 0
-    for doc in sorted(p for p in (corpus / "dev").iterdir() if (p / "meta.json").is_file()):
-        meta = json.loads((doc / "meta.json").read_text(encoding="utf-8"))
-        paths[doc.name] = meta["source_path"]
-        steps = [(v, k) for k, v in enumerate(meta["versions"], 1)]
-        steps += [(t, t["after_version"] + 0.5) for t in meta.get("technical_commits", [])]
-        for entry, _ in sorted(steps, key=lambda s: s[1]):  # stable: refilters keep their order
-            content = (doc / entry["file"]).read_bytes()
-            message = entry["message"].encode("utf-8")
-            when = int(datetime.fromisoformat(entry["date"].replace("Z", "+00:00")).timestamp())
-            mark += 1
-            stream += f"commit refs/heads/main\nmark :{mark}\n".encode()
-            stream += f"committer Corpus <corpus@example.invalid> {when} +0000\n".encode()
-            stream += f"data {len(message)}\n".encode() + message + b"\n"
-            if mark > 1:
-                stream += f"from :{mark - 1}\n".encode()
-            stream += f"M 100644 inline {_quote(meta['source_path'])}\n".encode()
-            stream += f"data {len(content)}\n".encode() + content + b"\n"
-    subprocess.run(
-        ["git", "-C", str(repo), "fast-import", "--quiet"],
-        input=bytes(stream),
-        check=True,
-        env={**os.environ, **IDENTITY},
-    )
-    git(repo, "checkout", "-q", "main")
-    return paths
-
-
 @pytest.mark.slow
 def test_the_corpus_as_a_git_repository(corpus, tmp_path):
     repo = tmp_path / "versions-dataset"
-    repo.mkdir()
     paths = corpus_repository(corpus, repo)
     data = tmp_path / "data"
     runner = CliRunner()
