@@ -3,6 +3,8 @@ rules), technical/ re-extractions, idempotence, dry runs, and clear errors that 
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -168,3 +170,28 @@ def test_future_dates_are_refused_per_file(cli, tmp_path):
     r = cli("import", "dir", str(archive), "--doc", "market-terms", check=True)
     assert "skipped" in r.stderr and "in the future" in r.stderr
     assert [v.id for v in Store(tmp_path / "data").versions("market-terms")] == ["20240101T000000Z"]
+
+
+@pytest.mark.parametrize("doc", ["github-terms-of-service", "replicate-terms-of-service"])
+def test_real_raw_pages_with_their_noise(corpus, cli, tmp_path, doc):
+    """The corpus's raw pages of a document, its version pages and its noise pages (HTML changed,
+    text did not) in one dated folder: every version page is a version, no noise page is."""
+    src = corpus / "dev_html" / doc
+    meta = json.loads((src / "meta.json").read_text(encoding="utf-8"))
+    (period,) = json.loads((src / "declaration.json").read_text(encoding="utf-8"))["periods"]
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for v in meta["versions"]:
+        shutil.copy(src / v["file"], pages / v["file"])
+    for n in meta["noise_snapshots"]:
+        shutil.copy(src / n["file"], pages / f"{n['date']}.html".replace(":", "-"))
+    write_sources(
+        tmp_path / "data" / "sources" / "corpus.yml",
+        [{"id": doc, "title": doc, "url": period["fetch"], "select": period["select"]}],
+    )
+    r = cli("import", "dir", str(pages), "--doc", doc, check=True)
+    n_versions, n_noise = len(meta["versions"]), len(meta["noise_snapshots"])
+    assert f"imported {n_versions} version(s) of {doc} ({n_versions + n_noise} in the archive)" in r.stderr
+    assert f"{n_noise} unchanged" in r.stderr
+    ids = [v.id for v in Store(tmp_path / "data").versions(doc)]
+    assert ids == [v["file"].split("_", 1)[1].removesuffix(".html") for v in meta["versions"]]
