@@ -38,7 +38,7 @@ class ImportItem:
     url: str = ""
     extractor: str = ""
     note: str = ""
-    raw: bytes | None = None
+    raw: bytes | Path | None = None  # the raw page (a Path: read when the version is written)
     raw_suffix: str = ".html"
 
 
@@ -215,6 +215,10 @@ class Importer:
                 self.document_id, vid, at, sha, item.url, item.extractor, self.source, item.technical, item.note
             )
         else:
+            try:
+                raw = item.raw.read_bytes() if isinstance(item.raw, Path) else item.raw
+            except OSError as e:
+                raise ImportSourceError(f"cannot read {item.raw}: {e.strerror}") from e
             version = self.store.add(
                 self.document_id,
                 text,
@@ -222,7 +226,7 @@ class Importer:
                 url=item.url,
                 extractor=item.extractor,
                 source=self.source,
-                raw=item.raw,
+                raw=raw,
                 raw_suffix=item.raw_suffix,
                 technical=item.technical,
                 note=item.note,

@@ -18,7 +18,7 @@ from archive.errors import ImportSourceError, SourceProblem, SourcesError
 from archive.files import data_lock, remove_stale_temps
 from archive.importers import Importer, ImportEvent, ImportItem, ImportReport, dated_files, read_text_file
 from archive.index import Index, RefreshReport
-from archive.sources import ID_PATTERN, Document, load_sources
+from archive.sources import ID_PATTERN, Document, load_sources, sources_files
 from archive.store import Store, version_id
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ def find_document(
             [SourceProblem("--doc", document_id, None, "must be lowercase letters, digits and single hyphens")]
         )
     path = sources if sources is not None else data_dir / "sources"
-    documents = load_sources(path) if (sources is not None or path.exists()) else []
+    # no default sources at all is fine for Markdown and git; a --sources that is missing is not
+    declared = sources is not None or path.is_file() or (path.is_dir() and bool(sources_files(path)))
+    documents = load_sources(path) if declared else []
     found = next((d for d in documents if d.id == document_id), None)
     if found is None and required_for:
         raise SourcesError(
@@ -127,12 +129,16 @@ def import_dir(
         if f.is_html:
             from crawler.archived import extract_archived
 
-            raw = f.path.read_bytes()
-            page = extract_archived(raw, document.url, document)
+            try:
+                page = extract_archived(f.path.read_bytes(), document.url, document)
+            except OSError as e:
+                problems.append(f"{label}: cannot be read ({e.strerror})")
+                continue
             if page.failure is not None:
                 problems.append(f"{label}: {page.failure.reason} ({page.failure.detail})")
                 continue
-            items.append(ImportItem(f.at, page.text, label, f.technical, url, page.extractor, note, raw))
+            # the page itself is read again when its version is written, not held meanwhile
+            items.append(ImportItem(f.at, page.text, label, f.technical, url, page.extractor, note, f.path))
         else:
             try:
                 text = read_text_file(f.path)
