@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from corpus_git import corpus_repository  # noqa: E402  (a test helper, shared with test_import_git)
 
 POLICYWATCH = [sys.executable, "-m", "policywatch"]
+TIME = shutil.which("time", path="/usr/bin:/bin") or "/usr/bin/time"  # GNU time (Debian package `time`)
 
 
 @dataclass
@@ -40,18 +41,20 @@ class Phase:
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process, which must succeed."""
+    """Wall seconds and peak RSS (KiB) of one process, which must succeed.
+
+    The peak comes from GNU time, which forks the command from its own small process: a child
+    forked (or posix_spawned) from this Python process would carry this process's peak RSS
+    across exec and report it as its own."""
+    report, err = cwd / "time.txt", cwd / "stderr.txt"
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with open(err, "wb") as stderr:
+        r = subprocess.run([TIME, "-f", "%M", "-o", str(report), *argv], stdout=subprocess.DEVNULL, stderr=stderr)
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}:\n{err}")
-    return seconds, usage.ru_maxrss
+    if r.returncode != 0:
+        message = err.read_text(encoding="utf-8", errors="replace")
+        raise SystemExit(f"{' '.join(argv)} exited {r.returncode}:\n{message}")
+    return seconds, int(report.read_text(encoding="utf-8").split()[-1])
 
 
 def phase(commands: list[list[str]], cwd: Path, into: Phase) -> None:
@@ -102,7 +105,10 @@ def main() -> None:
             )
         baseline = [["git", "-C", str(repo), "log", "-p", "--word-diff", "--no-color", "--", p] for p in paths.values()]
         phase(baseline, work, phases["git log -p"])
-        print(f"run {k + 1}/{args.repeat}: " + ", ".join(f"{n} {p.seconds[-1]:.2f}s" for n, p in phases.items()))
+        print(
+            f"run {k + 1}/{args.repeat}: " + ", ".join(f"{n} {p.seconds[-1]:.2f}s" for n, p in phases.items()),
+            flush=True,
+        )
 
     med = {n: statistics.median(p.seconds) for n, p in phases.items()}
     env = f"python {sys.version.split()[0]}, {os.cpu_count()} cores"
