@@ -49,21 +49,31 @@ class Link:
 
 
 def chain(versions: list[Version]) -> list[Link]:
-    """Kinds of each version in order, decided by text hashes alone."""
+    """Kinds of each version in order, decided by text hashes alone.
+
+    Published kinds are decided against the published texts only: a technical version never
+    starts the history, is never what a later version "reverts" to, and a version whose text is
+    the last published one (back after a re-extraction, or an imported archive that overlaps
+    the crawl) is not a change, so it is kept as technical too."""
     links = []
-    latest_with: dict[str, str] = {}  # sha256 -> id of the newest version with that text
+    latest_with: dict[str, str] = {}  # sha256 -> id of the newest published-text version with it
     prev: Version | None = None
+    last: Version | None = None  # the newest version that is not a technical re-extraction
     for v in versions:
-        if prev is None:
-            link = Link(v, None, "first")
-        elif v.technical:
+        if v.technical:
             link = Link(v, prev, "technical")
-        elif v.sha256 != prev.sha256 and v.sha256 in latest_with:
+        elif last is None:
+            link = Link(v, None, "first")
+        elif v.sha256 == last.sha256:
+            link = Link(v, prev, "technical")
+        elif v.sha256 in latest_with:
             link = Link(v, prev, "revert", latest_with[v.sha256])
         else:
             link = Link(v, prev, "change")
         links.append(link)
-        latest_with[v.sha256] = v.id
+        if not v.technical:
+            latest_with[v.sha256] = v.id
+            last = v
         prev = v
     return links
 
@@ -73,13 +83,17 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
     v = link.version
     if link.previous is None or previous_text is None:
         summary, stats = first_summary(text)
+        if link.kind == "technical":  # a re-extraction dated before the first published text
+            summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
         return ChangeRecord(
-            v.document_id, v.id, None, "first", v.detected_at, "substantive", summary, stats, [], source=v.source
+            v.document_id, v.id, None, link.kind, v.detected_at, "substantive", summary, stats, [], source=v.source
         )
     cmp = compare(previous_text, text)
     summary = cmp.summary
     if link.kind == "revert":
         summary = f"Back to the text of {link.reverts_to}: {summary}"
+    elif link.kind == "technical" and not v.technical:
+        summary = f"Same text as the last published version, recorded again (not a policy change): {summary}"
     elif link.kind == "technical":
         summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
     return ChangeRecord(
