@@ -1,31 +1,57 @@
-"""Facts a seller acts on: amounts, percentages, durations and dates that changed, and sections
-added or removed. Each fact is {kind, before, after, context}."""
+"""Facts a seller acts on: amounts, percentages, durations, dates and other numbers that changed,
+sections added or removed, and defined terms added or removed. Each fact is
+{kind, before, after, context}; quantities are paired through the word-level edits, so
+"24" → "48" inside "within 24 hours" becomes "24 hours" → "48 hours", context "within"."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from .classify import Assessment, run_region
 from .normalize import normalize
 
-UNITS = (
-    r"(?:business\s+|calendar\s+|working\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|"
-    r"years?|hrs?|mins?)"
+NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
+CURRENCY_CODES = (
+    "USD|EUR|GBP|JPY|CAD|AUD|CHF|CNY|HKD|INR|MXN|BRL|SEK|NOK|DKK|PLN|CZK|HUF|HRK|RON|BGN|TRY|ZAR|SGD|NZD|AED|"
+    "SAR|ILS|KRW|TWD|THB|MYR|PHP|IDR"
 )
-NUM = r"\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+SCALE = r"(?:\s?(?:million|billion|thousand|bn|k|m)\b)?"
+UNITS = (
+    r"(?:(?:business|calendar|working|consecutive|banking)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|"
+    r"years?|hrs?|mins?|jours?|mois|ans|années?|semaines?|heures?|dagen|dag|weken|maanden|maand|jaar|uur|uren|"
+    r"werkdagen|Tagen?|Wochen|Monaten?|Jahren?|Stunden|Werktagen?)"
+)
 WORD_NUMBERS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|"
-    r"twenty|thirty|forty|forty-five|sixty|ninety)"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"eighteen|twenty|twenty-one|twenty-four|thirty|forty|forty-five|forty-eight|fifty|sixty|ninety|hundred|"
+    r"a hundred|one hundred)"
+)
+MONTH_NAMES = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre|januari|februari|maart|mei|augustus|oktober|Januar|Februar|März|Juni|Juli|Dezember)"
 )
 QUANTITY = re.compile(
-    rf"(?P<money>(?:[$€£¥]|USD|EUR|GBP|US\$)\s?(?:{NUM})(?:\s?(?:million|billion|k))?|(?:{NUM})\s?(?:USD|EUR|GBP|€|\$))"
-    rf"|(?P<percent>(?:{NUM})\s?(?:%|percent\b|per\s+cent\b))"
-    rf"|(?P<duration>\b(?:{NUM}|{WORD_NUMBERS})(?:\s|-)(?:\(\d+\)\s)?{UNITS}\b)"
-    rf"|(?P<date>\b(?:\d{{1,2}}\s+)?(?:January|February|March|April|May|June|July|August|September|"
-    rf"October|November|December)\s+(?:\d{{1,2}},?\s+)?\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
-    rf"|(?P<number>\b\d+(?:[.,]\d+)?\b)",
+    rf"(?P<money>(?:US\$|[$€£¥₹]|\b(?:{CURRENCY_CODES})\b)\s?{NUM}{SCALE}|{NUM}{SCALE}\s?(?:[$€£¥₹]|\b(?:{CURRENCY_CODES})\b))"
+    rf"|(?P<percent>{NUM}\s?(?:%|percent\b|per\s?cent\b|pour\s?cent\b|procent\b))"
+    rf"|(?P<date>\b(?:\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+)?{MONTH_NAMES}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b"
+    rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b)"
+    rf"|(?P<duration>(?:{NUM}|\b{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
+    rf"|(?P<number>{NUM})",
     re.I,
 )
+SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
+DEFINITION = re.compile(
+    r'"([^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
+    r'|\((?:the |each |a |an |together,? |collectively,? |hereinafter |hereafter )?("[^"]{1,60}"'
+    r'(?:\s*(?:,|or|and)\s*"[^"]{1,60}")*)'
+)
+QUOTED = re.compile(r'"([^"]{1,60})"')
+KIND_ORDER = ("money", "percent", "duration", "date", "number")
+HAS_QUANTITY = re.compile(rf"\d|\b{WORD_NUMBERS}\b", re.I)
+NUMBER_WORDS = frozenset(WORD_NUMBERS.strip("(?:)").split("|"))
+SIGNS = frozenset("$€£¥₹%")
 
 
 @dataclass(frozen=True)
@@ -33,46 +59,123 @@ class Mention:
     kind: str
     text: str
     start: int
-    context: str
+    end: int
 
 
-def mentions(text: str) -> list[Mention]:
-    flat = normalize(text)
-    out = []
-    for m in QUANTITY.finditer(flat):
-        kind = m.lastgroup or "number"
-        before = [w for w in flat[max(0, m.start() - 60) : m.start()].split() if w.strip("#*|>-")]
-        out.append(Mention(kind, " ".join(m.group(0).split()), m.start(), " ".join(before[-5:])))
-    return out
+def mentions(key: str, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Quantities in a normalised key (or in key[start:end]), with their spans in the key."""
+    end = len(key) if end is None else end
+    if not HAS_QUANTITY.search(key, start, end):
+        return []
+    text = key[start:end]
+    return [
+        Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
+        for m in QUANTITY.finditer(text)
+    ]
 
 
-def quantity_facts(old: str, new: str, section: str = "") -> list[dict]:
-    """Quantities that changed between two versions of one block, paired by kind in order."""
-    a, b = mentions(old), mentions(new)
-    a_texts = [m.text for m in a]
-    b_texts = [m.text for m in b]
-    gone = [m for m in a if a_texts.count(m.text) > b_texts.count(m.text)]
-    came = [m for m in b if b_texts.count(m.text) > a_texts.count(m.text)]
+def context_before(key: str, start: int, limit: int = 5) -> str:
+    """Up to `limit` words before a position, within its sentence."""
+    head = SENTENCE_END.split(key[max(0, start - 120) : start])[-1]
+    return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
+
+
+def _numeric(tokens: list[str], i0: int, i1: int) -> bool:
+    """Is there a number (or a currency or percent sign) among these tokens or next to them?"""
+    return any(t[0].isdigit() or t in NUMBER_WORDS or t in SIGNS for t in tokens[max(0, i0 - 3) : i1 + 3])
+
+
+def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[dict]:
+    """Quantities that changed within one block, paired through its word-level edits."""
+    ow, nw = a.old_words, a.new_words
+    runs = [
+        r for r in a.runs if r.reason in ("wording", "date") and _numeric(ow, r.i0, r.i1) and _numeric(nw, r.j0, r.j1)
+    ]
+    if not runs:
+        return []
+    spans_o, spans_n = a.spans("-"), a.spans("+")
+    if spans_o is None or spans_n is None:
+        return []
     facts = []
-    used: set[int] = set()
-    for g in gone:
-        pick = next((k for k, c in enumerate(came) if k not in used and c.kind == g.kind), None)
-        if pick is None:
-            continue
-        used.add(pick)
-        c = came[pick]
-        if g.kind == "number" and (len(g.text) <= 2 and len(c.text) <= 2) and not c.context:
-            continue  # a bare list number: renumbering, not a fact
-        context = c.context or g.context or section
-        facts.append({"kind": g.kind, "before": g.text, "after": c.text, "context": context})
+    for run in runs:
+        so, eo = run_region(spans_o, run.i0, run.i1, len(a.old_key))
+        sn, en = run_region(spans_n, run.j0, run.j1, len(a.new_key))
+        # only the words around the edit are searched: a mention must overlap the edit to count
+        wo = _window(spans_o, run.i0, run.i1, len(a.old_key))
+        wn = _window(spans_n, run.j0, run.j1, len(a.new_key))
+        gone = [m for m in mentions(a.old_key, *wo) if m.start < eo and m.end > so]
+        came = [m for m in mentions(a.new_key, *wn) if m.start < en and m.end > sn]
+        for g, c in _pairs(gone, came):
+            if g.text == c.text:
+                continue
+            kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
+            if run.reason == "date" and kind == "number":
+                kind = "date"
+            context = label if label and label not in c.text else context_before(a.new_key, c.start)
+            facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
 
 
+def _window(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> tuple[int, int]:
+    """Characters from a few words before a run to a few words after it."""
+    start = spans[max(0, i0 - 4)][0] if spans and i0 > 0 else 0
+    end = spans[min(len(spans) - 1, i1 + 3)][1] if spans and i1 + 3 < len(spans) else length
+    return start, end
+
+
+def _merged_kind(a: str, b: str) -> str:
+    return min(a, b, key=KIND_ORDER.index)
+
+
+def _pairs(gone: list[Mention], came: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Mentions paired by kind in order, then what is left one to one."""
+    pairs = []
+    left = list(came)
+    rest = []
+    for g in gone:
+        k = next((k for k, c in enumerate(left) if c.kind == g.kind), None)
+        if k is None:
+            rest.append(g)
+        else:
+            pairs.append((g, left.pop(k)))
+    if len(rest) == 1 and len(left) == 1:
+        pairs.append((rest[0], left[0]))
+    return pairs
+
+
+def row_label(raw: str) -> str:
+    """A table row's first cell: what its numbers are about."""
+    cells = [c for c in raw.strip().strip("|").split("|")]
+    return normalize(cells[0]) if len(cells) > 1 else ""
+
+
+def defined_terms(key: str) -> list[str]:
+    """Terms a text defines ("Seller" means ..., (the "Services"))."""
+    if '"' not in key:
+        return []
+    out = []
+    for m in DEFINITION.finditer(key):
+        if m.group(1):
+            out.append(m.group(1).strip())
+        else:
+            out.extend(t.strip() for t in QUOTED.findall(m.group(2)))
+    return out
+
+
 def section_fact(kind: str, title: str, path: tuple[str, ...]) -> dict:
-    parent = " > ".join(path[:-1])
+    parent = " > ".join(normalize(p) for p in path[:-1])
     return {
         "kind": kind,
         "before": title if kind == "section_removed" else None,
         "after": title if kind == "section_added" else None,
         "context": parent,
+    }
+
+
+def term_fact(kind: str, term: str, section: str) -> dict:
+    return {
+        "kind": kind,
+        "before": term if kind == "term_removed" else None,
+        "after": term if kind == "term_added" else None,
+        "context": section,
     }
