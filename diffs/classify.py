@@ -55,8 +55,9 @@ ENUM_START = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{
 DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|e)?")
 YEAR = re.compile(r"(?:19|20)\d\d")
 BAD_CHARS = "?\ufffd"
-FOLD = re.compile(r"[^\x00-\x3e\x40-\x7f]")  # non-ASCII and "?"
-NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# What a lost character may have been: anything non-ASCII, or the plain quote or dash that
+# `clean` made of a typographic one ("’" → "'").
+FOLD = re.compile(r"[^\x00-\x7f]|[?'\"-]")
 UK_US = (("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("our", "or"), ("tre", "ter"), ("ence", "ense"))
 
 
@@ -177,12 +178,12 @@ def _encoding_variant(a: str, b: str) -> bool:
     if len(a) == len(b):
         if FOLD.sub("\0", a) != FOLD.sub("\0", b):
             return False
-        # they differ only where both sides hold "?" or non-ASCII; two real letters (é/è) is a change
-        for x, y in ((a, b), (b, a)):
-            for m in NON_ASCII.finditer(x):
-                k = m.start()
-                if x[k] != y[k] and x[k] not in BAD_CHARS and y[k] not in BAD_CHARS:
-                    return False
+        # they differ only where both sides hold such characters; one of them must be the "?"
+        # (two real letters, é → è, or ' → ", are a change)
+        for m in FOLD.finditer(a):
+            k = m.start()
+            if a[k] != b[k] and a[k] not in BAD_CHARS and b[k] not in BAD_CHARS:
+                return False
         return True
     if "\u00c3" not in a + b and "\u00e2" not in a + b:
         return False
@@ -230,8 +231,6 @@ def run_region(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> t
 
 def _maybe_encoding(ko: str, kn: str) -> bool:
     """Could an edit between these keys be a character lost to a wrong encoding?"""
-    if ko.isascii() and kn.isascii():
-        return False
     return any(c in ko or c in kn for c in BAD_CHARS) or "\u00c3" in ko + kn or "\u00e2\u20ac" in ko + kn
 
 

@@ -175,14 +175,16 @@ def _change(op: BlockOp, t: Tally) -> Change:
     else:  # moved_in
         across = _moved_across(o, w)
         sig = worst([a.significance, "substantive" if across else "minor"])
-        reasons = [*a.reasons, "moved to another section" if across else "moved"]
+        # the move is the news; blank lines or quotes that changed on the way are not
+        edits = a.reasons if a.significance != "cosmetic" else []
+        reasons = [*edits, "moved to another section" if across else "moved"]
         t.moved(w, _section(w))
     if sig == "cosmetic":
         t.cosmetic.update(reasons)
     else:
         t.touch(_section(w) if a.significance != "cosmetic" else None, sig, reasons)
         label = row_label(w.raw) if w.kind == "row" else ""
-        t.facts.extend(quantity_facts(a, _section(w), label))
+        t.add_facts(quantity_facts(a, _section(w), label), sig)
     return Change(op.op, o, w, sig, reasons)
 
 

@@ -19,6 +19,7 @@ class Tally:
     cosmetic: set[str] = field(default_factory=set)
     minor: set[str] = field(default_factory=set)
     changed: list[str] = field(default_factory=list)  # sections with minor or substantive edits
+    changed_substantive: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)  # headings added
     removed: list[str] = field(default_factory=list)
     moved_sections: list[str] = field(default_factory=list)
@@ -30,6 +31,7 @@ class Tally:
     words_added: int = 0
     words_removed: int = 0
     facts: list[dict] = field(default_factory=list)
+    substantive_facts: list[dict] = field(default_factory=list)  # facts of substantive edits only
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
 
@@ -40,6 +42,13 @@ class Tally:
             self.minor.update(reasons)
         if section is not None and section not in self.changed:
             self.changed.append(section)
+        if section is not None and significance == "substantive" and section not in self.changed_substantive:
+            self.changed_substantive.append(section)
+
+    def add_facts(self, facts: list[dict], significance: str) -> None:
+        self.facts.extend(facts)
+        if significance == "substantive":
+            self.substantive_facts.extend(facts)
 
     def block_added_or_removed(self, op: str, block: Block, words: int, section: str) -> None:
         self.levels.append("substantive")
@@ -53,8 +62,11 @@ class Tally:
             title = block.title
             (self.added if op == "added" else self.removed).append(title)
             self.facts.append(section_fact(f"section_{op}", title, block.path))
-        elif section not in self.changed:
-            self.changed.append(section)
+        else:
+            if section not in self.changed:
+                self.changed.append(section)
+            if section not in self.changed_substantive:
+                self.changed_substantive.append(section)
 
     def moved(self, block: Block, section: str) -> None:
         self.blocks_moved += 1
@@ -110,10 +122,16 @@ def summarize(t: Tally, significance: str, identical: bool) -> str:
         kinds = sorted(t.cosmetic) or ["formatting"]
         return f"Formatting only ({', '.join(kinds)}); no wording changed."
     changed = [s for s in t.changed if s not in t.added and s not in t.removed]
+    if significance == "substantive":
+        # name what matters; sections with minor edits only (a date, a number) are counted after
+        main = [s for s in t.changed_substantive if s not in t.added and s not in t.removed]
+        minor_only = [s for s in changed if s not in main]
+    else:
+        main, minor_only = changed, []
     parts = []
-    if changed:
-        named = [n for n in changed if n]
-        parts.append(_plural(len(changed), "section") + " changed" + (f" ({_names(named)})" if named else ""))
+    if main:
+        named = [n for n in main if n]
+        parts.append(_plural(len(main), "section") + " changed" + (f" ({_names(named)})" if named else ""))
     if t.added:
         parts.append(f"{len(t.added)} added ({_names(t.added)})")
     if t.removed:
@@ -122,13 +140,15 @@ def summarize(t: Tally, significance: str, identical: bool) -> str:
         parts.append(_plural(len(t.moved_sections), "section") + f" moved ({_names(t.moved_sections)})")
     elif t.blocks_moved:
         parts.append(_plural(t.blocks_moved, "paragraph") + " moved")
+    if minor_only:
+        parts.append(f"minor edits in {len(minor_only)} more")
     head = ", ".join(parts) or "wording changed"
     if significance == "minor":
         reasons = sorted(t.minor)
         head = f"Minor ({', '.join(reasons)}): {head}" if reasons else f"Minor: {head}"
     shown = []
     for kind in SUMMARY_FACTS:
-        for f in t.facts:
+        for f in t.substantive_facts if significance == "substantive" else t.facts:
             change = f"{f['before']} → {f['after']}"
             if f["kind"] == kind and change not in shown:
                 shown.append(change)

@@ -71,7 +71,8 @@ def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
 def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
     """(op, length) runs of the C++ diff-match-patch: no time limit, so the result never depends
     on the machine's speed."""
-    return fdmp.diff(a, b, timelimit=0, cleanup="Semantic" if semantic else "No", counts_only=True)
+    # line mode is a speed-up heuristic that can change the result; lines mean nothing here
+    return fdmp.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic" if semantic else "No", counts_only=True)
 
 
 def tokenize(text: str) -> list[str]:
