@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .blocks import Block, Doc
-from .words import DELETE, EQUAL, diff_codes, encode
+from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, encode
 
 SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
@@ -112,8 +112,22 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
+def _edited_in_place(old: Block, new: Block) -> bool:
+    """One block against one: if their keys share a head and a tail covering half the longer one
+    (a few words edited inside), they are one block modified, no word sets needed."""
+    a, b = old.key, new.key
+    if not a or not b:
+        return False
+    p = common_prefix(a, b)
+    s = common_suffix(a[p:], b[p:])
+    return 2 * (p + s) >= max(len(a), len(b))
+
+
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
+    if len(dels) == 1 and len(ins) == 1 and _edited_in_place(dels[0], ins[0]):
+        ops.append(BlockOp("modified", dels[0], ins[0]))
+        return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
     for d, i in pairs:

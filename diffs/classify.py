@@ -78,25 +78,44 @@ class Run:
 
 @dataclass
 class Assessment:
-    """What one block's change amounts to, with the word-level edits it was judged by."""
+    """What one block's change amounts to, with the word-level edits it was judged by.
+
+    Only the differing middle of the two keys is tokenised: `offset` is where it starts in both
+    keys, `old_mid`/`new_mid` are the middles, `old_words`/`new_words` their case-folded words,
+    `before` the words just before them, and runs index into the middle's words."""
 
     significance: str
     reasons: list[str]
     old_key: str = ""
     new_key: str = ""
+    offset: int = 0
+    old_mid: str = ""
+    new_mid: str = ""
     old_words: list[str] = field(default_factory=list)
     new_words: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     words_added: int = 0
     words_removed: int = 0
     _spans: dict = field(default_factory=dict, repr=False)
 
     def spans(self, side: str) -> list[tuple[int, int]] | None:
-        """Character spans of the old ('-') or new ('+') key's words, computed once."""
+        """Character spans (in the middle) of the old ('-') or new ('+') middle's words."""
         if side not in self._spans:
-            key, tokens = (self.old_key, self.old_words) if side == "-" else (self.new_key, self.new_words)
-            self._spans[side] = spans(key, tokens)
+            mid, tokens = (self.old_mid, self.old_words) if side == "-" else (self.new_mid, self.new_words)
+            self._spans[side] = spans(mid, tokens)
         return self._spans[side]
+
+    def region(self, side: str, run: Run) -> tuple[int, int] | None:
+        """Where a run lies in the old ('-') or new ('+') key, or None."""
+        sp = self.spans(side)
+        if sp is None:
+            return None
+        if side == "-":
+            start, end = run_region(sp, run.i0, run.i1, len(self.old_mid))
+        else:
+            start, end = run_region(sp, run.j0, run.j1, len(self.new_mid))
+        return self.offset + start, self.offset + end
 
 
 def _window(old: str, new: str) -> tuple[str, str]:
@@ -201,18 +220,21 @@ def _is_date_part(tok: str) -> bool:
     return tok in MONTHS or bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok))
 
 
-def _date_change(run: Run, ow: list[str], nw: list[str]) -> bool:
+def _date_change(run: Run, a: Assessment) -> bool:
     """Only date parts changed, in a date (day numbers next to a month), where the words before
     say what the date is for ("last updated", "effective", ©), or in a short line that does."""
+    ow, nw = a.old_words, a.new_words
     changed = ow[run.i0 : run.i1] + nw[run.j0 : run.j1]
     if not changed or not all(_is_date_part(t) for t in changed):
         return False
-    near = ow[max(0, run.i0 - 2) : run.i1 + 2] + nw[max(0, run.j0 - 2) : run.j1 + 2]
+    lead = a.before + ow[: run.i0]
+    near = lead[-2:] + changed + ow[run.i1 : run.i1 + 2] + nw[run.j1 : run.j1 + 2]
     has_month = any(t in MONTHS for t in near)
     if not all(YEAR.fullmatch(t) or t in MONTHS or has_month for t in changed):
         return False
-    before = " ".join(ow[max(0, run.i0 - 10) : run.i0])
-    return bool(DATE_CONTEXT.search(before)) or (len(ow) <= 15 and bool(DATE_CONTEXT.search(" ".join(ow))))
+    return bool(DATE_CONTEXT.search(" ".join(lead[-10:]))) or (
+        len(a.old_key) <= 120 and bool(DATE_CONTEXT.search(a.old_key))
+    )
 
 
 def spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
@@ -243,14 +265,14 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
         if texts and _encoding_variant(*texts):
             return "cosmetic", "character encoding"
     enum = all(ENUM_TOKEN.fullmatch(t) for t in rem + add)
-    at_start = run.i0 == 0 and run.j0 == 0 and len(rem) <= 1 and len(add) <= 1
+    at_start = run.i0 == 0 and run.j0 == 0 and not a.before and len(rem) <= 1 and len(add) <= 1
     if enum and at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
         return "minor", "renumbering"
-    if enum and len(rem) == len(add) and run.i0 > 0:
-        before = ow[max(0, run.i0 - 3) : run.i0]
+    if enum and len(rem) == len(add):
+        before = (a.before + ow[: run.i0])[-3:]
         if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
             return "minor", "cross-reference"
-    if _date_change(run, ow, nw):
+    if _date_change(run, a):
         return "minor", "date"
     if any(t in MEANING for t in rem + add):
         return "substantive", "wording"
@@ -330,15 +352,20 @@ def _count(tokens: list[str]) -> int:
     return sum(1 for t in tokens if t[0].isalnum())
 
 
-def assess(
-    old: str,
-    new: str,
-    old_key: str | None = None,
-    new_key: str | None = None,
-    old_words: list[str] | None = None,
-    new_words: list[str] | None = None,
-) -> Assessment:
-    """Significance and reasons of one block's change from `old` to `new` (keys and word lists
+def _middle(ko: str, kn: str) -> tuple[int, int]:
+    """(start, length of the common tail) of the differing middle of two keys, widened to white
+    space so it holds whole words."""
+    p = common_prefix(ko, kn)
+    s = common_suffix(ko[p:], kn[p:])
+    while p > 0 and not ko[p - 1].isspace():
+        p -= 1
+    while s > 0 and not ko[len(ko) - s].isspace():
+        s -= 1
+    return p, s
+
+
+def assess(old: str, new: str, old_key: str | None = None, new_key: str | None = None) -> Assessment:
+    """Significance and reasons of one block's change from `old` to `new` (the normalised keys
     may be passed in when already known)."""
     if old == new:
         return Assessment("cosmetic", [])
@@ -346,22 +373,24 @@ def assess(
     kn = normalize(new) if new_key is None else new_key
     if ko == kn:
         return Assessment("cosmetic", cosmetic_kinds(old, new), ko, kn)
-    ow = words(ko) if old_words is None else old_words
-    nw = words(kn) if new_words is None else new_words
-    a = Assessment("cosmetic", [], ko, kn, ow, nw)
+    p, s = _middle(ko, kn)
+    mo, mn = ko[p : len(ko) - s], kn[p : len(kn) - s]
+    ow, nw = words(mo), words(mn)
+    a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw)
     if ow == nw:
-        a.reasons = ["case"] if ko.casefold() == kn.casefold() else ["punctuation"]
+        a.reasons = ["case"] if mo.casefold() == mn.casefold() else ["punctuation"]
         return a
+    if p:
+        head = words(ko[max(0, p - 100) : p])
+        # a word cut by the window's start is not a word
+        a.before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
     a.runs = word_runs(ow, nw)
     regions = None
-    if _maybe_encoding(ko, kn):
-        so, sn = a.spans("-"), a.spans("+")
-        if so is not None and sn is not None:
+    if _maybe_encoding(mo, mn):
 
-            def regions(run: Run) -> tuple[str, str]:
-                o0, o1 = run_region(so, run.i0, run.i1, len(ko))
-                n0, n1 = run_region(sn, run.j0, run.j1, len(kn))
-                return ko[o0:o1].strip(), kn[n0:n1].strip()
+        def regions(run: Run) -> tuple[str, str] | None:
+            ro, rn = a.region("-", run), a.region("+", run)
+            return (ko[ro[0] : ro[1]].strip(), kn[rn[0] : rn[1]].strip()) if ro and rn else None
 
     levels, reasons = [], []
     for run in a.runs:

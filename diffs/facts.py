@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from .classify import Assessment, run_region
+from .classify import Assessment
 from .normalize import normalize
 
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
@@ -32,14 +33,13 @@ MONTH_NAMES = (
     r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
     r"décembre|januari|februari|maart|mei|augustus|oktober|Januar|Februar|März|Juni|Juli|Dezember)"
 )
-QUANTITY = re.compile(
+QUANTITY_PATTERN = (
     rf"(?P<money>(?:US\$|[$€£¥₹]|\b(?:{CURRENCY_CODES})\b)\s?{NUM}{SCALE}|{NUM}{SCALE}\s?(?:[$€£¥₹]|\b(?:{CURRENCY_CODES})\b))"
     rf"|(?P<percent>{NUM}\s?(?:%|percent\b|per\s?cent\b|pour\s?cent\b|procent\b))"
     rf"|(?P<date>\b(?:\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+)?{MONTH_NAMES}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b"
     rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b)"
     rf"|(?P<duration>(?:{NUM}|\b{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
-    rf"|(?P<number>{NUM})",
-    re.I,
+    rf"|(?P<number>{NUM})"
 )
 SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
 DEFINITION = re.compile(
@@ -49,9 +49,9 @@ DEFINITION = re.compile(
 )
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
-HAS_QUANTITY = re.compile(rf"\d|\b{WORD_NUMBERS}\b", re.I)
+DIGIT = re.compile(r"\d")
 NUMBER_WORDS = frozenset(WORD_NUMBERS.strip("(?:)").split("|"))
-SIGNS = frozenset("$€£¥₹%")
+WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,19 @@ class Mention:
 def mentions(key: str, start: int = 0, end: int | None = None) -> list[Mention]:
     """Quantities in a normalised key (or in key[start:end]), with their spans in the key."""
     end = len(key) if end is None else end
-    if not HAS_QUANTITY.search(key, start, end):
+    if not DIGIT.search(key, start, end) and not NUMBER_WORDS.intersection(key[start:end].casefold().split()):
         return []
     text = key[start:end]
     return [
         Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
-        for m in QUANTITY.finditer(text)
+        for m in _quantity().finditer(text)
     ]
+
+
+@cache
+def _quantity() -> re.Pattern:
+    # compiled on first use: a large pattern, needed only when an edit touches a number
+    return re.compile(QUANTITY_PATTERN, re.I)
 
 
 def context_before(key: str, start: int, limit: int = 5) -> str:
@@ -80,47 +86,37 @@ def context_before(key: str, start: int, limit: int = 5) -> str:
     return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
 
 
-def _numeric(tokens: list[str], i0: int, i1: int) -> bool:
-    """Is there a number (or a currency or percent sign) among these tokens or next to them?"""
-    return any(t[0].isdigit() or t in NUMBER_WORDS or t in SIGNS for t in tokens[max(0, i0 - 3) : i1 + 3])
-
-
 def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[dict]:
     """Quantities that changed within one block, paired through its word-level edits."""
-    ow, nw = a.old_words, a.new_words
-    runs = [
-        r for r in a.runs if r.reason in ("wording", "date") and _numeric(ow, r.i0, r.i1) and _numeric(nw, r.j0, r.j1)
-    ]
+    runs = [r for r in a.runs if r.reason in ("wording", "date")]
     if not runs:
         return []
-    spans_o, spans_n = a.spans("-"), a.spans("+")
-    if spans_o is None or spans_n is None:
+    ko, kn = a.old_key, a.new_key
+    # a quantity that changed overlaps the middle: nothing to find without a number near it
+    # (a digit in the text around, or a number word among the words up to the middle's end)
+    if not (
+        DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW)
+        and DIGIT.search(kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW)
+    ) and not NUMBER_WORDS.intersection(a.before, a.old_words, a.new_words):
         return []
     facts = []
     for run in runs:
-        so, eo = run_region(spans_o, run.i0, run.i1, len(a.old_key))
-        sn, en = run_region(spans_n, run.j0, run.j1, len(a.new_key))
-        # only the words around the edit are searched: a mention must overlap the edit to count
-        wo = _window(spans_o, run.i0, run.i1, len(a.old_key))
-        wn = _window(spans_n, run.j0, run.j1, len(a.new_key))
-        gone = [m for m in mentions(a.old_key, *wo) if m.start < eo and m.end > so]
-        came = [m for m in mentions(a.new_key, *wn) if m.start < en and m.end > sn]
+        ro, rn = a.region("-", run), a.region("+", run)
+        if ro is None or rn is None:
+            return facts
+        (so, eo), (sn, en) = ro, rn
+        # only the text around the edit is searched: a mention must overlap the edit to count
+        gone = [m for m in mentions(ko, max(0, so - WINDOW), eo + WINDOW) if m.start < eo and m.end > so]
+        came = [m for m in mentions(kn, max(0, sn - WINDOW), en + WINDOW) if m.start < en and m.end > sn]
         for g, c in _pairs(gone, came):
             if g.text == c.text:
                 continue
             kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
             if run.reason == "date" and kind == "number":
                 kind = "date"
-            context = label if label and label not in c.text else context_before(a.new_key, c.start)
+            context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
-
-
-def _window(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> tuple[int, int]:
-    """Characters from a few words before a run to a few words after it."""
-    start = spans[max(0, i0 - 4)][0] if spans and i0 > 0 else 0
-    end = spans[min(len(spans) - 1, i1 + 3)][1] if spans and i1 + 3 < len(spans) else length
-    return start, end
 
 
 def _merged_kind(a: str, b: str) -> str:

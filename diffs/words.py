@@ -10,7 +10,6 @@ boundaries means the same thing at token level as it does at character level.
 from __future__ import annotations
 
 import re
-from functools import cache
 from itertools import chain, islice
 
 import fast_diff_match_patch as fdmp
@@ -32,18 +31,22 @@ def _letters():
     return map(chr, chain(*_LETTERS, *_ANY))
 
 
-@cache
-def _letter_string() -> str:
-    """The first code points of `_letters()` as one string: zipping against a string runs in C."""
-    return "".join(islice(_letters(), 150_000))
+_codes = [""]  # the first code points of `_letters()` as one string, grown on demand
+
+
+def _letter_string(n: int) -> str:
+    """At least n codes as one string: zipping tokens against a string runs in C."""
+    if len(_codes[0]) < n:
+        size = max(1024, 1 << (n - 1).bit_length())
+        _codes[0] = "".join(islice(_letters(), size))
+    return _codes[0]
 
 
 def encode(a: list[str], b: list[str]) -> tuple[str, str]:
     """Two token lists as two strings, one character per distinct token, any token allowed.
     All codes are letters: right for lists of words, where there are no boundaries to prefer."""
     distinct = dict.fromkeys(chain(a, b))
-    codes = _letter_string() if len(distinct) <= 150_000 else _letters()
-    table = dict(zip(distinct, codes, strict=False))
+    table = dict(zip(distinct, _letter_string(len(distinct)), strict=False))
     get = table.__getitem__
     return "".join(map(get, a)), "".join(map(get, b))
 
