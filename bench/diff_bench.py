@@ -124,21 +124,29 @@ def git(pair: Pair) -> float:
     return elapsed
 
 
-def peak_memory(pair: Pair) -> tuple[float, float]:
-    """Peak RSS (MB) of a fresh process that diffs the pair, and of one that only imports diffs."""
+def peak_memory(pair: Pair) -> tuple[float, float, float]:
+    """Memory of a fresh process that diffs the pair: RSS after importing diffs, peak RSS, and the
+    peak of the Python allocations made by compare and the record (tracemalloc), all in MB."""
     code = (
-        "import resource, sys, json\n"
+        "import json, resource, sys, tracemalloc\n"
         "from diffs import compare\n"
-        "if sys.argv[1] != '-':\n"
-        "    c = compare(open(sys.argv[1], encoding='utf-8').read(), open(sys.argv[2], encoding='utf-8').read())\n"
-        "    json.dumps(c.record())\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "def rss():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmRSS:'):\n"
+        "            return int(line.split()[1])\n"
+        "after_import = rss()\n"
+        "old, new = (open(p, encoding='utf-8').read() for p in sys.argv[1:3])\n"
+        "tracemalloc.start()\n"
+        "json.dumps(compare(old, new).record())\n"
+        "traced = tracemalloc.get_traced_memory()[1]\n"
+        "print(after_import, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, traced // 1024)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = [sys.executable, "-c", code]
-    full = int(subprocess.run([*run, str(pair.old), str(pair.new)], capture_output=True, text=True, env=env).stdout)
-    base = int(subprocess.run([*run, "-", "-"], capture_output=True, text=True, env=env).stdout)
-    return full / 1024, base / 1024
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(pair.old), str(pair.new)], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    after_import, peak, traced = (int(x) / 1024 for x in out.split())
+    return after_import, peak, traced
 
 
 def main() -> int:
@@ -194,10 +202,11 @@ def report(rows, stress: Pair | None, args) -> None:
         )
     if stress:
         row = next(r for r in rows if r[0] is stress)
-        rss, base = peak_memory(stress)
+        after_import, peak, traced = peak_memory(stress)
         print(
             f"stress: {row[1]:.0f} KB, ours {row[2] * 1000:.1f} ms, git {row[3] * 1000:.1f} ms, "
-            f"ratio {row[2] / row[3]:.2f}; peak RSS {rss:.1f} MB (a process that only imports diffs: {base:.1f} MB)"
+            f"ratio {row[2] / row[3]:.2f}; memory of a fresh process: peak RSS {peak:.1f} MB "
+            f"({after_import:.1f} MB after importing diffs), compare's own allocations peak at {traced:.1f} MB"
         )
     print(f"(medians of {args.repeat} runs per pair, ours and git interleaved)")
 

@@ -55,8 +55,9 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """(-similarity, d, i) of pairs at or above the threshold. Small gaps compare every pair; large
-    ones look up, for each old block, the new blocks that share its rarer words."""
+    """(-similarity, d, i) of pairs at or above the threshold. Small gaps compare every pair; in
+    large ones the smaller side's rarer words are indexed and each block of the other side looks up
+    the blocks it shares them with."""
     out = []
     if len(dels) * len(ins) <= ALL_PAIRS:
         bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
@@ -73,22 +74,24 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
                 if s >= threshold:
                     out.append((-s, d, i))
         return out
-    freq = Counter(t for block in ins for t in block.bag)
-    limit = max(4, len(ins) // 20)
+    flip = len(dels) > len(ins)
+    small, large = (ins, dels) if flip else (dels, ins)
+    freq = Counter(t for block in small for t in block.bag)
+    limit = max(4, len(small) // 20)
     index: dict[str, list[int]] = {}
-    for i, block in enumerate(ins):
+    for k, block in enumerate(small):
         for t in block.bag:
             if freq[t] <= limit:
-                index.setdefault(t, []).append(i)
-    for d, block in enumerate(dels):
-        a = block.bag
-        if not a:
+                index.setdefault(t, []).append(k)
+    for j, block in enumerate(large):
+        b = block.bag
+        if not b:
             continue
-        hits = Counter(i for t in a for i in index.get(t, ()))
-        for i, _ in hits.most_common(CANDIDATES):
-            s = similarity(a, ins[i].bag)
+        hits = Counter(k for t in b if t in index for k in index[t])
+        for k, _ in hits.most_common(CANDIDATES):
+            s = similarity(small[k].bag, b)
             if s >= threshold:
-                out.append((-s, d, i))
+                out.append((-s, j, k) if flip else (-s, k, j))
     return out
 
 

@@ -123,8 +123,15 @@ class Comparison:
         return {"significance": self.significance, "summary": self.summary, "stats": self.stats, "facts": self.facts}
 
 
-def _section(block: Block) -> str:
-    return display_title(block.path[-1]) if block.path else ""
+def _section(block: Block, t: Tally) -> str:
+    """The name of the section a block is in (titles normalised once per comparison)."""
+    if not block.path:
+        return ""
+    raw = block.path[-1]
+    name = t.titles.get(raw)
+    if name is None:
+        name = t.titles[raw] = display_title(raw)
+    return name
 
 
 def _where(path: tuple[str, ...]) -> tuple[str, ...]:
@@ -156,7 +163,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
         if not n:
             t.cosmetic.add("formatting" if block.key or block.kind == "rule" else "whitespace")
             return Change(op.op, o, w, "cosmetic", [], changed=bool(block.text.strip()))
-        t.block_added_or_removed(op.op, block, n, _section(block))
+        t.block_added_or_removed(op.op, block, n, _section(block, t))
         (t.new_terms if op.op == "added" else t.old_terms).extend(defined_terms(block.key))
         return Change(op.op, o, w, "substantive")
     if op.op == "moved_out":
@@ -178,13 +185,13 @@ def _change(op: BlockOp, t: Tally) -> Change:
         # the move is the news; blank lines or quotes that changed on the way are not
         edits = a.reasons if a.significance != "cosmetic" else []
         reasons = [*edits, "moved to another section" if across else "moved"]
-        t.moved(w, _section(w))
+        t.moved(w, _section(w, t))
     if sig == "cosmetic":
         t.cosmetic.update(reasons)
     else:
-        t.touch(_section(w) if a.significance != "cosmetic" else None, sig, reasons)
+        t.touch(_section(w, t) if a.significance != "cosmetic" else None, sig, reasons)
         label = row_label(w.raw) if w.kind == "row" else ""
-        t.add_facts(quantity_facts(a, _section(w), label), sig)
+        t.add_facts(quantity_facts(a, _section(w, t), label), sig)
     return Change(op.op, o, w, sig, reasons)
 
 

@@ -50,6 +50,8 @@ DEFINITION = re.compile(
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")
+DIGITS = re.compile(r"\d+")
+REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(WORD_NUMBERS.strip("(?:)").split("|"))
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
@@ -63,15 +65,32 @@ class Mention:
 
 
 def mentions(key: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Quantities in a normalised key (or in key[start:end]), with their spans in the key."""
+    """Quantities in a normalised key (or in key[start:end]), with their spans in the key. The big
+    pattern only runs near digits and number words, where every quantity has its anchor."""
     end = len(key) if end is None else end
-    if not DIGIT.search(key, start, end) and not NUMBER_WORDS.intersection(key[start:end].casefold().split()):
-        return []
-    text = key[start:end]
+    anchors = [m.span() for m in DIGITS.finditer(key, start, end)]
+    if NUMBER_WORDS.intersection(key[start:end].casefold().split()):
+        anchors += [m.span() for m in _number_words().finditer(key, start, end)]
+    windows: list[list[int]] = []
+    for a, b in sorted(anchors):
+        lo, hi = max(start, a - REACH), min(end, b + REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    return [m for lo, hi in windows for m in _mentions_in(key, lo, hi)]
+
+
+def _mentions_in(key: str, start: int, end: int) -> list[Mention]:
     return [
         Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
-        for m in _quantity().finditer(text)
+        for m in _quantity().finditer(key[start:end])
     ]
+
+
+@cache
+def _number_words() -> re.Pattern:
+    return re.compile(rf"\b{WORD_NUMBERS}\b", re.I)
 
 
 @cache

@@ -42,9 +42,9 @@ TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 # Block markers at line starts (headings, bullets, quotes, rules, table pipes) are markup.
 ATX = re.compile(r"(?m)^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t]+#+[ \t]*$")
 BULLET = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*[ \t]*[-*+\u2022](?=[ \t])")
+BULLETS = ("-", "*", "+", "\u2022")
+RULE_CHARS = " \t\r-=*_|:"
 QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
-RULE_LINE = re.compile(r"(?m)^[ \t]*([-=*_])(?:[ \t]*\1){2,}[ \t]*$")
-TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
 UNDERSCORES = re.compile(r"_+")
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 
@@ -52,6 +52,9 @@ ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 # and the symbols that carry meaning ($ 15% § <). Punctuation otherwise is not wording.
 WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
+ASCII_WORDS = bytes.maketrans(
+    bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
+)
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
 )
@@ -102,19 +105,22 @@ def strip_markup(text: str) -> str:
         text = BARE_URL.sub(LINK_MARK, text)
     if "#" in text:
         text = ATX.sub("", text)
-    first = text.lstrip()[:1]
-    multiline = "\n" in text
-    if first in ("-", "*", "+", "\u2022", ">") or (multiline and ("\n-" in text or "\n*" in text or "\n+" in text)):
-        text = BULLET.sub("", text)
+    if "\n" in text:
+        # lines of rule characters only (rules, setext underlines, table separator rows) hold
+        # no words: drop them
+        lines = text.split("\n")
+        kept = [line for line in lines if line.strip(RULE_CHARS)]
+        if len(kept) != len(lines):
+            text = "\n".join(kept)
+        if "\n-" in text or "\n*" in text or "\n+" in text or "\n " in text or "\n\u2022" in text or "\n>" in text:
+            text = BULLET.sub("", text)
+    elif not text.strip(RULE_CHARS):
+        return ""
+    lead = text.lstrip(" \t")[:2]
+    if lead[:1] in BULLETS and lead[1:2] in (" ", "\t"):
+        text = text.lstrip(" \t")[1:]  # one bullet at the start: a slice, not a regex
     if ">" in text:
         text = QUOTE.sub("", text)
-    if "\n" not in text:
-        if not text.strip(" \t\r-=*_|:"):  # a rule, a setext underline, a table's separator row
-            return ""
-    elif "--" in text or "==" in text or "**" in text or "__" in text:
-        text = RULE_LINE.sub("", text)
-        if "|" in text:
-            text = TABLE_RULE.sub("", text)
     if "|" in text:
         text = text.replace("|", " ")
     if "\\" in text:
@@ -179,5 +185,8 @@ def align_key(key: str) -> str:
 
 
 def bag_of_words(akey: str) -> frozenset[str]:
-    """The distinct words of an alignment key, for similarity."""
+    """The distinct words of an alignment key, for similarity (ASCII keys through a byte table:
+    the same words as the regular expression, at half the cost)."""
+    if akey.isascii():
+        return frozenset(akey.encode().translate(ASCII_WORDS).decode().split())
     return frozenset(NON_WORD.sub(" ", akey).split())

@@ -32,6 +32,7 @@ class Tally:
     words_removed: int = 0
     facts: list[dict] = field(default_factory=list)
     substantive_facts: list[dict] = field(default_factory=list)  # facts of substantive edits only
+    titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
 
