@@ -13,32 +13,55 @@ from .classify import Assessment
 from .normalize import normalize
 
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
-CURRENCY_CODES = (
-    "USD|EUR|GBP|JPY|CAD|AUD|CHF|CNY|HKD|INR|MXN|BRL|SEK|NOK|DKK|PLN|CZK|HUF|HRK|RON|BGN|TRY|ZAR|SGD|NZD|AED|"
-    "SAR|ILS|KRW|TWD|THB|MYR|PHP|IDR"
+
+
+def one_of(words: str) -> str:
+    """A regular expression for any of the (space separated) words, written as a prefix tree:
+    Python tries alternatives one by one, so a tree fails after a letter or two where a flat list
+    of sixty month names would compare them all, at every word."""
+    trie: dict = {}
+    for w in sorted(set(words.lower().split(" "))):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch).replace("\\ ", r"\s") + build(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return f"(?:{build(trie)})"
+
+
+CURRENCY_CODES = one_of(
+    "usd eur gbp jpy cad aud chf cny hkd inr mxn brl sek nok dkk pln czk huf hrk ron bgn try zar sgd nzd aed sar "
+    "ils krw twd thb myr php idr"
 )
 SCALE = r"(?:\s?(?:million|billion|thousand|bn|k|m)\b)?"
-UNITS = (
-    r"(?:(?:business|calendar|working|consecutive|banking)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|"
-    r"years?|hrs?|mins?|jours?|mois|ans|années?|semaines?|heures?|dagen|dag|weken|maanden|maand|jaar|uur|uren|"
-    r"werkdagen|Tagen?|Wochen|Monaten?|Jahren?|Stunden|Werktagen?)"
+UNITS = r"(?:(?:business|calendar|working|consecutive|banking)\s+)?" + one_of(
+    "second seconds minute minutes hour hours day days week weeks month months year years hr hrs min mins jour "
+    "jours mois ans année années semaine semaines heure heures dagen dag weken maanden maand jaar uur uren "
+    "werkdagen tag tage tagen wochen monate monaten jahre jahren stunden werktag werktage werktagen"
 )
-WORD_NUMBERS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    r"eighteen|twenty|twenty-one|twenty-four|thirty|forty|forty-five|forty-eight|fifty|sixty|ninety|hundred|"
-    r"a hundred|one hundred)"
+NUMBER_WORD_LIST = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen eighteen "
+    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred"
 )
-MONTH_NAMES = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
-    r"décembre|januari|februari|maart|mei|augustus|oktober|Januar|Februar|März|Juni|Juli|Dezember)"
+WORD_NUMBERS = one_of(NUMBER_WORD_LIST)
+MONTH_NAMES = one_of(
+    "january february march april may june july august september october november december jan feb mar apr jun "
+    "jul aug sep sept oct nov dec janvier février mars avril mai juin juillet août septembre octobre novembre "
+    "décembre januari februari maart mei augustus oktober januar februar märz juni juli dezember"
 )
 QUANTITY_PATTERN = (
     rf"(?P<money>(?:US\$|[$€£¥₹]|\b(?:{CURRENCY_CODES})\b)\s?{NUM}{SCALE}|{NUM}{SCALE}\s?(?:[$€£¥₹]|\b(?:{CURRENCY_CODES})\b))"
     rf"|(?P<percent>{NUM}\s?(?:%|percent\b|per\s?cent\b|pour\s?cent\b|procent\b))"
     rf"|(?P<date>\b(?:\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+)?{MONTH_NAMES}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b"
     rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b)"
-    rf"|(?P<duration>(?:{NUM}|\b{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
+    rf"|(?P<duration>(?:{NUM}|\b(?:(?:a|one)\s+)?{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
     rf"|(?P<number>{NUM})"
 )
 SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
@@ -51,8 +74,9 @@ QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")
 DIGITS = re.compile(r"\d+")
+SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
-NUMBER_WORDS = frozenset(WORD_NUMBERS.strip("(?:)").split("|"))
+NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
@@ -105,6 +129,12 @@ def context_before(key: str, start: int, limit: int = 5) -> str:
     return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
 
 
+def _numeric(tokens: list[str], i0: int, i1: int) -> bool:
+    """A digit or number word among tokens[i0:i1] or the three words on either side?"""
+    near = tokens[max(0, i0 - 3) : i1 + 3]
+    return bool(DIGIT.search(" ".join(near))) or not NUMBER_WORDS.isdisjoint(near) or not SIGNS.isdisjoint(near)
+
+
 def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[dict]:
     """Quantities that changed within one block, paired through its word-level edits."""
     runs = [r for r in a.runs if r.reason in ("wording", "date")]
@@ -120,6 +150,11 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
         return []
     facts = []
     for run in runs:
+        if not (
+            _numeric(a.before + a.old_words, len(a.before) + run.i0, len(a.before) + run.i1)
+            and _numeric(a.before + a.new_words, len(a.before) + run.j0, len(a.before) + run.j1)
+        ):
+            continue  # no number within three words of the edit on one side: nothing to pair
         ro, rn = a.region("-", run), a.region("+", run)
         if ro is None or rn is None:
             return facts
