@@ -180,6 +180,34 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]
     return blocks
 
 
+def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
+    """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
+    building blocks: an ATX line outside code, or a first line underlined by the second."""
+    if "\n" not in key:
+        h = atx(key)
+        if h:
+            _push(stack, *h)
+        return
+    lines = key.split("\n")
+    start = 0
+    if kind_of(lines[0]) == "paragraph" and UNDERLINE.match(lines[1]):
+        _push(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
+        start = 2
+    fence = ""
+    for line in lines[start:]:
+        if fence:
+            if _closes(line, fence):
+                fence = ""
+            continue
+        c = line.lstrip(" ")[:1]
+        if c == "#":
+            h = atx(line)
+            if h:
+                _push(stack, *h)
+        elif c in "`~" and FENCE.match(line):
+            fence = FENCE.match(line).group(1)
+
+
 def _closes(line: str, fence: str) -> bool:
     """Does this line close a code block opened with `fence`? (the same character, at least as many)"""
     s = line.strip()
@@ -225,7 +253,7 @@ class Doc:
     """A text as chunks: `keys[k]` is chunk k without its trailing blank lines, `seps[k]` those
     lines. `raw(k)` joined over all chunks gives the text back."""
 
-    __slots__ = ("_heads", "_stacks", "keys", "seps", "text")
+    __slots__ = ("_heads", "_scanned", "_stacks", "keys", "seps", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -243,8 +271,9 @@ class Doc:
             keys, seps = _fence_merged(keys, seps)
         self.keys = keys
         self.seps = seps
-        self._heads: list[int] | None = None
+        self._heads: list[int] = []
         self._stacks: list[list[tuple[int, str]]] = []
+        self._scanned = 0
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -252,25 +281,26 @@ class Doc:
     def raw(self, k: int) -> str:
         return self.keys[k] + self.seps[k]
 
-    def _index_headings(self) -> None:
-        """Which chunks hold headings, and the heading stack after each, so the path of a block
-        deep in an unchanged document costs a bisect."""
+    def _index_headings(self, upto: int) -> None:
+        """Extend the index of heading chunks (and the heading stack after each) to chunk `upto`:
+        the path of a block deep in an unchanged document then costs a bisect, and chunks after
+        the last change are never scanned."""
+        keys = self.keys
+        stack = list(self._stacks[-1]) if self._stacks else []
         # a C-level test first ("#" near the start, or a second line), then the exact one
-        heads = [k for k, key in enumerate(self.keys) if ("#" in key[:4] or "\n" in key) and may_hold_heading(key)]
-        stacks: list[list[tuple[int, str]]] = []
-        stack: list[tuple[int, str]] = []
-        for k in heads:
-            before = len(stack), stack[-1] if stack else None
-            split_chunk(self.keys[k], self.seps[k], stack)
-            if (len(stack), stack[-1] if stack else None) != before:
-                stacks.append(list(stack))
-            else:
-                stacks.append(stacks[-1] if stacks else [])
-        self._heads, self._stacks = heads, stacks
+        for k in [
+            k
+            for k in range(self._scanned, upto)
+            if ("#" in keys[k][:4] or "\n" in keys[k]) and may_hold_heading(keys[k])
+        ]:
+            headings_of(keys[k], stack)
+            self._heads.append(k)
+            self._stacks.append(list(stack))
+        self._scanned = upto
 
     def stack_before(self, k: int) -> list[tuple[int, str]]:
-        if self._heads is None:
-            self._index_headings()
+        if k > self._scanned:
+            self._index_headings(k)
         n = bisect_left(self._heads, k)
         return list(self._stacks[n - 1]) if n else []
 
