@@ -33,7 +33,7 @@ Setext title
 still code
 ```
 
-### 2.1 Deep ### 
+### 2.1 Deep ###
 Para.
 #hashtag is not a heading
 """
