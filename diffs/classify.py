@@ -118,25 +118,16 @@ class Assessment:
         return self.offset + start, self.offset + end
 
 
-def _window(old: str, new: str) -> tuple[str, str]:
-    """The differing middle of two texts, widened to the white space around it, so a changed link
-    target is seen with its link and a changed character with its word."""
-    p = common_prefix(old, new)
-    s = common_suffix(old[p:], new[p:])
-    while p > 0 and not old[p - 1].isspace():
-        p -= 1
-    while s > 0 and not old[len(old) - s].isspace():
-        s -= 1
-    return old[p : len(old) - s], new[p : len(new) - s]
-
-
 def cosmetic_kinds(old: str, new: str) -> list[str]:
     """What kind of cosmetic difference two texts with equal normalised keys have."""
     if old == new:
         return []
     if squash(old) == squash(new):
         return ["whitespace"]
-    old, new = _window(old, new)
+    # only the differing middle, widened to white space: a changed link target is seen with its
+    # link, a changed character with its word
+    p, s = _middle(old, new)
+    old, new = old[p : len(old) - s], new[p : len(new) - s]
     co, cn = clean(old), clean(new)
     if squash(co) == squash(cn):
         return ["characters"]
@@ -402,14 +393,3 @@ def assess(old: str, new: str, old_key: str | None = None, new_key: str | None =
     a.significance = worst(levels)
     a.reasons = sorted(set(reasons))
     return a
-
-
-def classify_pair(old: str, new: str) -> tuple[str, list[str]]:
-    """(significance, reasons) of one block's change from `old` to `new`."""
-    a = assess(old, new)
-    return a.significance, a.reasons
-
-
-def classify_block(text: str) -> str:
-    """Significance of a whole block added or removed: substantive if it holds any word."""
-    return "substantive" if words(normalize(text)) else "cosmetic"

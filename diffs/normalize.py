@@ -172,11 +172,6 @@ def words(key: str) -> list[str]:
     return WORD.findall(key.casefold())
 
 
-def loose(text: str) -> str:
-    """A looser key: case and punctuation ignored too."""
-    return " ".join(words(normalize(text)))
-
-
 def align_key(key: str) -> str:
     """The key blocks are aligned by: case-folded, without a leading list or section number, so a
     renumbered block (or one that only changed case) still lines up with its old self. String

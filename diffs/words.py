@@ -168,7 +168,3 @@ def diff_words(old: str, new: str) -> list[Piece]:
 def side(pieces: list[Piece], which: str) -> str:
     """The old ('-') or new ('+') text a list of pieces stands for."""
     return "".join(t for op, t in pieces if op in (EQUAL, which))
-
-
-def word_count(text: str) -> int:
-    return sum(1 for t in TOKEN.findall(text) if t[0].isalnum() or t[0] == "_")
