@@ -128,8 +128,9 @@ def _edited_in_place(old: Block, new: Block) -> bool:
 
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
-    if len(dels) == 1 and len(ins) == 1 and _edited_in_place(dels[0], ins[0]):
-        ops.append(BlockOp("modified", dels[0], ins[0]))
+    if len(dels) == len(ins) and all(_edited_in_place(d, i) for d, i in zip(dels, ins, strict=True)):
+        # as many blocks on each side, each edited in place: paired in order, no word sets needed
+        ops.extend(BlockOp("modified", d, i) for d, i in zip(dels, ins, strict=True))
         return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
