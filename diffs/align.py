@@ -157,7 +157,11 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
         else:
             then(old, new, ops)
         return ops
-    a, b = encode([getattr(x, by) for x in old], [getattr(x, by) for x in new])
+    ka, kb = [getattr(x, by) for x in old], [getattr(x, by) for x in new]
+    if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
+        then(old, new, ops)
+        return ops
+    a, b = encode(ka, kb)
     i = j = 0
     dels: list[Block] = []
     ins: list[Block] = []
