@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .classify import Assessment
+from .classify import XREF, Assessment
 from .normalize import normalize
 
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
@@ -168,9 +168,18 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
             if run.reason == "date" and kind == "number":
                 kind = "date"
+            if kind == "number" and (_refers(ko, g) or _refers(kn, c)):
+                continue  # "Section 8" → "Section 9", "8 (Fees)": a reference, not an amount
             context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
+
+
+def _refers(key: str, m: Mention) -> bool:
+    """Is a bare number a reference to a section (an xref word before it, a title after it)?"""
+    before = key[max(0, m.start - 24) : m.start].casefold().split()[-2:]
+    after = key[m.end : m.end + 3].lstrip(". ")
+    return after.startswith("(") or any(w.strip("(,") in XREF for w in before)
 
 
 def _merged_kind(a: str, b: str) -> str:
