@@ -1,159 +1,270 @@
-"""Alignment of old and new blocks: unchanged, modified, added, removed and moved.
+"""Alignment of two documents: unchanged runs, then inside each gap modified, added, removed blocks,
+and across gaps moved blocks.
 
-Blocks are compared by their normalised key. A block-level diff (diff-match-patch over one
-character per distinct key) finds the unchanged spine; inside each gap, similar blocks are paired
-as modified, in order; what is left is matched across gaps as moved (same or similar text).
+1. Spine: the chunks (text between blank lines) of both documents, one character per distinct chunk,
+   diffed by diff-match-patch; equal runs are unchanged text and are never split into blocks.
+2. Gaps: the chunks between equal runs are split into blocks and aligned by their alignment key
+   (words only, leading number dropped), so a block that only changed case, punctuation, markup or
+   its number lines up with its old self; what is left is paired by word similarity, in order.
+3. Moves: blocks left removed in one place and added in another, with the same key or at least
+   75% of their words in common, are one block moved.
 Every old block and every new block appears exactly once, old and new each in document order.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
-import fast_diff_match_patch as fdmp
-
-from .blocks import Block
-from .words import tokenize
+from .blocks import Block, Doc
+from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, encode
 
 SIMILAR = 0.5  # paired as "modified" in place
-SIMILAR_MOVED = 0.75  # paired as "moved and modified" across the document
-MAX_PAIRINGS = 200_000  # similarity computations per gap before falling back to positional pairing
+SIMILAR_MOVED = 0.75  # paired as "moved" across the document
+MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
+ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
+CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
-@dataclass
+@dataclass(slots=True)
 class BlockOp:
     op: str  # equal | modified | added | removed | moved_out | moved_in
     old: Block | None = None
     new: Block | None = None
-    partner: int | None = None  # for moved_out/moved_in: index of the other op in the list
+    partner: BlockOp | None = None  # for moved_out/moved_in: the other half
 
 
-def _bag(block: Block) -> Counter[str]:
-    return Counter(t for t in tokenize(block.key.casefold()) if not t.isspace())
+@dataclass(slots=True)
+class EqualRun:
+    """Chunks old[i:i+n] and new[j:j+n]: the same text (blank lines after them may differ)."""
+
+    i: int
+    j: int
+    n: int
 
 
-def similarity(a: Counter[str], b: Counter[str]) -> float:
-    total = sum(a.values()) + sum(b.values())
-    if not total:
-        return 1.0
-    return 2 * sum((a & b).values()) / total
+Segment = EqualRun | list[BlockOp]
 
 
-def _spine(old: list[Block], new: list[Block]) -> list[tuple[str, int]]:
-    table: dict[str, str] = {}
-
-    def enc(blocks: list[Block]) -> str:
-        out = []
-        for b in blocks:
-            ch = table.get(b.key)
-            if ch is None:
-                code = len(table) + 0x100
-                if code >= 0xD800:
-                    code += 0x800
-                ch = table[b.key] = chr(code)
-            out.append(ch)
-        return "".join(out)
-
-    return fdmp.diff(enc(old), enc(new), timelimit=0, cleanup="No", counts_only=True)
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two word sets."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
 
 
-def _pair_gap(dels: list[Block], ins: list[Block], bags: dict[int, Counter[str]]) -> list[tuple[int, int]]:
-    """Monotone pairs (index in dels, index in ins) of similar blocks within one gap."""
-    if not dels or not ins:
-        return []
-    if len(dels) * len(ins) > MAX_PAIRINGS:
-        n = min(len(dels), len(ins))
-        return [(k, k) for k in range(n) if similarity(bags[id(dels[k])], bags[id(ins[k])]) >= SIMILAR]
-    pairs = []
-    start = 0
-    for di, d in enumerate(dels):
-        best, best_j = SIMILAR, None
-        for j in range(start, len(ins)):
-            s = similarity(bags[id(d)], bags[id(ins[j])])
-            if s > best or (s == best and best_j is None and s > SIMILAR):
-                best, best_j = s, j
-        if best_j is not None:
-            pairs.append((di, best_j))
-            start = best_j + 1
-    return pairs
+def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
+    """(-similarity, d, i) of pairs at or above the threshold. Small gaps compare every pair; in
+    large ones the smaller side's rarer words are indexed and each block of the other side looks up
+    the blocks it shares them with."""
+    out = []
+    if len(dels) * len(ins) <= ALL_PAIRS:
+        bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
+        for d, block in enumerate(dels):
+            a = block.bag
+            la = len(a)
+            if not la:
+                continue
+            for i, b, lb in bags:
+                # Dice ≥ threshold needs the smaller set to be large enough: skip the rest cheaply
+                if 2 * min(la, lb) < threshold * (la + lb):
+                    continue
+                s = 2 * len(a & b) / (la + lb)
+                if s >= threshold:
+                    out.append((-s, d, i))
+        return out
+    flip = len(dels) > len(ins)
+    small, large = (ins, dels) if flip else (dels, ins)
+    freq = Counter(t for block in small for t in block.bag)
+    limit = max(4, len(small) // 20)
+    index: dict[str, list[int]] = {}
+    for k, block in enumerate(small):
+        for t in block.bag:
+            if freq[t] <= limit:
+                index.setdefault(t, []).append(k)
+    for j, block in enumerate(large):
+        b = block.bag
+        if not b:
+            continue
+        hits = Counter(k for t in b if t in index for k in index[t])
+        for k, _ in hits.most_common(CANDIDATES):
+            s = similarity(small[k].bag, b)
+            if s >= threshold:
+                out.append((-s, j, k) if flip else (-s, k, j))
+    return out
 
 
-def align(old: list[Block], new: list[Block]) -> list[BlockOp]:
-    bags = {id(b): _bag(b) for b in (*old, *new)}
+def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
+    """Best pairs first, keeping only those that do not cross a pair already kept."""
+    cands.sort()
+    keys: list[int] = []  # chosen d, sorted
+    chosen: dict[int, int] = {}
+    used: set[int] = set()
+    for _, d, i in cands:
+        if d in chosen or i in used:
+            continue
+        p = bisect_left(keys, d)
+        if p and chosen[keys[p - 1]] > i:
+            continue
+        if p < len(keys) and chosen[keys[p]] < i:
+            continue
+        keys.insert(p, d)
+        chosen[d] = i
+        used.add(i)
+    return [(d, chosen[d]) for d in keys]
+
+
+def _edited_in_place(old: Block, new: Block) -> bool:
+    """One block against one: if their keys share a head and a tail covering half the longer one
+    (a few words edited inside), they are one block modified, no word sets needed."""
+    a, b = old.key, new.key
+    if not a or not b:
+        return False
+    p = common_prefix(a, b)
+    s = common_suffix(a[p:], b[p:])
+    return 2 * (p + s) >= max(len(a), len(b))
+
+
+def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
+    """Similar blocks of one gap paired in order as modified; the rest removed or added."""
+    if len(dels) == len(ins) and all(_edited_in_place(d, i) for d, i in zip(dels, ins, strict=True)):
+        # as many blocks on each side, each edited in place: paired in order, no word sets needed
+        ops.extend(BlockOp("modified", d, i) for d, i in zip(dels, ins, strict=True))
+        return
+    pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
+    d0 = i0 = 0
+    for d, i in pairs:
+        ops.extend(BlockOp("removed", old=b) for b in dels[d0:d])
+        ops.extend(BlockOp("added", new=b) for b in ins[i0:i])
+        ops.append(BlockOp("modified", dels[d], ins[i]))
+        d0, i0 = d + 1, i + 1
+    ops.extend(BlockOp("removed", old=b) for b in dels[d0:])
+    ops.extend(BlockOp("added", new=b) for b in ins[i0:])
+
+
+def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
+    """Blocks with equal keys (attribute `by`) paired in order, as equal when their normalised
+    keys agree and as modified otherwise; each stretch between them handed to `then`."""
     ops: list[BlockOp] = []
+    if not old or not new:
+        then(old, new, ops)
+        return ops
+    if len(old) == 1 and len(new) == 1:  # the common gap: one block edited in place
+        o, w = old[0], new[0]
+        if getattr(o, by) == getattr(w, by):
+            ops.append(BlockOp("equal" if by != "akey" or o.key == w.key else "modified", o, w))
+        else:
+            then(old, new, ops)
+        return ops
+    ka, kb = [getattr(x, by) for x in old], [getattr(x, by) for x in new]
+    if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
+        then(old, new, ops)
+        return ops
+    a, b = encode(ka, kb)
     i = j = 0
     dels: list[Block] = []
     ins: list[Block] = []
-
-    def flush() -> None:
-        pairs = _pair_gap(dels, ins, bags)
-        di = ii = 0
-        for pd, pi in pairs:
-            ops.extend(BlockOp("removed", old=b) for b in dels[di:pd])
-            ops.extend(BlockOp("added", new=b) for b in ins[ii:pi])
-            ops.append(BlockOp("modified", old=dels[pd], new=ins[pi]))
-            di, ii = pd + 1, pi + 1
-        ops.extend(BlockOp("removed", old=b) for b in dels[di:])
-        ops.extend(BlockOp("added", new=b) for b in ins[ii:])
-        dels.clear()
-        ins.clear()
-
-    for op, n in _spine(old, new):
-        if op == "=":
-            flush()
+    for op, n in diff_codes(a, b, semantic=False):
+        if op == EQUAL:
+            if dels or ins:
+                then(dels, ins, ops)
+                dels, ins = [], []
             for k in range(n):
-                ops.append(BlockOp("equal", old=old[i + k], new=new[j + k]))
+                o, w = old[i + k], new[j + k]
+                same = by != "akey" or o.key == w.key
+                ops.append(BlockOp("equal" if same else "modified", o, w))
             i += n
             j += n
-        elif op == "-":
+        elif op == DELETE:
             dels.extend(old[i : i + n])
             i += n
         else:
             ins.extend(new[j : j + n])
             j += n
-    flush()
-    _find_moves(ops, bags)
+    if dels or ins:
+        then(dels, ins, ops)
     return ops
 
 
-def _find_moves(ops: list[BlockOp], bags: dict[int, Counter[str]]) -> None:
-    """Turn removed/added pairs with the same (or very similar) text into moved_out/moved_in."""
-    removed = [k for k, o in enumerate(ops) if o.op == "removed" and o.old.key]
-    added = [k for k, o in enumerate(ops) if o.op == "added" and o.new.key]
+def _loose(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+    """Third pass: alignment keys (case, punctuation and leading numbers aside), then similarity."""
+    ops.extend(_lcs(old, new, "akey", _pair_gap))
+
+
+def _normalised(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+    """Second pass: normalised keys (whitespace, characters, markup, link targets aside)."""
+    ops.extend(_lcs(old, new, "key", _loose))
+
+
+def align_blocks(old: list[Block], new: list[Block]) -> list[BlockOp]:
+    """The ops of one gap, old and new each in order: blocks with the same text (a list's
+    untouched items), then blocks equal once normalised, then equal by alignment key, then similar
+    blocks. Each pass only sees what the one before left, so normalising is paid where needed."""
+    return _lcs(old, new, "text", _normalised)
+
+
+def _link(out_op: BlockOp, in_op: BlockOp) -> None:
+    out_op.op, in_op.op = "moved_out", "moved_in"
+    out_op.partner, in_op.partner = in_op, out_op
+    # each half knows the other's block, so a moved-and-edited block can be word-diffed
+    in_op.old = out_op.old
+    out_op.new = in_op.new
+
+
+def find_moves(ops: list[BlockOp]) -> None:
+    """Removed and added blocks with the same alignment key, or very similar words, become moves."""
+    removed = [o for o in ops if o.op == "removed" and o.old.akey]
+    added = [o for o in ops if o.op == "added" and o.new.akey]
     if not removed or not added:
         return
-    by_key: dict[str, list[int]] = {}
-    for k in added:
-        by_key.setdefault(ops[k].new.key, []).append(k)
-    unmatched = []
-    for k in removed:
-        cands = by_key.get(ops[k].old.key)
-        if cands:
-            _link(ops, k, cands.pop(0))
+    by_key: dict[str, list[BlockOp]] = {}
+    for o in added:
+        by_key.setdefault(o.new.akey, []).append(o)
+    left_removed = []
+    for o in removed:
+        same = by_key.get(o.old.akey)
+        if same:
+            _link(o, same.pop(0))
         else:
-            unmatched.append(k)
-    left = [k for k in added if ops[k].op == "added"]
-    if len(unmatched) * len(left) > MAX_PAIRINGS:
+            left_removed.append(o)
+    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
+    ins = [o for o in added if o.op == "added" and len(o.new.bag) >= MIN_MOVED_WORDS]
+    if not dels or not ins:
         return
-    for k in unmatched:
-        # only substantial blocks: short ones ("Yes.", a bare number) match by accident
-        if sum(bags[id(ops[k].old)].values()) < 6:
-            continue
-        best, best_a = SIMILAR_MOVED, None
-        for a in left:
-            if ops[a].op != "added":
-                continue
-            s = similarity(bags[id(ops[k].old)], bags[id(ops[a].new)])
-            if s >= best:
-                best, best_a = s, a
-        if best_a is not None:
-            _link(ops, k, best_a)
+    used_d: set[int] = set()
+    used_i: set[int] = set()
+    for _, d, i in sorted(_candidates([o.old for o in dels], [o.new for o in ins], SIMILAR_MOVED)):
+        if d not in used_d and i not in used_i:
+            used_d.add(d)
+            used_i.add(i)
+            _link(dels[d], ins[i])
 
 
-def _link(ops: list[BlockOp], out_k: int, in_k: int) -> None:
-    ops[out_k].op, ops[out_k].partner = "moved_out", in_k
-    ops[in_k].op, ops[in_k].partner = "moved_in", out_k
-    # each side knows the other's block, so a moved-and-edited block can be word-diffed
-    ops[in_k].old = ops[out_k].old
-    ops[out_k].new = ops[in_k].new
+def align_docs(old: Doc, new: Doc) -> list[Segment]:
+    """Equal runs of chunks and, between them, the block ops of each gap (moves linked across)."""
+    a, b = encode(old.keys, new.keys)
+    segments: list[Segment] = []
+    i = j = 0
+    gap = [0, 0, 0, 0]  # i0, i1, j0, j1
+
+    def flush() -> None:
+        if gap[1] > gap[0] or gap[3] > gap[2]:
+            segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3])))
+
+    for op, n in diff_codes(a, b, semantic=False):
+        if op == EQUAL:
+            flush()
+            segments.append(EqualRun(i, j, n))
+            i += n
+            j += n
+            gap = [i, i, j, j]
+        elif op == DELETE:
+            i += n
+            gap[1] = i
+        else:
+            j += n
+            gap[3] = j
+    flush()
+    find_moves([o for s in segments if isinstance(s, list) for o in s])
+    return segments

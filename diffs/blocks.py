@@ -1,111 +1,323 @@
-"""Markdown split into blocks along its structure: headings, paragraphs, list items, table rows,
-code fences. Each block keeps its exact source slice, so joining the slices gives the text back."""
+"""Markdown split along its structure: chunks between blank lines, then blocks (headings, paragraphs,
+list items, table rows, code) with each block's heading path. Joining the raw slices gives the text.
+
+A `Doc` splits cheaply into chunks (one C-level split); only chunks that differ between two versions
+are split into blocks, so an unchanged 150 KB agreement costs almost nothing to compare.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left
 
-from .normalize import normalize
+from .normalize import align_key, bag_of_words, normalize, words
 
-HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
-SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-ITEM = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,9}[.)]|[a-zA-Z][.)]|\([a-zA-Z0-9]{1,4}\))[ \t]+\S")
-FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+HAS_WORD = re.compile(r"\w")
+BLANKS = re.compile(r"(\n(?:[ \t\r]*\n)+)")
+UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+ITEM = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,9}[.)]|[a-zA-Z][.)]|\([a-zA-Z0-9]{1,4}\))(?:[ \t]+|$)")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
-@dataclass
 class Block:
-    kind: str  # heading | paragraph | item | row | code | rule
-    raw: str  # exact source slice, trailing blank lines included
-    level: int = 0  # heading level; list nesting depth for items
-    path: tuple[str, ...] = ()  # headings above (a heading's own path ends with itself)
-    index: int = 0
-    key: str = field(default="", repr=False)  # normalize(text), the comparison key
+    """One block: its exact source slice (trailing blank lines included) and where it sits."""
+
+    __slots__ = ("_akey", "_bag", "_key", "_words", "kind", "level", "path", "raw")
+
+    def __init__(self, kind: str, raw: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
+        self.kind = kind  # heading | paragraph | item | row | code | rule | blank
+        self.raw = raw
+        self.level = level  # heading level; list nesting depth for items
+        self.path = path  # headings above (a heading's own path ends with itself)
+        self._key: str | None = None
+        self._akey: str | None = None
+        self._words: list[str] | None = None
+        self._bag: frozenset[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Block({self.kind!r}, {self.raw[:40]!r})"
 
     @property
     def text(self) -> str:
         return self.raw.strip("\n")
 
     @property
+    def key(self) -> str:
+        """normalize(text): equal keys mean no visible difference."""
+        if self._key is None:
+            self._key = normalize(self.raw)
+        return self._key
+
+    @property
+    def words(self) -> list[str]:
+        """words(key): case-folded word tokens."""
+        if self._words is None:
+            self._words = words(self.key)
+        return self._words
+
+    @property
+    def akey(self) -> str:
+        """The alignment key: case-folded, leading number dropped."""
+        if self._akey is None:
+            self._akey = align_key(self.key)
+        return self._akey
+
+    @property
+    def bag(self) -> frozenset[str]:
+        """The block's distinct words, for similarity."""
+        if self._bag is None:
+            self._bag = bag_of_words(self.akey)
+        return self._bag
+
+    @property
     def title(self) -> str:
-        """A heading's words (for summaries and facts)."""
-        m = HEADING.match(self.text)
-        return normalize(m.group(2) or "") if m else normalize(self.text.splitlines()[0])
+        """A heading's words (for summaries and facts); a block's first line otherwise."""
+        if self.kind == "heading":
+            return display_title(self.path[-1]) if self.path else ""
+        return normalize(self.text.split("\n", 1)[0])
+
+    def word_count(self) -> int:
+        """Words in the block (white-space separated words of its key that hold a letter or digit)."""
+        key = self.key
+        return len(key.split()) if HAS_WORD.search(key) else 0
 
 
-def _kind_of(line: str) -> str:
-    if HEADING.match(line):
-        return "heading"
-    if FENCE.match(line):
-        return "code"
-    if RULE.match(line):
-        return "rule"
-    if ITEM.match(line):
-        return "item"
-    if line.lstrip().startswith("|"):
+def display_title(raw_title: str) -> str:
+    return normalize(raw_title)
+
+
+def atx(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line ("## Fees ##"), else None. String operations: a
+    regex with an optional closing sequence backtracks over the whole title."""
+    s = line.lstrip(" ")
+    if len(line) - len(s) > 3:
+        return None
+    rest = s.lstrip("#")
+    level = len(s) - len(rest)
+    if not 1 <= level <= 6 or (rest and rest[0] not in " \t"):
+        return None
+    title = rest.strip()
+    if title.endswith("#"):
+        bare = title.rstrip("#")
+        if not bare or bare[-1] in " \t":
+            title = bare.rstrip()
+    return level, title
+
+
+def kind_of(line: str) -> str:
+    s = line.lstrip(" \t")
+    c = s[:1]
+    if not c or c in "\r\n":
+        return "blank"
+    if c == "#":
+        return "heading" if atx(line) else "paragraph"
+    if c == "|":
         return "row"
+    if c in "-*_" and RULE.match(line):
+        return "rule"
+    if c in "`~" and FENCE.match(line):
+        return "code"
+    if (c in "-*+\u2022(" or c.isdigit() or s[1:2] in (".", ")")) and ITEM.match(line):
+        return "item"
     return "paragraph"
 
 
-def split_blocks(text: str) -> list[Block]:
-    lines = text.splitlines(keepends=True)
+def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, ...]]:
+    level, title = atx(line)
+    return level, _push(stack, level, title)
+
+
+def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ...]:
+    while stack and stack[-1][0] >= level:
+        stack.pop()
+    stack.append((level, title))
+    return tuple(t for _, t in stack)
+
+
+def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]:
+    """The blocks of one chunk (text between blank lines); `stack` holds the headings above and is
+    updated by the headings found."""
+    path = tuple(t for _, t in stack)
+    if "\n" not in key:  # the common case: one line, one block
+        kind = kind_of(key)
+        if kind == "heading":
+            level, path = _heading(key, stack)
+            return [Block(kind, key + sep, level, path)]
+        level = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
+        return [Block(kind, key + sep, level, path)]
+    lines = key.split("\n")
+    last = len(lines) - 1
     blocks: list[Block] = []
-    lead = ""
     i = 0
-    while i < len(lines) and not lines[i].strip():
-        lead += lines[i]
-        i += 1
-    while i < len(lines):
+    while i <= last:
         line = lines[i]
-        kind = _kind_of(line)
-        chunk = [line]
+        kind = kind_of(line)
+        start = i
         i += 1
+        level = 0
         if kind == "code":
             fence = FENCE.match(line).group(1)
-            while i < len(lines):
-                chunk.append(lines[i])
+            while i <= last:
                 i += 1
-                if lines[i - 1].lstrip().startswith(fence[0] * len(fence)):
+                if _closes(lines[i - 1], fence):
                     break
-        elif kind in ("paragraph", "item"):
-            while i < len(lines) and lines[i].strip():
-                nxt = lines[i]
-                if kind == "paragraph" and len(chunk) == 1 and SETEXT.match(nxt):
-                    kind = "heading"
-                    chunk.append(nxt)
-                    i += 1
-                    break
-                if _kind_of(nxt) != "paragraph":
-                    break
-                chunk.append(nxt)  # a paragraph's next line, or an item's (lazy) continuation
-                i += 1
-        while i < len(lines) and not lines[i].strip():
-            chunk.append(lines[i])
+        elif kind == "heading":
+            level, path = _heading(line, stack)
+        elif kind == "paragraph" and i <= last and start == 0 and UNDERLINE.match(lines[i]):
+            kind = "heading"  # setext: a one-line paragraph underlined with = or -
+            level = 1 if lines[i].lstrip()[0] == "=" else 2
+            path = _push(stack, level, line.strip())
             i += 1
-        raw = "".join(chunk)
-        level = 0
-        if kind == "heading":
-            m = HEADING.match(line)
-            level = len(m.group(1)) if m else (1 if chunk[1].lstrip().startswith("=") else 2)
-        elif kind == "item":
-            level = (len(line) - len(line.lstrip(" \t"))) // 2
-        blocks.append(Block(kind, lead + raw, level))
-        lead = ""
-    if lead:  # a text of blank lines only
-        blocks.append(Block("paragraph", lead))
-    _annotate(blocks)
+        elif kind in ("paragraph", "item"):
+            if kind == "item":
+                level = (len(line) - len(line.lstrip(" \t"))) // 2
+            # following lines that start no block of their own continue this one
+            while i <= last and kind_of(lines[i]) == "paragraph":
+                i += 1
+        raw = "\n".join(lines[start:i]) + ("\n" if i <= last else sep)
+        blocks.append(Block(kind, raw, level, path))
     return blocks
 
 
-def _annotate(blocks: list[Block]) -> None:
+def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
+    """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
+    building blocks: an ATX line outside code, or a first line underlined by the second."""
+    if "\n" not in key:
+        h = atx(key)
+        if h:
+            _push(stack, *h)
+        return
+    lines = key.split("\n")
+    start = 0
+    if kind_of(lines[0]) == "paragraph" and UNDERLINE.match(lines[1]):
+        _push(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
+        start = 2
+    fence = ""
+    for line in lines[start:]:
+        if fence:
+            if _closes(line, fence):
+                fence = ""
+            continue
+        c = line.lstrip(" ")[:1]
+        if c == "#":
+            h = atx(line)
+            if h:
+                _push(stack, *h)
+        elif c in "`~" and FENCE.match(line):
+            fence = FENCE.match(line).group(1)
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Does this line close a code block opened with `fence`? (the same character, at least as many)"""
+    s = line.strip()
+    return s.startswith(fence) and not s.strip(fence[0])
+
+
+def may_hold_heading(key: str) -> bool:
+    """Could this chunk hold a heading? (an ATX line, or a second line that underlines the first)
+    Cheap string tests: a false yes only costs splitting the chunk."""
+    if "#" in key and (
+        key[:4].lstrip(" ")[:1] == "#" or "\n#" in key or "\n #" in key or "\n  #" in key or "\n   #" in key
+    ):
+        return True
+    nl = key.find("\n")
+    if nl < 0 or key[nl + 1 : nl + 5].lstrip(" ")[:1] not in ("=", "-"):
+        return False
+    end = key.find("\n", nl + 1)
+    return not key[nl + 1 : end if end >= 0 else len(key)].strip(" \t\r=-")
+
+
+def _fence_merged(keys: list[str], seps: list[str]) -> tuple[list[str], list[str]]:
+    """Chunks re-joined where a fenced code block spans blank lines."""
+    out_k: list[str] = []
+    out_s: list[str] = []
+    fence = ""
+    for k, s in zip(keys, seps, strict=True):
+        if fence:
+            out_k[-1] += out_s[-1] + k
+            out_s[-1] = s
+        else:
+            out_k.append(k)
+            out_s.append(s)
+        for line in k.split("\n"):
+            if not fence:
+                m = FENCE.match(line)
+                fence = m.group(1) if m else ""
+            elif _closes(line, fence):
+                fence = ""
+    return out_k, out_s
+
+
+class Doc:
+    """A text as chunks: `keys[k]` is chunk k without its trailing blank lines, `seps[k]` those
+    lines. `raw(k)` joined over all chunks gives the text back."""
+
+    __slots__ = ("_heads", "_scanned", "_stacks", "keys", "seps", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        parts = BLANKS.split(text)
+        keys = parts[0::2]
+        seps = [*parts[1::2], ""]
+        if keys[-1] == "" and len(keys) > 0:  # the text ends with blank lines (or is empty)
+            keys.pop()
+            seps.pop()
+        if keys and keys[-1].endswith("\n"):  # a single final newline belongs with the separators
+            body = keys[-1].rstrip("\n")
+            seps[-1] = keys[-1][len(body) :] + seps[-1]
+            keys[-1] = body
+        if ("```" in text or "~~~" in text) and keys:
+            keys, seps = _fence_merged(keys, seps)
+        self.keys = keys
+        self.seps = seps
+        self._heads: list[int] = []
+        self._stacks: list[list[tuple[int, str]]] = []
+        self._scanned = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def raw(self, k: int) -> str:
+        return self.keys[k] + self.seps[k]
+
+    def _index_headings(self, upto: int) -> None:
+        """Extend the index of heading chunks (and the heading stack after each) to chunk `upto`:
+        the path of a block deep in an unchanged document then costs a bisect, and chunks after
+        the last change are never scanned."""
+        keys = self.keys
+        stack = list(self._stacks[-1]) if self._stacks else []
+        # a C-level test first ("#" near the start, or a second line), then the exact one
+        for k in [
+            k
+            for k in range(self._scanned, upto)
+            if ("#" in keys[k][:4] or "\n" in keys[k]) and may_hold_heading(keys[k])
+        ]:
+            headings_of(keys[k], stack)
+            self._heads.append(k)
+            self._stacks.append(list(stack))
+        self._scanned = upto
+
+    def stack_before(self, k: int) -> list[tuple[int, str]]:
+        if k > self._scanned:
+            self._index_headings(k)
+        n = bisect_left(self._heads, k)
+        return list(self._stacks[n - 1]) if n else []
+
+    def blocks(self, start: int, stop: int) -> list[Block]:
+        """The blocks of chunks start..stop-1, with their heading paths."""
+        stack = self.stack_before(start)
+        out: list[Block] = []
+        for k in range(start, stop):
+            out.extend(split_chunk(self.keys[k], self.seps[k], stack))
+        return out
+
+
+def split_blocks(text: str) -> list[Block]:
+    """All blocks of a text, in order."""
+    doc = Doc(text)
     stack: list[tuple[int, str]] = []
-    for n, b in enumerate(blocks):
-        b.index = n
-        b.key = normalize(b.text)
-        if b.kind == "heading":
-            while stack and stack[-1][0] >= b.level:
-                stack.pop()
-            stack.append((b.level, b.title))
-        b.path = tuple(t for _, t in stack)
+    out: list[Block] = []
+    for k in range(len(doc)):
+        out.extend(split_chunk(doc.keys[k], doc.seps[k], stack))
+    return out

@@ -1,255 +1,395 @@
 """Significance of a change: cosmetic < minor < substantive.
 
-cosmetic     nothing a reader would call different wording: whitespace, invisible characters,
-             quotes and dashes, emphasis, case, punctuation, link targets
+cosmetic     no wording changed: whitespace, invisible characters, quotes and dashes, markup, case,
+             punctuation, link targets, a character lost to a wrong encoding ("ë" → "?")
 minor        renumbering and cross-references, "last updated"/effective dates, copyright years,
              spelling fixes
-substantive  anything that changes wording; a one-letter edit that flips meaning ("may" → "must",
-             an added "not", a digit of an amount) always is
+substantive  anything else that changes wording. A one-letter edit that flips meaning ("may" →
+             "must", an added "not", a digit of an amount) always is: only the narrow rules below
+             make an edit minor, and none of them accepts a meaning word or an amount.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from .normalize import clean, link_targets, loose, normalize, squash
-from .words import DELETE, EQUAL, INSERT, diff_tokens, tokenize
+from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
+from .words import EQUAL, common_prefix, common_suffix, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
 
-# Words whose change flips meaning even when the edit is one letter.
-MEANING = {
-    "not",
-    "no",
-    "never",
-    "nor",
-    "none",
-    "without",
-    "unless",
-    "except",
-    "only",
-    "may",
-    "must",
-    "shall",
-    "should",
-    "will",
-    "would",
-    "can",
-    "cannot",
-    "could",
-    "might",
-    "all",
-    "any",
-    "each",
-    "every",
-    "some",
-    "more",
-    "less",
-    "most",
-    "least",
-    "before",
-    "after",
-    "within",
-    "prior",
-    "later",
-    "earlier",
-    "first",
-    "last",
-    "and",
-    "or",
-    "if",
-    "required",
-    "optional",
-    "allowed",
-    "prohibited",
-    "permitted",
-    "forbidden",
-    "increase",
-    "decrease",
-    "min",
-    "max",
-    "minimum",
-    "maximum",
-    "above",
-    "below",
-    "over",
-    "under",
-    "including",
-    "excluding",
-    "include",
-    "exclude",
-    "may not",
-    "won't",
-    "can't",
-    "don't",
-    "doesn't",
-}
-NUMBERING = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:#{1,6}\s+)?(?:\(?[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]?|\(?[a-z][.)]|"
-    r"\([ivxlc]{1,5}\)|[ivxlc]{1,5}\.)\s+",
-    re.I,
+
+def _set(text: str) -> frozenset[str]:
+    """A set of words written as one string, one space between them."""
+    return frozenset(text.split(" "))
+
+
+# Words whose change flips meaning; they are never a spelling fix.
+MEANING = _set(
+    "not no never nor none neither without unless except only may must shall should will would can cannot "
+    "could might all any each every some more less fewer most least before after within prior later earlier "
+    "first last and or if required optional allowed prohibited permitted forbidden increase decrease minimum "
+    "maximum above below over under including excluding include exclude won't can't don't doesn't isn't "
+    "aren't shan't mustn't wouldn't shouldn't couldn't ne pas non sans doit peut niet geen moet mag kan "
+    "nicht kein keine muss darf"
 )
-XREF_WORDS = {
-    "section",
-    "sections",
-    "clause",
-    "clauses",
-    "paragraph",
-    "paragraphs",
-    "article",
-    "articles",
-    "§",
-    "part",
-    "schedule",
-    "appendix",
-    "exhibit",
-    "annex",
-    "subsection",
-    "item",
-    "items",
-}
+XREF = _set(
+    "section sections clause clauses paragraph paragraphs article articles part parts schedule schedules "
+    "appendix exhibit annex subsection item items point points § artikel article chapitre"
+)
+MONTHS = _set(
+    "january february march april may june july august september october november december jan feb mar apr "
+    "jun jul aug sep sept oct nov dec janvier février fevrier mars avril mai juin juillet août aout septembre "
+    "octobre novembre décembre decembre januari februari maart mei augustus oktober januar februar märz "
+    "maerz juni juli dezember"
+)
 DATE_CONTEXT = re.compile(
-    r"\b(last\s+(?:updated|modified|revised|changed)|updated|effective|revised|"
-    r"version\s+date|date\s+of\s+last|as\s+of|dated|copyright|©)",
+    r"last\s+(?:updated|modified|revised|changed|amended)|updated|effective|revised|amended|version|dated|"
+    r"as\s+of|copyright|©|\(c\)|mis[e]?\s+à\s+jour|en\s+vigueur|bijgewerkt|gewijzigd|geldig|ingang|"
+    r"aktualisiert|gültig|stand|fassung",
     re.I,
 )
-MONTHS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-}
+ENUM_TOKEN = re.compile(r"\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6}")
+ENUM_START = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+\s|§)")
+DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|e)?")
+YEAR = re.compile(r"(?:19|20)\d\d")
+BAD_CHARS = "?\ufffd"
+# What a lost character may have been: anything non-ASCII, or the plain quote or dash that
+# `clean` made of a typographic one ("’" → "'").
+FOLD = re.compile(r"[^\x00-\x7f]|[?'\"-]")
+UK_US = (("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("our", "or"), ("tre", "ter"), ("ence", "ense"))
 
 
 def worst(levels) -> str:
     return max(levels, key=ORDER.__getitem__, default="cosmetic")
 
 
+@dataclass
+class Run:
+    """One edit between the word lists of two normalised keys: token index ranges."""
+
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    reason: str = "wording"
+
+
+@dataclass
+class Assessment:
+    """What one block's change amounts to, with the word-level edits it was judged by.
+
+    Only the differing middle of the two keys is tokenised: `offset` is where it starts in both
+    keys, `old_mid`/`new_mid` are the middles, `old_words`/`new_words` their case-folded words,
+    `before` the words just before them, and runs index into the middle's words."""
+
+    significance: str
+    reasons: list[str]
+    old_key: str = ""
+    new_key: str = ""
+    offset: int = 0
+    old_mid: str = ""
+    new_mid: str = ""
+    old_words: list[str] = field(default_factory=list)
+    new_words: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+    words_added: int = 0
+    words_removed: int = 0
+    _spans: dict = field(default_factory=dict, repr=False)
+
+    def spans(self, side: str) -> list[tuple[int, int]] | None:
+        """Character spans (in the middle) of the old ('-') or new ('+') middle's words."""
+        if side not in self._spans:
+            mid, tokens = (self.old_mid, self.old_words) if side == "-" else (self.new_mid, self.new_words)
+            self._spans[side] = spans(mid, tokens)
+        return self._spans[side]
+
+    def region(self, side: str, run: Run) -> tuple[int, int] | None:
+        """Where a run lies in the old ('-') or new ('+') key, or None."""
+        sp = self.spans(side)
+        if sp is None:
+            return None
+        if side == "-":
+            start, end = run_region(sp, run.i0, run.i1, len(self.old_mid))
+        else:
+            start, end = run_region(sp, run.j0, run.j1, len(self.new_mid))
+        return self.offset + start, self.offset + end
+
+
 def cosmetic_kinds(old: str, new: str) -> list[str]:
     """What kind of cosmetic difference two texts with equal normalised keys have."""
-    kinds = []
-    if link_targets(clean(old)) != link_targets(clean(new)):
-        kinds.append("link targets")
+    if old == new:
+        return []
     if squash(old) == squash(new):
-        return [*kinds, "whitespace"] if old != new else kinds
-    if clean(old) != old or clean(new) != new:
-        if squash(clean(old)) == squash(clean(new)):
-            return [*kinds, "characters"]
-        kinds.append("characters")
-    if normalize(old) == normalize(new) and not kinds:
+        return ["whitespace"]
+    # only the differing middle, widened to white space: a changed link target is seen with its
+    # link, a changed character with its word
+    p, s = _middle(old, new)
+    old, new = old[p : len(old) - s], new[p : len(new) - s]
+    co, cn = clean(old), clean(new)
+    if squash(co) == squash(cn):
+        return ["characters"]
+    kinds = []
+    if link_targets(co) != link_targets(cn):
+        kinds.append("link targets")
+    uo, un = unlink(co), unlink(cn)
+    if squash(uo) != squash(un):
         kinds.append("formatting")
+    if squash(unlink(old)) != squash(unlink(new)) and squash(uo) == squash(un):
+        kinds.append("characters")
     return kinds or ["formatting"]
 
 
-def _edit_distance(a: str, b: str, limit: int = 3) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+def _one_edit(a: str, b: str) -> tuple[str, int] | None:
+    """('substitute'|'transpose'|'indel', position) when a and b are one edit apart."""
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        if len(diff) == 1:
+            return "substitute", diff[0]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+            return "transpose", diff[0]
+        return None
+    if abs(len(a) - len(b)) != 1:
+        return None
+    long, short = (a, b) if len(a) > len(b) else (b, a)
+    k = next((k for k in range(len(short)) if long[k] != short[k]), len(short))
+    return ("indel", k) if long[k + 1 :] == short[k:] else None
 
 
-def _changed_runs(old: str, new: str) -> list[tuple[list[str], list[str], list[str]]]:
-    """(removed words, added words, words just before) for each edit between loose word lists."""
-    a = [t for t in tokenize(loose(old)) if not t.isspace()]
-    b = [t for t in tokenize(loose(new)) if not t.isspace()]
-    runs: list[tuple[list[str], list[str], list[str]]] = []
-    before: list[str] = []
-    cur: tuple[list[str], list[str]] | None = None
-    for op, toks in diff_tokens(a, b):
+def is_spelling_fix(a: str, b: str) -> bool:
+    """A typo or a British/American variant of one word, never an inflection or a negation:
+    edits at a word's start or end (un-, -s, -ed) change meaning, so only inner edits count."""
+    if not (a.isalpha() and b.isalpha()) or a in MEANING or b in MEANING:
+        return False
+    for uk, us in UK_US:
+        if a.replace(uk, us) == b.replace(uk, us) and a != b:
+            return True
+    if min(len(a), len(b)) < 6:
+        return False
+    edit = _one_edit(a, b)
+    if edit is None:
+        return False
+    kind, k = edit
+    shorter = min(len(a), len(b))
+    if kind == "indel":
+        return 0 < k < shorter
+    if kind == "transpose":
+        return 0 < k < shorter - 2
+    return len(a) >= 7 and 0 < k < len(a) - 1 and a[k] in "aeiou" and b[k] in "aeiou"
+
+
+def _encoding_variant(a: str, b: str) -> bool:
+    """b is a with some non-ASCII characters lost to a wrong encoding ("ë" → "?" or U+FFFD, or
+    UTF-8 read as Latin-1), or the other way round."""
+    if a == b or len(a) > 300 or len(b) > 300:
+        return False
+    if len(a) == len(b):
+        if FOLD.sub("\0", a) != FOLD.sub("\0", b):
+            return False
+        # they differ only where both sides hold such characters; one of them must be the "?"
+        # (two real letters, é → è, or ' → ", are a change)
+        for m in FOLD.finditer(a):
+            k = m.start()
+            if a[k] != b[k] and a[k] not in BAD_CHARS and b[k] not in BAD_CHARS:
+                return False
+        return True
+    if "\u00c3" not in a + b and "\u00e2" not in a + b:
+        return False
+    for broken, good in ((a, b), (b, a)):
+        for codec in ("cp1252", "latin-1"):
+            try:
+                if broken.encode(codec).decode("utf-8") == good:
+                    return True
+            except UnicodeError:
+                continue
+    return False
+
+
+def _is_date_part(tok: str) -> bool:
+    return tok in MONTHS or bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok))
+
+
+def _date_change(run: Run, a: Assessment) -> bool:
+    """Only date parts changed, in a date (day numbers next to a month), where the words before
+    say what the date is for ("last updated", "effective", ©), or in a short line that does."""
+    ow, nw = a.old_words, a.new_words
+    changed = ow[run.i0 : run.i1] + nw[run.j0 : run.j1]
+    if not changed or not all(_is_date_part(t) for t in changed):
+        return False
+    lead = a.before + ow[: run.i0]
+    near = lead[-2:] + changed + ow[run.i1 : run.i1 + 2] + nw[run.j1 : run.j1 + 2]
+    has_month = any(t in MONTHS for t in near)
+    if not all(YEAR.fullmatch(t) or t in MONTHS or has_month for t in changed):
+        return False
+    return bool(DATE_CONTEXT.search(" ".join(lead[-10:]))) or (
+        len(a.old_key) <= 120 and bool(DATE_CONTEXT.search(a.old_key))
+    )
+
+
+def spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Character spans of a key's word tokens (None if case folding changed the tokens)."""
+    out = [m.span() for m in WORD.finditer(key)]
+    return out if len(out) == len(tokens) else None
+
+
+def run_region(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> tuple[int, int]:
+    """The characters of a key a run covers: from the end of the word before to the start of the
+    word after (so punctuation between them belongs to the run)."""
+    start = spans[i0 - 1][1] if i0 > 0 else 0
+    end = spans[i1][0] if i1 < len(spans) else length
+    return start, end
+
+
+def _maybe_encoding(ko: str, kn: str) -> bool:
+    """Could an edit between these keys be a character lost to a wrong encoding?"""
+    return any(c in ko or c in kn for c in BAD_CHARS) or "\u00c3" in ko + kn or "\u00e2\u20ac" in ko + kn
+
+
+def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
+    """(significance, reason) of one run; `regions(run)` gives its text in both keys, or None."""
+    ow, nw = a.old_words, a.new_words
+    rem, add = ow[run.i0 : run.i1], nw[run.j0 : run.j1]
+    if regions is not None:
+        texts = regions(run)
+        if texts and _encoding_variant(*texts):
+            return "cosmetic", "character encoding"
+    enum = all(ENUM_TOKEN.fullmatch(t) for t in rem + add)
+    at_start = run.i0 == 0 and run.j0 == 0 and not a.before and len(rem) <= 1 and len(add) <= 1
+    if enum and at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
+        return "minor", "renumbering"
+    if enum and len(rem) == len(add):
+        before = (a.before + ow[: run.i0])[-3:]
+        if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
+            return "minor", "cross-reference"
+    if _date_change(run, a):
+        return "minor", "date"
+    if any(t in MEANING for t in rem + add):
+        return "substantive", "wording"
+    if (len(rem) == len(add) == 1 and is_spelling_fix(rem[0], add[0])) or (rem and "".join(rem) == "".join(add)):
+        return "minor", "spelling"
+    return "substantive", "wording"
+
+
+def _common_head(a: list[str], b: list[str]) -> int:
+    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
+    n = min(len(a), len(b))
+    if not n or a[0] != b[0]:
+        return 0
+    if a[:n] == b[:n]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _common_tail(a: list[str], b: list[str], limit: int) -> int:
+    """Length of the common suffix of two lists, at most `limit`."""
+    if not limit or a[-1] != b[-1]:
+        return 0
+    if a[len(a) - limit :] == b[len(b) - limit :]:
+        return limit
+    lo, hi = 0, limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def word_runs(ow: list[str], nw: list[str]) -> list[Run]:
+    """The edits between two word lists, with diff-match-patch's semantic cleanup. The common head
+    and tail are set aside first, so a one-word edit in a long paragraph diffs a few words."""
+    head = _common_head(ow, nw)
+    tail = _common_tail(ow, nw, min(len(ow), len(nw)) - head)
+    mid_o, mid_n = ow[head : len(ow) - tail], nw[head : len(nw) - tail]
+    if len(mid_o) <= 2 and len(mid_n) <= 2:
+        # nothing in common inside (their ends differ), so the cleanup would make it one edit
+        return [Run(head, head + len(mid_o), head, head + len(mid_n))] if mid_o or mid_n else []
+    a, b = encode(mid_o, mid_n)
+    runs: list[Run] = []
+    i = j = head
+    cur: Run | None = None
+    for op, n in diff_codes(a, b):
         if op == EQUAL:
             if cur:
-                runs.append((cur[0], cur[1], before[-4:]))
+                runs.append(cur)
                 cur = None
-            before = before[-4:] + toks
+            i += n
+            j += n
+            continue
+        if cur is None:
+            cur = Run(i, i, j, j)
+        if op == "-":
+            i += n
+            cur.i1 = i
         else:
-            if cur is None:
-                cur = ([], [])
-            (cur[0] if op == DELETE else cur[1]).extend(toks)
+            j += n
+            cur.j1 = j
     if cur:
-        runs.append((cur[0], cur[1], before[-4:]))
+        runs.append(cur)
     return runs
 
 
-def _is_number(tok: str) -> bool:
-    return bool(re.fullmatch(r"\d+|[ivxlc]{1,5}|[a-z]", tok))
+def _count(tokens: list[str]) -> int:
+    return sum(1 for t in tokens if t[0].isalnum())
 
 
-def _minor_reason(
-    removed: list[str], added: list[str], before: list[str], old: str, new: str, at_start: bool
-) -> str | None:
-    """Why one edit is minor ("renumbering", "date", "spelling"), or None if it is not."""
-    words = removed + added
-    if any(w in MEANING and w not in MONTHS for w in words):
-        return None
-    # renumbering: the leading number of a numbered block, or a cross-reference number
-    if all(_is_number(w) for w in words) and len(removed) == len(added):
-        if at_start and (NUMBERING.match(old) or NUMBERING.match(new)):
-            return "renumbering"
-        if any(w in XREF_WORDS for w in before[-2:]):
-            return "cross-reference"
-    # dates and copyright years where the block is about dates
-    if (
-        DATE_CONTEXT.search(old)
-        and DATE_CONTEXT.search(new)
-        and all(w.isdigit() or w in MONTHS or re.fullmatch(r"\d{1,2}(st|nd|rd|th)", w) for w in words)
-    ):
-        return "date"
-    # spelling fixes: one word for one word, a letter or two apart, no digits
-    if len(removed) == len(added) == 1:
-        a, b = removed[0], added[0]
-        if not any(c.isdigit() for c in a + b) and min(len(a), len(b)) >= 4 and _edit_distance(a, b) <= 2:
-            return "spelling"
-    return None
+def _middle(ko: str, kn: str) -> tuple[int, int]:
+    """(start, length of the common tail) of the differing middle of two keys, widened to white
+    space so it holds whole words."""
+    p = common_prefix(ko, kn)
+    s = common_suffix(ko[p:], kn[p:])
+    while p > 0 and not ko[p - 1].isspace():
+        p -= 1
+    while s > 0 and not ko[len(ko) - s].isspace():
+        s -= 1
+    return p, s
 
 
-def classify_pair(old: str, new: str) -> tuple[str, list[str]]:
-    """(significance, reasons) of one block's change from `old` to `new`."""
+def assess(old: str, new: str, old_key: str | None = None, new_key: str | None = None) -> Assessment:
+    """Significance and reasons of one block's change from `old` to `new` (the normalised keys
+    may be passed in when already known)."""
     if old == new:
-        return "cosmetic", []
-    if normalize(old) == normalize(new):
-        return "cosmetic", cosmetic_kinds(old, new)
-    if loose(old) == loose(new):
-        return "cosmetic", ["case or punctuation"]
-    runs = _changed_runs(old, new)
-    reasons = []
-    first = runs[0] if runs else None
-    for run in runs:
-        at_start = run is first and not run[2]
-        reason = _minor_reason(run[0], run[1], run[2], old, new, at_start)
-        if reason is None:
-            return "substantive", ["wording"]
-        reasons.append(reason)
-    return "minor", sorted(set(reasons))
+        return Assessment("cosmetic", [])
+    ko = normalize(old) if old_key is None else old_key
+    kn = normalize(new) if new_key is None else new_key
+    if ko == kn:
+        return Assessment("cosmetic", cosmetic_kinds(old, new), ko, kn)
+    p, s = _middle(ko, kn)
+    mo, mn = ko[p : len(ko) - s], kn[p : len(kn) - s]
+    ow, nw = words(mo), words(mn)
+    a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw)
+    if ow == nw:
+        a.reasons = ["case"] if mo.casefold() == mn.casefold() else ["punctuation"]
+        return a
+    if p:
+        head = words(ko[max(0, p - 100) : p])
+        # a word cut by the window's start is not a word
+        a.before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
+    a.runs = word_runs(ow, nw)
+    regions = None
+    if _maybe_encoding(mo, mn):
 
+        def regions(run: Run) -> tuple[str, str] | None:
+            ro, rn = a.region("-", run), a.region("+", run)
+            return (ko[ro[0] : ro[1]].strip(), kn[rn[0] : rn[1]].strip()) if ro and rn else None
 
-def classify_block(text: str) -> str:
-    """Significance of a whole block added or removed."""
-    return "substantive" if any(t[0].isalnum() for t in tokenize(normalize(text))) else "cosmetic"
-
-
-__all__ = ["DELETE", "INSERT", "ORDER", "classify_block", "classify_pair", "cosmetic_kinds", "worst"]
+    levels, reasons = [], []
+    for run in a.runs:
+        level, run.reason = _reason(run, a, regions)
+        levels.append(level)
+        reasons.append(run.reason)
+        a.words_removed += _count(ow[run.i0 : run.i1])
+        a.words_added += _count(nw[run.j0 : run.j1])
+    a.significance = worst(levels)
+    a.reasons = sorted(set(reasons))
+    return a

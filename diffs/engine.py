@@ -1,35 +1,68 @@
-"""compare(old, new): blocks → alignment → word diffs → significance, facts, summary.
+"""compare(old, new): chunks → alignment → significance, facts, summary; word diffs on demand.
 
 The result is deterministic (no time limits, no machine-dependent choices) and carries enough to
-render the diff and to reconstruct both texts exactly.
+render the diff and to reconstruct both texts exactly. Work is spent only where the texts differ:
+unchanged runs are split into blocks, and blocks into word pieces, only when something renders them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 
-from .align import BlockOp, align
-from .blocks import split_blocks
-from .classify import classify_block, classify_pair, cosmetic_kinds, worst
-from .facts import quantity_facts, section_fact
-from .normalize import normalize
-from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side, word_count
+from .align import BlockOp, EqualRun, Segment, align_docs
+from .blocks import Block, Doc, display_title, split_blocks, split_chunk
+from .classify import assess, cosmetic_kinds, worst
+from .facts import defined_terms, quantity_facts, row_label
+from .normalize import align_key
+from .summary import Tally, first_summary_text, summarize
+from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 
-@dataclass
 class Change:
-    """One entry of the diff, in display order."""
+    """One entry of the diff, in display order: one block, or one pair of blocks."""
 
-    op: str  # equal | modified | added | removed | moved_out | moved_in
-    pieces: list[Piece]
-    significance: str = "cosmetic"
-    reasons: list[str] = field(default_factory=list)
-    path: tuple[str, ...] = ()
-    kind: str = "paragraph"  # the block's kind (heading, item, row, ...)
-    partner: int | None = None
-    changed: bool = True  # False for unchanged blocks and blank-line-only differences between blocks
+    __slots__ = ("_pieces", "changed", "kind", "new", "old", "op", "partner", "path", "reasons", "significance")
+
+    def __init__(
+        self,
+        op: str,
+        old: Block | None,
+        new: Block | None,
+        significance: str = "cosmetic",
+        reasons: list[str] | None = None,
+        changed: bool = True,
+    ) -> None:
+        self.op = op  # equal | modified | added | removed | moved_out | moved_in
+        self.old = old
+        self.new = new
+        self.significance = significance
+        self.reasons = reasons or []
+        self.changed = changed  # False for unchanged blocks and blank-line-only differences
+        here = old if op in ("removed", "moved_out") else new
+        self.path: tuple[str, ...] = here.path
+        self.kind = here.kind  # heading, paragraph, item, row, ...
+        self.partner: Change | None = None  # the other half of a move
+        self._pieces: list[Piece] | None = None
+
+    def __repr__(self) -> str:
+        return f"Change({self.op!r}, {self.significance!r}, {self.reasons!r})"
+
+    @property
+    def pieces(self) -> list[Piece]:
+        """[(op, text)]: '=' both, '-' old only, '+' new only (computed on first use)."""
+        if self._pieces is None:
+            op = self.op
+            if op == "added":
+                self._pieces = [(INSERT, self.new.raw)]
+            elif op in ("removed", "moved_out"):
+                self._pieces = [(DELETE, self.old.raw)]
+            elif self.old.raw == self.new.raw:
+                self._pieces = [(EQUAL, self.new.raw)]
+            else:
+                self._pieces = diff_words(self.old.raw, self.new.raw)
+        return self._pieces
 
     def old_text(self) -> str:
         return "" if self.op == "moved_in" else side(self.pieces, DELETE)
@@ -38,19 +71,48 @@ class Change:
         return "" if self.op == "moved_out" else side(self.pieces, INSERT)
 
 
-@dataclass
 class Comparison:
-    changes: list[Change]
-    significance: str
-    summary: str
-    stats: dict
-    facts: list[dict]
+    """The result of `compare`: the change record's fields, and the changes to render."""
+
+    def __init__(
+        self,
+        old: Doc,
+        new: Doc,
+        segments: list[EqualRun | list[Change]],
+        significance: str,
+        summary: str,
+        stats: dict,
+        facts: list[dict],
+    ) -> None:
+        self._old, self._new, self._segments = old, new, segments
+        self.significance = significance
+        self.summary = summary
+        self.stats = stats
+        self.facts = facts
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        """Every block in display order; unchanged runs are split into blocks here, on demand."""
+        out: list[Change] = []
+        for seg in self._segments:
+            if not isinstance(seg, EqualRun):
+                out.extend(seg)
+                continue
+            stack_o, stack_n = self._old.stack_before(seg.i), self._new.stack_before(seg.j)
+            for k in range(seg.n):
+                i, j = seg.i + k, seg.j + k
+                olds = split_chunk(self._old.keys[i], self._old.seps[i], stack_o)
+                news = split_chunk(self._new.keys[j], self._new.seps[j], stack_n)
+                for o, w in zip(olds, news, strict=True):
+                    out.append(Change("equal", o, w, "cosmetic", ["whitespace"] if o.raw != w.raw else [], False))
+        return out
 
     @property
     def identical(self) -> bool:
-        return self.old_text() == self.new_text()
+        return self._old.text == self._new.text
 
     def old_text(self) -> str:
+        """The old text, rebuilt from the pieces of every change."""
         return "".join(c.old_text() for c in self.changes)
 
     def new_text(self) -> str:
@@ -61,167 +123,130 @@ class Comparison:
         return {"significance": self.significance, "summary": self.summary, "stats": self.stats, "facts": self.facts}
 
 
-def _section(path: tuple[str, ...]) -> str:
-    return path[-1] if path else ""
+def _section(block: Block, t: Tally) -> str:
+    """The name of the section a block is in (titles normalised once per comparison)."""
+    if not block.path:
+        return ""
+    raw = block.path[-1]
+    name = t.titles.get(raw)
+    if name is None:
+        name = t.titles[raw] = display_title(raw)
+    return name
 
 
-def _change_for(op: BlockOp) -> Change:
+def _where(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(align_key(display_title(t)) for t in path)
+
+
+def _moved_across(old: Block, new: Block) -> bool:
+    """Did a block move to another section? (a heading: to another parent)"""
+    if new.kind == "heading":
+        return _where(old.path[:-1]) != _where(new.path[:-1])
+    return _where(old.path) != _where(new.path)
+
+
+def _change(op: BlockOp, t: Tally) -> Change:
+    """The Change of one block op, its significance, and what it adds to the tally."""
+    o, w = op.old, op.new
     if op.op == "equal":
-        if op.old.raw == op.new.raw:
-            return Change("equal", [(EQUAL, op.old.raw)], path=op.new.path, kind=op.new.kind, changed=False)
-        # only blank lines around the block differ: kept for exact texts, not shown as a change
-        visible = op.old.text != op.new.text
-        return Change(
-            "equal",
-            diff_words(op.old.raw, op.new.raw),
-            "cosmetic",
-            cosmetic_kinds(op.old.raw, op.new.raw),
-            op.new.path,
-            op.new.kind,
-            changed=visible,
-        )
-    if op.op == "modified":
-        sig, reasons = classify_pair(op.old.text, op.new.text)
-        return Change("modified", diff_words(op.old.raw, op.new.raw), sig, reasons, op.new.path, op.new.kind)
-    if op.op == "added":
-        return Change("added", [(INSERT, op.new.raw)], classify_block(op.new.text), [], op.new.path, op.new.kind)
-    if op.op == "removed":
-        return Change("removed", [(DELETE, op.old.raw)], classify_block(op.old.text), [], op.old.path, op.old.kind)
+        if o.raw == w.raw:
+            return Change("equal", o, w, changed=False)
+        if o.text == w.text:  # only the blank lines after the block differ
+            t.cosmetic.add("whitespace")
+            return Change("equal", o, w, "cosmetic", ["whitespace"], changed=False)
+        kinds = cosmetic_kinds(o.raw, w.raw)
+        t.cosmetic.update(kinds)
+        return Change("equal", o, w, "cosmetic", kinds)
+    if op.op in ("added", "removed"):
+        block = w if op.op == "added" else o
+        n = block.word_count()
+        if not n:
+            t.cosmetic.add("formatting" if block.key or block.kind == "rule" else "whitespace")
+            return Change(op.op, o, w, "cosmetic", [], changed=bool(block.text.strip()))
+        t.block_added_or_removed(op.op, block, n, _section(block, t))
+        (t.new_terms if op.op == "added" else t.old_terms).extend(defined_terms(block.key))
+        return Change(op.op, o, w, "substantive")
     if op.op == "moved_out":
-        return Change("moved_out", [(DELETE, op.old.raw)], "cosmetic", [], op.old.path, op.old.kind, op.partner)
-    # moved_in: the block at its new place, word-diffed against its old text
-    moved_sig, reasons = classify_pair(op.old.text, op.new.text)
-    across = op.old.path[:-1] != op.new.path[:-1] if op.new.kind == "heading" else op.old.path != op.new.path
-    sig = worst([moved_sig, "substantive" if across else "minor"])
-    return Change(
-        "moved_in",
-        diff_words(op.old.raw, op.new.raw),
-        sig,
-        [*reasons, "moved to another section" if across else "moved"],
-        op.new.path,
-        op.new.kind,
-        op.partner,
-    )
+        t.old_terms.extend(defined_terms(o.key))
+        return Change("moved_out", o, w, "cosmetic")
+    a = assess(o.raw, w.raw, o.key, w.key)
+    t.words_added += a.words_added
+    t.words_removed += a.words_removed
+    t.new_terms.extend(defined_terms(w.key))
+    if op.op == "modified":
+        t.old_terms.extend(defined_terms(o.key))
+        sig, reasons = a.significance, a.reasons
+        t.blocks_modified += 1
+        if reasons == ["renumbering"]:
+            t.blocks_renumbered += 1
+    else:  # moved_in
+        across = _moved_across(o, w)
+        sig = worst([a.significance, "substantive" if across else "minor"])
+        # the move is the news; blank lines or quotes that changed on the way are not
+        edits = a.reasons if a.significance != "cosmetic" else []
+        reasons = [*edits, "moved to another section" if across else "moved"]
+        t.moved(w, _section(w, t))
+    if sig == "cosmetic":
+        t.cosmetic.update(reasons)
+    else:
+        t.touch(_section(w, t) if a.significance != "cosmetic" else None, sig, reasons)
+        label = row_label(w.raw) if w.kind == "row" else ""
+        t.add_facts(quantity_facts(a, _section(w, t), label), sig)
+    return Change(op.op, o, w, sig, reasons)
 
 
 def compare(old: str, new: str) -> Comparison:
     """Compare two Markdown (or plain) texts."""
-    ops = align(split_blocks(old), split_blocks(new))
-    changes = [_change_for(op) for op in ops]
-    facts: list[dict] = []
-    words_added = words_removed = 0
-    counts = {"added": 0, "removed": 0, "modified": 0, "moved": 0}
-    sections_changed: list[str] = []
-    sections_added: list[str] = []
-    sections_removed: list[str] = []
-    cosmetic_reasons: list[str] = []
-    for ch, op in zip(changes, ops, strict=True):
-        if ch.op != "moved_out":
-            words_added += sum(word_count(t) for o, t in ch.pieces if o == INSERT)
-        if ch.op != "moved_in":
-            words_removed += sum(word_count(t) for o, t in ch.pieces if o == DELETE)
-        if ch.significance == "cosmetic":
-            cosmetic_reasons.extend(ch.reasons)
-        if not ch.changed:
+    od, nd = Doc(old), Doc(new)
+    if old == new:
+        segments: list[Segment] = [EqualRun(0, 0, len(od))] if len(od) else []
+    else:
+        segments = align_docs(od, nd)
+    t = Tally()
+    out: list[EqualRun | list[Change]] = []
+    made: dict[int, Change] = {}
+    for seg in segments:
+        if isinstance(seg, EqualRun):
+            if od.seps[seg.i : seg.i + seg.n] != nd.seps[seg.j : seg.j + seg.n]:
+                t.cosmetic.add("whitespace")
+            out.append(seg)
             continue
-        if ch.op == "moved_in":
-            counts["moved"] += 1
-        elif ch.op in counts:
-            counts[ch.op] += 1
-        if ch.op == "added" and op.new.kind == "heading":
-            sections_added.append(op.new.title)
-            facts.append(section_fact("section_added", op.new.title, op.new.path))
-        elif ch.op == "removed" and op.old.kind == "heading":
-            sections_removed.append(op.old.title)
-            facts.append(section_fact("section_removed", op.old.title, op.old.path))
-        elif ch.significance != "cosmetic" and ch.op in ("modified", "moved_in"):
-            name = _section(ch.path)
-            if name not in sections_changed:
-                sections_changed.append(name)
-            if "renumbering" not in ch.reasons:
-                facts.extend(quantity_facts(op.old.text, op.new.text, name))
-        elif ch.significance != "cosmetic" and ch.op in ("added", "removed"):
-            name = _section(ch.path)
-            if name not in sections_changed and name not in sections_added and name not in sections_removed:
-                sections_changed.append(name)
-    significance = worst(c.significance for c in changes if c.changed or c.op == "equal")
-    stats = {
-        "words_added": words_added,
-        "words_removed": words_removed,
-        "sections_changed": len(sections_changed),
-        "sections_added": len(sections_added),
-        "sections_removed": len(sections_removed),
-        "blocks_added": counts["added"],
-        "blocks_removed": counts["removed"],
-        "blocks_modified": counts["modified"],
-        "blocks_moved": counts["moved"],
-    }
+        changes = []
+        for op in seg:
+            ch = _change(op, t)
+            made[id(op)] = ch
+            changes.append(ch)
+        out.append(changes)
+    for seg in segments:
+        if not isinstance(seg, EqualRun):
+            for op in seg:
+                if op.partner is not None:
+                    made[id(op)].partner = made[id(op.partner)]
+    t.settle_terms()
     identical = old == new
-    summary = _summary(
-        identical,
-        significance,
-        sections_changed,
-        sections_added,
-        sections_removed,
-        counts,
-        facts,
-        cosmetic_reasons,
-        changes,
-    )
-    return Comparison(changes, "cosmetic" if identical else significance, summary, stats, facts)
-
-
-def _names(names: list[str], limit: int = 2) -> str:
-    shown = [n or "untitled" for n in names[:limit]]
-    more = len(names) - limit
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def _summary(identical, significance, changed, added, removed, counts, facts, cosmetic_reasons, changes) -> str:
-    if identical:
-        return "No change."
-    if significance == "cosmetic" or not any(c.changed for c in changes):
-        kinds = sorted(set(cosmetic_reasons)) or ["formatting"]
-        return f"Formatting only ({', '.join(kinds)}); no wording changed."
-    parts = []
-    if changed:
-        named = [n for n in changed if n]
-        parts.append(
-            f"{len(changed)} section{'s' if len(changed) != 1 else ''} changed"
-            + (f" ({_names(named)})" if named and len(changed) <= 3 else "")
-        )
-    if added:
-        parts.append(f"{len(added)} added ({_names(added)})")
-    if removed:
-        parts.append(f"{len(removed)} removed ({_names(removed)})")
-    if counts["moved"] and not (added or removed):
-        parts.append(f"{counts['moved']} block{'s' if counts['moved'] != 1 else ''} moved")
-    if not parts:
-        parts.append("wording changed")
-    head = ", ".join(parts)
-    if significance == "minor":
-        reasons = sorted({r for c in changes if c.significance == "minor" for r in c.reasons})
-        head += f" (minor: {', '.join(reasons)})" if reasons else " (minor)"
-    shown = [f for f in facts if f["kind"] not in ("section_added", "section_removed", "number")][:3]
-    if shown:
-        head += "; " + "; ".join(f"{f['before']} → {f['after']}" for f in shown)
-    return head
+    significance = "cosmetic" if identical else worst(t.levels)
+    return Comparison(od, nd, out, significance, summarize(t, significance, identical), t.stats(), t.facts)
 
 
 def first_summary(text: str) -> tuple[str, dict]:
     """Summary and stats of a document's first recorded version."""
     blocks = split_blocks(text)
     sections = sum(1 for b in blocks if b.kind == "heading")
-    words = word_count(normalize(text))
+    words = sum(b.word_count() for b in blocks)
     stats = {
         "words_added": words,
         "words_removed": 0,
         "sections_changed": 0,
         "sections_added": sections,
         "sections_removed": 0,
+        "sections_moved": 0,
         "blocks_added": len(blocks),
         "blocks_removed": 0,
         "blocks_modified": 0,
         "blocks_moved": 0,
+        "blocks_renumbered": 0,
     }
-    return f"First version recorded: {words} words, {sections} section{'s' if sections != 1 else ''}.", stats
+    return first_summary_text(words, sections), stats
+
+
+__all__ = ["ENGINE_VERSION", "Change", "Comparison", "compare", "first_summary"]

@@ -1,31 +1,83 @@
-"""Facts a seller acts on: amounts, percentages, durations and dates that changed, and sections
-added or removed. Each fact is {kind, before, after, context}."""
+"""Facts a seller acts on: amounts, percentages, durations, dates and other numbers that changed,
+sections added or removed, and defined terms added or removed. Each fact is
+{kind, before, after, context}; quantities are paired through the word-level edits, so
+"24" → "48" inside "within 24 hours" becomes "24 hours" → "48 hours", context "within"."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
+from .classify import XREF, Assessment
 from .normalize import normalize
 
-UNITS = (
-    r"(?:business\s+|calendar\s+|working\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|"
-    r"years?|hrs?|mins?)"
+NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
+
+
+def one_of(words: str) -> str:
+    """A regular expression for any of the (space separated) words, written as a prefix tree:
+    Python tries alternatives one by one, so a tree fails after a letter or two where a flat list
+    of sixty month names would compare them all, at every word."""
+    trie: dict = {}
+    for w in sorted(set(words.lower().split(" "))):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch).replace("\\ ", r"\s") + build(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return f"(?:{build(trie)})"
+
+
+CURRENCY_CODES = one_of(
+    "usd eur gbp jpy cad aud chf cny hkd inr mxn brl sek nok dkk pln czk huf hrk ron bgn try zar sgd nzd aed sar "
+    "ils krw twd thb myr php idr"
 )
-NUM = r"\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-WORD_NUMBERS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|"
-    r"twenty|thirty|forty|forty-five|sixty|ninety)"
+SCALE = r"(?:\s?(?:million|billion|thousand|bn|k|m)\b)?"
+UNITS = r"(?:(?:business|calendar|working|consecutive|banking)\s+)?" + one_of(
+    "second seconds minute minutes hour hours day days week weeks month months year years hr hrs min mins jour "
+    "jours mois ans année années semaine semaines heure heures dagen dag weken maanden maand jaar uur uren "
+    "werkdagen tag tage tagen wochen monate monaten jahre jahren stunden werktag werktage werktagen"
 )
-QUANTITY = re.compile(
-    rf"(?P<money>(?:[$€£¥]|USD|EUR|GBP|US\$)\s?(?:{NUM})(?:\s?(?:million|billion|k))?|(?:{NUM})\s?(?:USD|EUR|GBP|€|\$))"
-    rf"|(?P<percent>(?:{NUM})\s?(?:%|percent\b|per\s+cent\b))"
-    rf"|(?P<duration>\b(?:{NUM}|{WORD_NUMBERS})(?:\s|-)(?:\(\d+\)\s)?{UNITS}\b)"
-    rf"|(?P<date>\b(?:\d{{1,2}}\s+)?(?:January|February|March|April|May|June|July|August|September|"
-    rf"October|November|December)\s+(?:\d{{1,2}},?\s+)?\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
-    rf"|(?P<number>\b\d+(?:[.,]\d+)?\b)",
-    re.I,
+NUMBER_WORD_LIST = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen eighteen "
+    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred"
 )
+WORD_NUMBERS = one_of(NUMBER_WORD_LIST)
+MONTH_NAMES = one_of(
+    "january february march april may june july august september october november december jan feb mar apr jun "
+    "jul aug sep sept oct nov dec janvier février mars avril mai juin juillet août septembre octobre novembre "
+    "décembre januari februari maart mei augustus oktober januar februar märz juni juli dezember"
+)
+QUANTITY_PATTERN = (
+    rf"(?P<money>(?:US\$|[$€£¥₹]|\b(?:{CURRENCY_CODES})\b)\s?{NUM}{SCALE}|{NUM}{SCALE}\s?(?:[$€£¥₹]|\b(?:{CURRENCY_CODES})\b))"
+    rf"|(?P<percent>{NUM}\s?(?:%|percent\b|per\s?cent\b|pour\s?cent\b|procent\b))"
+    rf"|(?P<date>\b(?:\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+)?{MONTH_NAMES}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}\b"
+    rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b\d{{1,2}}\.\d{{1,2}}\.\d{{4}}\b)"
+    rf"|(?P<duration>(?:{NUM}|\b(?:(?:a|one)\s+)?{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
+    rf"|(?P<number>{NUM})"
+)
+SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
+DEFINITION = re.compile(
+    r'"([^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
+    r'|\((?:the |each |a |an |together,? |collectively,? |hereinafter |hereafter )?("[^"]{1,60}"'
+    r'(?:\s*(?:,|or|and)\s*"[^"]{1,60}")*)'
+)
+QUOTED = re.compile(r'"([^"]{1,60})"')
+KIND_ORDER = ("money", "percent", "duration", "date", "number")
+DIGIT = re.compile(r"\d")
+DIGITS = re.compile(r"\d+")
+SIGNS = frozenset("$€£¥₹%")
+REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
+NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
+WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
 @dataclass(frozen=True)
@@ -33,46 +85,156 @@ class Mention:
     kind: str
     text: str
     start: int
-    context: str
+    end: int
 
 
-def mentions(text: str) -> list[Mention]:
-    flat = normalize(text)
-    out = []
-    for m in QUANTITY.finditer(flat):
-        kind = m.lastgroup or "number"
-        before = [w for w in flat[max(0, m.start() - 60) : m.start()].split() if w.strip("#*|>-")]
-        out.append(Mention(kind, " ".join(m.group(0).split()), m.start(), " ".join(before[-5:])))
-    return out
+def mentions(key: str, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Quantities in a normalised key (or in key[start:end]), with their spans in the key. The big
+    pattern only runs near digits and number words, where every quantity has its anchor."""
+    end = len(key) if end is None else end
+    anchors = [m.span() for m in DIGITS.finditer(key, start, end)]
+    if NUMBER_WORDS.intersection(key[start:end].casefold().split()):
+        anchors += [m.span() for m in _number_words().finditer(key, start, end)]
+    windows: list[list[int]] = []
+    for a, b in sorted(anchors):
+        lo, hi = max(start, a - REACH), min(end, b + REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    return [m for lo, hi in windows for m in _mentions_in(key, lo, hi)]
 
 
-def quantity_facts(old: str, new: str, section: str = "") -> list[dict]:
-    """Quantities that changed between two versions of one block, paired by kind in order."""
-    a, b = mentions(old), mentions(new)
-    a_texts = [m.text for m in a]
-    b_texts = [m.text for m in b]
-    gone = [m for m in a if a_texts.count(m.text) > b_texts.count(m.text)]
-    came = [m for m in b if b_texts.count(m.text) > a_texts.count(m.text)]
+def _mentions_in(key: str, start: int, end: int) -> list[Mention]:
+    return [
+        Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
+        for m in _quantity().finditer(key[start:end])
+    ]
+
+
+@cache
+def _number_words() -> re.Pattern:
+    return re.compile(rf"\b{WORD_NUMBERS}\b", re.I)
+
+
+@cache
+def _quantity() -> re.Pattern:
+    # compiled on first use: a large pattern, needed only when an edit touches a number
+    return re.compile(QUANTITY_PATTERN, re.I)
+
+
+def context_before(key: str, start: int, limit: int = 5) -> str:
+    """Up to `limit` words before a position, within its sentence."""
+    head = SENTENCE_END.split(key[max(0, start - 120) : start])[-1]
+    return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
+
+
+def _numeric(tokens: list[str], i0: int, i1: int) -> bool:
+    """A digit or number word among tokens[i0:i1] or the three words on either side?"""
+    near = tokens[max(0, i0 - 3) : i1 + 3]
+    return bool(DIGIT.search(" ".join(near))) or not NUMBER_WORDS.isdisjoint(near) or not SIGNS.isdisjoint(near)
+
+
+def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[dict]:
+    """Quantities that changed within one block, paired through its word-level edits."""
+    runs = [r for r in a.runs if r.reason in ("wording", "date")]
+    if not runs:
+        return []
+    ko, kn = a.old_key, a.new_key
+    # a quantity that changed overlaps the middle: nothing to find without a number near it
+    # (a digit in the text around, or a number word among the words up to the middle's end)
+    if not (
+        DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW)
+        and DIGIT.search(kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW)
+    ) and not NUMBER_WORDS.intersection(a.before, a.old_words, a.new_words):
+        return []
     facts = []
-    used: set[int] = set()
-    for g in gone:
-        pick = next((k for k, c in enumerate(came) if k not in used and c.kind == g.kind), None)
-        if pick is None:
-            continue
-        used.add(pick)
-        c = came[pick]
-        if g.kind == "number" and (len(g.text) <= 2 and len(c.text) <= 2) and not c.context:
-            continue  # a bare list number: renumbering, not a fact
-        context = c.context or g.context or section
-        facts.append({"kind": g.kind, "before": g.text, "after": c.text, "context": context})
+    for run in runs:
+        if not (
+            _numeric(a.before + a.old_words, len(a.before) + run.i0, len(a.before) + run.i1)
+            and _numeric(a.before + a.new_words, len(a.before) + run.j0, len(a.before) + run.j1)
+        ):
+            continue  # no number within three words of the edit on one side: nothing to pair
+        ro, rn = a.region("-", run), a.region("+", run)
+        if ro is None or rn is None:
+            return facts
+        (so, eo), (sn, en) = ro, rn
+        # only the text around the edit is searched: a mention must overlap the edit to count
+        gone = [m for m in mentions(ko, max(0, so - WINDOW), eo + WINDOW) if m.start < eo and m.end > so]
+        came = [m for m in mentions(kn, max(0, sn - WINDOW), en + WINDOW) if m.start < en and m.end > sn]
+        for g, c in _pairs(gone, came):
+            if g.text == c.text:
+                continue
+            kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
+            if run.reason == "date" and kind == "number":
+                kind = "date"
+            if kind == "number" and (_refers(ko, g) or _refers(kn, c)):
+                continue  # "Section 8" → "Section 9", "8 (Fees)": a reference, not an amount
+            context = label if label and label not in c.text else context_before(kn, c.start)
+            facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
 
 
+def _refers(key: str, m: Mention) -> bool:
+    """Is a bare number a reference to a section (an xref word before it, a title after it)?"""
+    before = key[max(0, m.start - 24) : m.start].casefold().split()[-2:]
+    after = key[m.end : m.end + 3].lstrip(". ")
+    return after.startswith("(") or any(w.strip("(,") in XREF for w in before)
+
+
+def _merged_kind(a: str, b: str) -> str:
+    return min(a, b, key=KIND_ORDER.index)
+
+
+def _pairs(gone: list[Mention], came: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """Mentions paired by kind in order, then what is left one to one."""
+    pairs = []
+    left = list(came)
+    rest = []
+    for g in gone:
+        k = next((k for k, c in enumerate(left) if c.kind == g.kind), None)
+        if k is None:
+            rest.append(g)
+        else:
+            pairs.append((g, left.pop(k)))
+    if len(rest) == 1 and len(left) == 1:
+        pairs.append((rest[0], left[0]))
+    return pairs
+
+
+def row_label(raw: str) -> str:
+    """A table row's first cell: what its numbers are about."""
+    cells = [c for c in raw.strip().strip("|").split("|")]
+    return normalize(cells[0]) if len(cells) > 1 else ""
+
+
+def defined_terms(key: str) -> list[str]:
+    """Terms a text defines ("Seller" means ..., (the "Services"))."""
+    if '"' not in key:
+        return []
+    out = []
+    for m in DEFINITION.finditer(key):
+        if m.group(1):
+            out.append(m.group(1).strip())
+        else:
+            out.extend(t.strip() for t in QUOTED.findall(m.group(2)))
+    return out
+
+
 def section_fact(kind: str, title: str, path: tuple[str, ...]) -> dict:
-    parent = " > ".join(path[:-1])
+    parent = " > ".join(normalize(p) for p in path[:-1])
     return {
         "kind": kind,
         "before": title if kind == "section_removed" else None,
         "after": title if kind == "section_added" else None,
         "context": parent,
+    }
+
+
+def term_fact(kind: str, term: str, section: str) -> dict:
+    return {
+        "kind": kind,
+        "before": term if kind == "term_removed" else None,
+        "after": term if kind == "term_added" else None,
+        "context": section,
     }

@@ -1,87 +1,187 @@
 """Normalisation for comparison only: what a reader cannot see or would not call a change.
 
-Display always keeps the faithful text; these keys decide equality and significance.
+Display always keeps the faithful text; these keys decide equality, alignment and significance.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 
-# Zero-width and other invisible characters, soft hyphen, BOM, bidi marks.
+# Zero-width and other invisible characters, soft hyphen, BOM, bidi marks, variation selectors.
 INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
 )
-SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-    }
+# Typographic characters and their plain forms. Replaced one by one where present: faster than
+# str.translate, which looks up every character of a long paragraph in a dict.
+CHARACTERS = (
+    *((c, "'") for c in "\u2018\u2019\u201a\u201b\u2032\u00b4"),
+    *((c, '"') for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"),
+    *((c, "-") for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"),
+    *((c, " ") for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"),
+    *((c, " ") for c in "\u2028\u2029\u202f\u205f\u3000"),
+    ("\u2026", "..."),
 )
-LINK = re.compile(
-    r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?"
-    r"(?:\s+\"[^\"]*\")?\s*\)"
+ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+# What a changed URL becomes in the comparison key: a link target is not wording.
+LINK_MARK = "\u27e8link\u27e9"
+URL = r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]"
+TARGET = r"\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]" + TARGET)
+REF_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
+LINK_TAIL = re.compile(r"\]" + TARGET)  # the end of a link whose label began in an earlier block
+LINK_DEF = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:\s*\S+.*$")
+AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-zA-Z]{2,})>")
+BARE_URL = re.compile(URL)
+URL_LABEL = re.compile(r"\s*(?:" + URL + r"|mailto:\S+|[^\s@]+@[^\s@]+\.[a-zA-Z]{2,})\s*")
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
+
+# Block markers at line starts (headings, bullets, quotes, rules, table pipes) are markup.
+ATX = re.compile(r"(?m)^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t]+#+[ \t]*$")
+BULLET = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*[ \t]*[-*+\u2022](?=[ \t])")
+BULLETS = ("-", "*", "+", "\u2022")
+RULE_CHARS = " \t\r-=*_|:"
+QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+UNDERSCORES = re.compile(r"_+")
+ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
+
+# Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
+# and the symbols that carry meaning ($ 15% § <). Punctuation otherwise is not wording.
+WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
+NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
+ASCII_WORDS = bytes.maketrans(
+    bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
 )
-EMPHASIS = re.compile(r"(?<![\w*_\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
-ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
-PUNCT = re.compile(r"[^\w\s%$€£¥]")
+ENUMERATION = re.compile(
+    r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
+)
 
 
 def clean(text: str) -> str:
-    """NFC, invisible characters removed, typographic quotes and dashes made plain."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, entities decoded, invisible characters removed, typographic quotes, dashes and exotic
+    spaces made plain."""
+    if "&" in text and ";" in text:
+        text = ENTITY.sub(lambda m: unescape(m.group(0)), text)
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = INVISIBLE.sub("", text)
-    return text.translate(QUOTES)
+    for c, plain in CHARACTERS:
+        if c in text:
+            text = text.replace(c, plain)
+    return text
 
 
 def squash(text: str) -> str:
-    return SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+def _link(m: re.Match) -> str:
+    label = m.group(2)
+    if URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
+        return LINK_MARK  # the label is the target itself: a changed URL is a link-target change
+    return label
 
 
 def strip_markup(text: str) -> str:
-    """Markdown emphasis markers and escapes removed; links reduced to their label."""
-    text = LINK.sub(lambda m: m.group(2), text)
-    for _ in range(3):  # nested emphasis
-        new = EMPHASIS.sub(lambda m: m.group(2), text)
-        if new == text:
-            break
-        text = new
-    return ESCAPE.sub(r"\1", text)
+    """Markdown and HTML markup removed: links reduced to their label (URLs to a mark), emphasis,
+    escapes, tags and block markers dropped. Each step runs only when its marker is present."""
+    if "<" in text:
+        text = AUTOLINK.sub(LINK_MARK, text)
+        text = TAG.sub(" ", text)
+    if "]" in text:
+        if "](" in text:
+            text = LINK.sub(_link, text)
+            text = LINK_TAIL.sub("]", text)
+        if "][" in text:
+            text = REF_LINK.sub(r"\2", text)
+        if "]:" in text:
+            text = LINK_DEF.sub(LINK_MARK, text)
+    if "://" in text or "www." in text:
+        text = BARE_URL.sub(LINK_MARK, text)
+    if "#" in text:
+        text = ATX.sub("", text)
+    if "\n" in text:
+        # lines of rule characters only (rules, setext underlines, table separator rows) hold
+        # no words: drop them
+        lines = text.split("\n")
+        kept = [line for line in lines if line.strip(RULE_CHARS)]
+        if len(kept) != len(lines):
+            text = "\n".join(kept)
+        if "\n-" in text or "\n*" in text or "\n+" in text or "\n " in text or "\n\u2022" in text or "\n>" in text:
+            text = BULLET.sub("", text)
+    elif not text.strip(RULE_CHARS):
+        return ""
+    lead = text.lstrip(" \t")[:2]
+    if lead[:1] in BULLETS and lead[1:2] in (" ", "\t"):
+        text = text.lstrip(" \t")[1:]  # one bullet at the start: a slice, not a regex
+    if ">" in text:
+        text = QUOTE.sub("", text)
+    if "|" in text:
+        text = text.replace("|", " ")
+    if "\\" in text:
+        text = ESCAPE.sub(r"\1", text)
+    if "[" in text or "]" in text:
+        text = text.replace("[", " ").replace("]", " ")
+    if "*" in text:
+        text = text.replace("*", "")
+    if "_" in text:
+        text = UNDERSCORES.sub(_underscores, text)
+    if "`" in text:
+        text = text.replace("`", "")
+    if "~~" in text:
+        text = text.replace("~~", "")
+    return text
+
+
+def _underscores(m: re.Match) -> str:
+    """Underscores are emphasis unless inside a word (snake_case stays)."""
+    s, i, j = m.string, m.start(), m.end()
+    inside = i > 0 and j < len(s) and (s[i - 1].isalnum() and s[j].isalnum())
+    return m.group(0) if inside else ""
 
 
 def link_targets(text: str) -> list[str]:
-    return [m.group(3) for m in LINK.finditer(text)]
+    """The link targets and URLs of a text, in order (what `normalize` sets aside)."""
+    return [m.group(0) for m in LINK_TAIL.finditer(text)] + BARE_URL.findall(text) + AUTOLINK.findall(text)
+
+
+def unlink(text: str) -> str:
+    """Links reduced to their labels and URLs to a mark, everything else kept."""
+    if "<" in text:
+        text = AUTOLINK.sub(LINK_MARK, text)
+    if "](" in text:
+        text = LINK_TAIL.sub("]", LINK.sub(_link, text))
+    if "://" in text or "www." in text:
+        text = BARE_URL.sub(LINK_MARK, text)
+    return text
 
 
 def normalize(text: str) -> str:
     """The comparison key of a text: equal keys mean no visible difference in wording
-    (whitespace, invisible characters, quotes, dashes, emphasis, link targets aside)."""
+    (whitespace, invisible characters, quotes, dashes, markup and link targets aside)."""
     return squash(strip_markup(clean(text)))
 
 
-def loose(text: str) -> str:
-    """A looser key: case and punctuation ignored too (a change between equal loose keys is
-    cosmetic unless a meaning word or digit moved, which punctuation never carries)."""
-    return squash(PUNCT.sub(" ", normalize(text)).casefold())
+def words(key: str) -> list[str]:
+    """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
+    return WORD.findall(key.casefold())
+
+
+def align_key(key: str) -> str:
+    """The key blocks are aligned by: case-folded, without a leading list or section number, so a
+    renumbered block (or one that only changed case) still lines up with its old self. String
+    operations only: this runs on every block of a rewritten region."""
+    return ENUMERATION.sub("", key, count=1).casefold()
+
+
+def bag_of_words(akey: str) -> frozenset[str]:
+    """The distinct words of an alignment key, for similarity (ASCII keys through a byte table:
+    the same words as the regular expression, at half the cost)."""
+    if akey.isascii():
+        return frozenset(akey.encode().translate(ASCII_WORDS).decode().split())
+    return frozenset(NON_WORD.sub(" ", akey).split())

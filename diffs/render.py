@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
+from .blocks import display_title
 from .engine import Change, Comparison
 from .words import DELETE, EQUAL, INSERT
 
-CONTEXT = 1  # unchanged blocks shown around each change; longer runs fold into <details>
+CONTEXT = 1  # unchanged blocks shown around each change; longer runs fold
 LABEL = {
     "modified": "changed",
     "added": "added",
@@ -17,6 +18,25 @@ LABEL = {
     "moved_in": "moved here",
     "equal": "formatting",
 }
+
+
+def _where(c: Change | None) -> str:
+    if c is None or not c.path:
+        return ""
+    return display_title(c.path[-1])
+
+
+def label(c: Change) -> str:
+    """What happened to a block, in words: "changed · minor (date)", "moved here from Fees"."""
+    what = LABEL[c.op]
+    if c.op == "moved_in" and _where(c.partner) and c.partner.path != c.path:
+        what = f"moved here from {_where(c.partner)}"
+    elif c.op == "moved_out" and _where(c.partner) and c.partner.path != c.path:
+        what = f"moved to {_where(c.partner)}"
+    if c.op == "moved_out":
+        return what
+    reasons = [r for r in c.reasons if r not in ("moved", "moved to another section", "wording")]
+    return f"{what} · {c.significance}" + (f" ({', '.join(reasons)})" if reasons else "")
 
 
 def _pieces_html(pieces, show: str = "both") -> str:
@@ -36,7 +56,7 @@ def _pieces_html(pieces, show: str = "both") -> str:
 
 def _runs(changes: list[Change]):
     """Yield ('show', [k...]) and ('fold', [k...]) runs of change indices."""
-    near = set()
+    near: set[int] = set()
     for k, c in enumerate(changes):
         if c.changed:
             near.update(range(k - CONTEXT, k + CONTEXT + 1))
@@ -53,8 +73,13 @@ def _runs(changes: list[Change]):
         yield state, run
 
 
-def _fold(n: int, inner: str) -> str:
-    return f'<details class="pw-fold"><summary>{n} unchanged block{"s" if n != 1 else ""}</summary>{inner}</details>'
+def _pre(html: str) -> str:
+    # HTML drops a newline right after <pre>: double it so the text survives exactly
+    return f'<pre class="pw-text">{chr(10) if html.startswith(chr(10)) else ""}{html}</pre>'
+
+
+def _unchanged(n: int) -> str:
+    return f"{n} unchanged block{'s' if n != 1 else ''}"
 
 
 def _block_class(c: Change) -> str:
@@ -62,47 +87,43 @@ def _block_class(c: Change) -> str:
 
 
 def _badge(c: Change) -> str:
-    if not c.changed:
-        return ""
-    label = LABEL[c.op]
-    return f'<span class="pw-badge">{escape(label)} · {escape(c.significance)}</span>'
+    return f'<span class="pw-badge">{escape(label(c))}</span>' if c.changed else ""
 
 
 def inline_html(cmp: Comparison) -> str:
+    """Every block in order, edits marked with <del>/<ins>; unchanged runs folded into <details>
+    (still in the page, so the page holds both texts)."""
     out = ['<div class="pw-diff pw-inline">']
     for state, run in _runs(cmp.changes):
         blocks = "".join(
             f'<div class="{_block_class(cmp.changes[k])}">{_badge(cmp.changes[k])}'
-            f'<pre class="pw-text">{_pieces_html(cmp.changes[k].pieces)}</pre></div>'
+            f"{_pre(_pieces_html(cmp.changes[k].pieces))}</div>"
             for k in run
         )
-        out.append(blocks if state == "show" else _fold(len(run), blocks))
+        if state == "show":
+            out.append(blocks)
+        else:
+            out.append(f'<details class="pw-fold"><summary>{_unchanged(len(run))}</summary>{blocks}</details>')
     out.append("</div>")
     return "".join(out)
 
 
 def side_by_side_html(cmp: Comparison) -> str:
+    """A two-column table, before and after; unchanged runs shown as one folded row."""
     out = [
         '<table class="pw-diff pw-sbs"><thead><tr><th scope="col">Before</th><th scope="col">After</th></tr></thead>'
     ]
     for state, run in _runs(cmp.changes):
+        if state == "fold":
+            out.append(f'<tbody class="pw-folded"><tr><td colspan="2">{_unchanged(len(run))}</td></tr></tbody>')
+            continue
         rows = []
         for k in run:
             c = cmp.changes[k]
             old = "" if c.op in ("added", "moved_in") else _pieces_html(c.pieces, "old")
             new = "" if c.op in ("removed", "moved_out") else _pieces_html(c.pieces, "new")
-            rows.append(
-                f'<tr class="{_block_class(c)}"><td><pre class="pw-text">{old}</pre></td>'
-                f'<td>{_badge(c)}<pre class="pw-text">{new}</pre></td></tr>'
-            )
-        if state == "show":
-            out.append("<tbody>" + "".join(rows) + "</tbody>")
-        else:
-            n = len(run)
-            out.append(
-                f'<tbody class="pw-folded"><tr><td colspan="2">{n} unchanged block{"s" if n != 1 else ""}'
-                "</td></tr></tbody>"
-            )
+            rows.append(f'<tr class="{_block_class(c)}"><td>{_pre(old)}</td><td>{_badge(c)}{_pre(new)}</td></tr>')
+        out.append("<tbody>" + "".join(rows) + "</tbody>")
     out.append("</table>")
     return "".join(out)
 
@@ -112,20 +133,20 @@ INS_STYLE = "background:#e3f7e3;color:#0b5d0b;text-decoration:underline"
 
 
 def excerpt_html(cmp: Comparison, limit: int = 6, chars: int = 600) -> str:
-    """A short diff with inline styles (feed readers drop stylesheets)."""
+    """A short diff of the changes that matter, with inline styles (feed readers drop stylesheets)."""
     parts = []
     for c in cmp.changes:
         if not c.changed or c.significance == "cosmetic" or c.op == "moved_out":
             continue
-        body = []
+        body = [f'<span style="font-size:smaller;color:#555">[{escape(label(c))}]</span> ']
         for op, text in c.pieces:
-            t = escape(text if len(text) <= chars else text[:chars] + "…")
             if op == EQUAL:
                 body.append(escape(_trim(text, 120)))
-            elif op == DELETE:
-                body.append(f'<del style="{DEL_STYLE}">{t}</del>')
-            else:
-                body.append(f'<ins style="{INS_STYLE}">{t}</ins>')
+                continue
+            t = escape(text if len(text) <= chars else text[:chars] + "…")
+            body.append(
+                f'<del style="{DEL_STYLE}">{t}</del>' if op == DELETE else f'<ins style="{INS_STYLE}">{t}</ins>'
+            )
         parts.append(f'<p style="white-space:pre-wrap;margin:0 0 .6em">{"".join(body)}</p>')
         if len(parts) >= limit:
             break
@@ -142,11 +163,11 @@ RED, GREEN, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
 
 
 def text(cmp: Comparison, color: bool = False) -> str:
-    """Terminal rendering: changed blocks with [-removed-]{+added+} marks, one line per block."""
+    """Terminal rendering: changed blocks with [-removed-]{+added+} marks (or colours)."""
     lines = [f"{cmp.significance}: {cmp.summary}"]
     for state, run in _runs(cmp.changes):
         if state == "fold":
-            lines.append(f"{DIM if color else ''}  … {len(run)} unchanged block(s) …{RESET if color else ''}")
+            lines.append(f"{DIM if color else ''}  … {_unchanged(len(run))} …{RESET if color else ''}")
             continue
         for k in run:
             c = cmp.changes[k]
@@ -158,6 +179,6 @@ def text(cmp: Comparison, color: bool = False) -> str:
                     body.append(f"{RED}{t}{RESET}" if color else f"[-{t}-]")
                 else:
                     body.append(f"{GREEN}{t}{RESET}" if color else f"{{+{t}+}}")
-            mark = f"[{LABEL[c.op]}, {c.significance}] " if c.changed else ""
+            mark = f"[{label(c)}] " if c.changed else ""
             lines.append(mark + "".join(body).rstrip("\n"))
     return "\n".join(lines) + "\n"

@@ -1,43 +1,93 @@
-"""Word-level diff with diff-match-patch: each token (word, space run, punctuation mark) becomes
-one character, the C++ diff-match-patch diffs those with no time limit, and its semantic cleanup
-merges the edits into readable runs. Joining the pieces gives both texts back exactly."""
+"""Word-level diff with diff-match-patch: each token (word, space run, punctuation mark) becomes one
+character, the C++ diff-match-patch diffs those with no time limit, and its semantic cleanup merges
+the edits into readable runs. Joining the pieces gives both texts back exactly.
+
+Tokens are encoded by class (words as letters, spaces as spaces, newlines as newlines, punctuation as
+private-use characters), so the cleanup's preference for edits that end on word and line
+boundaries means the same thing at token level as it does at character level.
+"""
 
 from __future__ import annotations
 
 import re
+from itertools import chain, islice
 
 import fast_diff_match_patch as fdmp
 
-TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 EQUAL, DELETE, INSERT = "=", "-", "+"
 Piece = tuple[str, str]  # (op, text)
+
+# Code points by class. Python's and the C++ library's cleanups both read these classes.
+_LETTERS = (range(0x4E00, 0xA000), range(0xAC00, 0xD7A4), range(0x20000, 0x2A6E0), range(0x30000, 0x3134B))
+_PUNCT = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_BREAKS = "\n\r"
+_ANY = (range(0x100, 0xD800), range(0xE000, 0x110000))
+
+
+def _letters():
+    return map(chr, chain(*_LETTERS, *_ANY))
+
+
+_codes = [""]  # the first code points of `_letters()` as one string, grown on demand
+
+
+def _letter_string(n: int) -> str:
+    """At least n codes as one string: zipping tokens against a string runs in C."""
+    if len(_codes[0]) < n:
+        size = max(1024, 1 << (n - 1).bit_length())
+        _codes[0] = "".join(islice(_letters(), size))
+    return _codes[0]
+
+
+def encode(a: list[str], b: list[str]) -> tuple[str, str]:
+    """Two token lists as two strings, one character per distinct token, any token allowed.
+    All codes are letters: right for lists of words, where there are no boundaries to prefer."""
+    distinct = dict.fromkeys(chain(a, b))
+    table = dict(zip(distinct, _letter_string(len(distinct)), strict=False))
+    get = table.__getitem__
+    return "".join(map(get, a)), "".join(map(get, b))
+
+
+def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
+    """Like `encode`, but spaces, line breaks and punctuation get characters of their own class."""
+    letters = _letters()
+    punct = map(chr, chain(*_PUNCT))
+    spaces = iter(_SPACES)
+    breaks = iter(_BREAKS)
+    table: dict[str, str] = {}
+    for tok in dict.fromkeys(chain(a, b)):
+        c = tok[0]
+        if c.isalnum() or c == "_":
+            table[tok] = next(letters)
+        elif c.isspace():
+            pool = breaks if "\n" in tok else spaces
+            table[tok] = next(pool, None) or next(punct)
+        else:
+            table[tok] = next(punct)
+    get = table.__getitem__
+    return "".join(map(get, a)), "".join(map(get, b))
+
+
+def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
+    """(op, length) runs of the C++ diff-match-patch: no time limit, so the result never depends
+    on the machine's speed."""
+    # line mode is a speed-up heuristic that can change the result; lines mean nothing here
+    return fdmp.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic" if semantic else "No", counts_only=True)
 
 
 def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
-def _encode(tokens: list[str], table: dict[str, str]) -> str:
-    out = []
-    for tok in tokens:
-        ch = table.get(tok)
-        if ch is None:
-            code = len(table) + 0x100
-            if code >= 0xD800:  # skip the surrogate range, which is not a character
-                code += 0x800
-            ch = table[tok] = chr(code)
-        out.append(ch)
-    return "".join(out)
-
-
-def diff_tokens(old: list[str], new: list[str]) -> list[tuple[str, list[str]]]:
-    """Token runs: [(op, tokens)], with semantic cleanup at token granularity."""
-    table: dict[str, str] = {}
-    a, b = _encode(old, table), _encode(new, table)
+def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[tuple[str, list[str]]]:
+    """Token runs [(op, tokens)], with semantic cleanup at token granularity."""
+    a, b = encode_by_class(old, new)
     out: list[tuple[str, list[str]]] = []
     ia = ib = 0
-    for op, n in fdmp.diff(a, b, timelimit=0, cleanup="Semantic", counts_only=True):
+    for op, n in diff_codes(a, b, semantic):
         if op == EQUAL:
             out.append((op, old[ia : ia + n]))
             ia += n
@@ -51,24 +101,70 @@ def diff_tokens(old: list[str], new: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix (bisection over C-level slice comparisons)."""
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def common_suffix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    if a[len(a) - n :] == b[len(b) - n :]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _back_to_space(text: str, i: int) -> int:
+    """The nearest index at or before i that starts a token after white space (or 0)."""
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    return i
+
+
 def diff_words(old: str, new: str) -> list[Piece]:
-    """[(op, text)] pieces: '=' both, '-' old only, '+' new only."""
+    """[(op, text)] pieces: '=' both, '-' old only, '+' new only. The common head and tail are cut
+    at white space before tokenising, so a one-word edit in a long paragraph stays cheap."""
     if old == new:
         return [(EQUAL, old)] if old else []
-    pieces: list[Piece] = []
-    for op, toks in diff_tokens(tokenize(old), tokenize(new)):
+    p = _back_to_space(old, common_prefix(old, new))
+    s = common_suffix(old[p:], new[p:])
+    # cut the tail at white space too, counted from the end of both texts
+    while s > 0 and not old[len(old) - s].isspace():
+        s -= 1
+    head, tail = old[:p], old[len(old) - s :]
+    pieces: list[Piece] = [(EQUAL, head)] if head else []
+    for op, toks in diff_tokens(tokenize(old[p : len(old) - s]), tokenize(new[p : len(new) - s])):
         text = "".join(toks)
+        if not text:
+            continue
         if pieces and pieces[-1][0] == op:
             pieces[-1] = (op, pieces[-1][1] + text)
-        elif text:
+        else:
             pieces.append((op, text))
+    if tail:
+        if pieces and pieces[-1][0] == EQUAL:
+            pieces[-1] = (EQUAL, pieces[-1][1] + tail)
+        else:
+            pieces.append((EQUAL, tail))
     return pieces
 
 
 def side(pieces: list[Piece], which: str) -> str:
     """The old ('-') or new ('+') text a list of pieces stands for."""
     return "".join(t for op, t in pieces if op in (EQUAL, which))
-
-
-def word_count(text: str) -> int:
-    return sum(1 for t in TOKEN.findall(text) if t[0].isalnum() or t[0] == "_")

@@ -1,0 +1,162 @@
+"""The tally of a comparison (counts, sections, facts) and the one-line summary a seller scans in a
+feed reader: "2 sections changed (Fees, Returns), 1 added (Batteries); 24 hours → 48 hours"."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .blocks import Block
+from .facts import section_fact, term_fact
+
+SUMMARY_FACTS = ("money", "percent", "duration", "date", "number")  # in order of interest
+NAME_CHARS = 48
+
+
+@dataclass
+class Tally:
+    levels: list[str] = field(default_factory=list)
+    cosmetic: set[str] = field(default_factory=set)
+    minor: set[str] = field(default_factory=set)
+    changed: list[str] = field(default_factory=list)  # sections with minor or substantive edits
+    changed_substantive: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # headings added
+    removed: list[str] = field(default_factory=list)
+    moved_sections: list[str] = field(default_factory=list)
+    blocks_added: int = 0
+    blocks_removed: int = 0
+    blocks_modified: int = 0
+    blocks_moved: int = 0
+    blocks_renumbered: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    facts: list[dict] = field(default_factory=list)
+    substantive_facts: list[dict] = field(default_factory=list)  # facts of substantive edits only
+    titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
+    old_terms: list[str] = field(default_factory=list)
+    new_terms: list[str] = field(default_factory=list)
+
+    def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:
+        """A block edited (or moved): `section` None when its words did not change."""
+        self.levels.append(significance)
+        if significance == "minor":
+            self.minor.update(reasons)
+        if section is not None and section not in self.changed:
+            self.changed.append(section)
+        if section is not None and significance == "substantive" and section not in self.changed_substantive:
+            self.changed_substantive.append(section)
+
+    def add_facts(self, facts: list[dict], significance: str) -> None:
+        self.facts.extend(facts)
+        if significance == "substantive":
+            self.substantive_facts.extend(facts)
+
+    def block_added_or_removed(self, op: str, block: Block, words: int, section: str) -> None:
+        self.levels.append("substantive")
+        if op == "added":
+            self.blocks_added += 1
+            self.words_added += words
+        else:
+            self.blocks_removed += 1
+            self.words_removed += words
+        if block.kind == "heading":
+            title = block.title
+            (self.added if op == "added" else self.removed).append(title)
+            self.facts.append(section_fact(f"section_{op}", title, block.path))
+        else:
+            if section not in self.changed:
+                self.changed.append(section)
+            if section not in self.changed_substantive:
+                self.changed_substantive.append(section)
+
+    def moved(self, block: Block, section: str) -> None:
+        self.blocks_moved += 1
+        if block.kind == "heading":
+            self.moved_sections.append(block.title)
+
+    def settle_terms(self) -> None:
+        """Defined terms on one side of the changed blocks only: added or removed."""
+        old, new = Counter(self.old_terms), Counter(self.new_terms)
+        for term in dict.fromkeys(self.old_terms):
+            if not new[term]:
+                self.facts.append(term_fact("term_removed", term, ""))
+        for term in dict.fromkeys(self.new_terms):
+            if not old[term]:
+                self.facts.append(term_fact("term_added", term, ""))
+
+    def stats(self) -> dict:
+        # sections added or removed are not also counted as changed
+        changed = [s for s in self.changed if s not in self.added and s not in self.removed]
+        return {
+            "words_added": self.words_added,
+            "words_removed": self.words_removed,
+            "sections_changed": len(changed),
+            "sections_added": len(self.added),
+            "sections_removed": len(self.removed),
+            "sections_moved": len(self.moved_sections),
+            "blocks_added": self.blocks_added,
+            "blocks_removed": self.blocks_removed,
+            "blocks_modified": self.blocks_modified,
+            "blocks_moved": self.blocks_moved,
+            "blocks_renumbered": self.blocks_renumbered,
+        }
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+
+
+def _names(names: list[str], limit: int = 2) -> str:
+    shown = [_short(n) for n in names[:limit]]
+    more = len(names) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def summarize(t: Tally, significance: str, identical: bool) -> str:
+    if identical:
+        return "No change."
+    if significance == "cosmetic":
+        kinds = sorted(t.cosmetic) or ["formatting"]
+        return f"Formatting only ({', '.join(kinds)}); no wording changed."
+    changed = [s for s in t.changed if s not in t.added and s not in t.removed]
+    if significance == "substantive":
+        # name what matters; sections with minor edits only (a date, a number) are counted after
+        main = [s for s in t.changed_substantive if s not in t.added and s not in t.removed]
+        minor_only = [s for s in changed if s not in main]
+    else:
+        main, minor_only = changed, []
+    parts = []
+    if main:
+        named = [n for n in main if n]
+        parts.append(_plural(len(main), "section") + " changed" + (f" ({_names(named)})" if named else ""))
+    if t.added:
+        parts.append(f"{len(t.added)} added ({_names(t.added)})")
+    if t.removed:
+        parts.append(f"{len(t.removed)} removed ({_names(t.removed)})")
+    if t.moved_sections:
+        parts.append(_plural(len(t.moved_sections), "section") + f" moved ({_names(t.moved_sections)})")
+    elif t.blocks_moved:
+        parts.append(_plural(t.blocks_moved, "paragraph") + " moved")
+    if minor_only:
+        parts.append(f"minor edits in {len(minor_only)} more")
+    head = ", ".join(parts) or "wording changed"
+    if significance == "minor":
+        reasons = sorted(t.minor)
+        head = f"Minor ({', '.join(reasons)}): {head}" if reasons else f"Minor: {head}"
+    shown = []
+    for kind in SUMMARY_FACTS:
+        for f in t.substantive_facts if significance == "substantive" else t.facts:
+            change = f"{f['before']} → {f['after']}"
+            if f["kind"] == kind and change not in shown:
+                shown.append(change)
+    if shown:
+        head += "; " + "; ".join(shown[:3])
+    return head
+
+
+def first_summary_text(words: int, sections: int) -> str:
+    return f"First version recorded: {_plural(words, 'word')}, {_plural(sections, 'section')}."
