@@ -1,0 +1,126 @@
+"""What an earlier publish rendered, so the next one re-renders only what changed: a manifest of
+every output file (the key of its inputs, its size and mtime) and the feed excerpt of each diff.
+
+It lives beside the SQLite index (`data/publish-cache.db`), is derived like it and may be
+deleted at any time: the next publish then renders everything again, to the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from importlib import metadata
+from importlib.resources import files
+from pathlib import Path
+
+from archive.errors import StoreError
+
+CACHE_NAME = "publish-cache.db"
+RENDER_VERSION = "2"  # bump when output changes in a way the fingerprint cannot see
+
+
+def fingerprint() -> str:
+    """A digest of everything that shapes rendered output besides the data: our rendering and
+    diff code, templates and static files, and the versions of the libraries that render."""
+    h = hashlib.sha256(RENDER_VERSION.encode())
+    for package in ("feeds", "diffs"):
+        root = files(package)
+        stack = [root]
+        found = []
+        while stack:
+            node = stack.pop()
+            for child in node.iterdir():
+                if child.is_dir():
+                    if child.name != "__pycache__":
+                        stack.append(child)
+                elif child.name.endswith((".py", ".html", ".css", ".js", ".svg", ".xml")):
+                    found.append(child)
+        for child in sorted(found, key=lambda c: str(c)):
+            h.update(str(child).removeprefix(str(root)).encode())
+            h.update(child.read_bytes())
+    for dist in ("feedgen", "Jinja2", "markdown-it-py", "fast-diff-match-patch", "lxml"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+    return h.hexdigest()[:16]
+
+
+def key_of(*parts: object) -> str:
+    """A short stable digest of JSON-able inputs."""
+    data = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
+
+
+class PublishCache:
+    """The manifest of one output folder and the excerpt cache (SQLite; None: in memory only)."""
+
+    def __init__(self, path: Path | None, out: Path, fingerprint: str):
+        self.out_key = str(out.resolve())
+        self.fingerprint = fingerprint
+        try:
+            self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
+            self.conn.executescript(
+                """
+                create table if not exists meta (key text primary key, value text);
+                create table if not exists pages (out text, path text, key text, size integer,
+                    mtime_ns integer, primary key (out, path));
+                create table if not exists excerpts (key text primary key, html text);
+                """
+            )
+            row = self.conn.execute("select value from meta where key = 'fingerprint'").fetchone()
+            if row is None or row[0] != fingerprint:
+                # other code or templates: nothing rendered before can be trusted
+                with self.conn:
+                    self.conn.execute("delete from pages")
+                    self.conn.execute("delete from excerpts")
+                    self.conn.execute("insert or replace into meta values ('fingerprint', ?)", [fingerprint])
+            self.pages: dict[str, tuple[str, int, int]] = {
+                p: (k, s, m)
+                for p, k, s, m in self.conn.execute(
+                    "select path, key, size, mtime_ns from pages where out = ?", [self.out_key]
+                )
+            }
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot use the publish cache {path}: {e} (it may be deleted)") from e
+        self.updated: dict[str, tuple[str, int, int]] = {}
+        self.new_excerpts: dict[str, str] = {}
+
+    def fresh(self, rel: str, key: str, on_disk: tuple[int, int] | None) -> bool:
+        """True if `rel` was rendered from inputs with this key and is still the file written."""
+        known = self.pages.get(rel)
+        return known is not None and on_disk is not None and known == (key, *on_disk)
+
+    def rendered(self, rel: str, key: str, on_disk: tuple[int, int]) -> None:
+        entry = (key, *on_disk)
+        if self.pages.get(rel) != entry:
+            self.updated[rel] = entry
+
+    def excerpt(self, key: str) -> str | None:
+        if key in self.new_excerpts:
+            return self.new_excerpts[key]
+        row = self.conn.execute("select html from excerpts where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def keep_excerpt(self, key: str, html: str) -> None:
+        self.new_excerpts[key] = html
+
+    def save(self, produced: set[str]) -> None:
+        """Record what this publish wrote (after the files are in place, so a crash in between
+        only costs a re-render next time)."""
+        gone = [p for p in self.pages if p not in produced]
+        try:
+            with self.conn:
+                self.conn.executemany(
+                    "insert or replace into pages values (?, ?, ?, ?, ?)",
+                    [(self.out_key, p, k, s, m) for p, (k, s, m) in sorted(self.updated.items())],
+                )
+                self.conn.executemany("delete from pages where out = ? and path = ?", [(self.out_key, p) for p in gone])
+                self.conn.executemany(
+                    "insert or replace into excerpts values (?, ?)", sorted(self.new_excerpts.items())
+                )
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot update the publish cache: {e}") from e
+
+    def close(self) -> None:
+        self.conn.close()
