@@ -59,32 +59,44 @@ class PublishCache:
         self.out_key = str(out.resolve())
         self.fingerprint = fingerprint
         try:
-            self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
-            self.conn.executescript(
-                """
-                create table if not exists meta (key text primary key, value text);
-                create table if not exists pages (out text, path text, key text, size integer,
-                    mtime_ns integer, primary key (out, path));
-                create table if not exists excerpts (key text primary key, html text);
-                """
-            )
-            row = self.conn.execute("select value from meta where key = 'fingerprint'").fetchone()
-            if row is None or row[0] != fingerprint:
-                # other code or templates: nothing rendered before can be trusted
-                with self.conn:
-                    self.conn.execute("delete from pages")
-                    self.conn.execute("delete from excerpts")
-                    self.conn.execute("insert or replace into meta values ('fingerprint', ?)", [fingerprint])
-            self.pages: dict[str, tuple[str, int, int]] = {
-                p: (k, s, m)
-                for p, k, s, m in self.conn.execute(
-                    "select path, key, size, mtime_ns from pages where out = ?", [self.out_key]
-                )
-            }
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot use the publish cache {path}: {e} (it may be deleted)") from e
+            self._open(path)
+        except sqlite3.DatabaseError as e:
+            if path is None or not path.exists():
+                raise StoreError(f"cannot use the publish cache {path}: {e}") from e
+            # derived data: a damaged cache is dropped and rebuilt by rendering everything
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            try:
+                path.unlink()
+                self._open(path)
+            except (OSError, sqlite3.Error) as e2:
+                raise StoreError(f"cannot use the publish cache {path}: {e2} (delete it and retry)") from e2
         self.updated: dict[str, tuple[str, int, int]] = {}
         self.new_excerpts: dict[str, str] = {}
+
+    def _open(self, path: Path | None) -> None:
+        self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
+        self.conn.executescript(
+            """
+            create table if not exists meta (key text primary key, value text);
+            create table if not exists pages (out text, path text, key text, size integer,
+                mtime_ns integer, primary key (out, path));
+            create table if not exists excerpts (key text primary key, html text);
+            """
+        )
+        row = self.conn.execute("select value from meta where key = 'fingerprint'").fetchone()
+        if row is None or row[0] != self.fingerprint:
+            # other code or templates: nothing rendered before can be trusted
+            with self.conn:
+                self.conn.execute("delete from pages")
+                self.conn.execute("delete from excerpts")
+                self.conn.execute("insert or replace into meta values ('fingerprint', ?)", [self.fingerprint])
+        self.pages: dict[str, tuple[str, int, int]] = {
+            p: (k, s, m)
+            for p, k, s, m in self.conn.execute(
+                "select path, key, size, mtime_ns from pages where out = ?", [self.out_key]
+            )
+        }
 
     def fresh(self, rel: str, key: str, on_disk: tuple[int, int] | None) -> bool:
         """True if `rel` was rendered from inputs with this key and is still the file written."""

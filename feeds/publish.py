@@ -141,8 +141,9 @@ class Publisher:
             sink.change(item, json.dumps(record_json(record, self.linker), ensure_ascii=False))
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
-            key = self.key("change", doc_head, record.__dict__, item.from_sha, item.to_sha, prev_id, next_id)
-            render = partial(self._change_page, info, record, version, item, text_of, prev_id, next_id)
+            # a change page links back, not forward: a new change re-renders no older diff
+            key = self.key("change", doc_head, record.__dict__, item.from_sha, item.to_sha, prev_id)
+            render = partial(self._change_page, info, record, version, item, text_of, prev_id)
             self.writer.page(item.page, key, render)
             vpage = paths.version_page(doc_id, version.id)
             vkey = self.key("version", doc_head, version.__dict__, record.kind, prev_id, next_id)
@@ -191,7 +192,7 @@ class Publisher:
             body=markdown_html(text_of(version.id)),
         )
 
-    def _change_page(self, info, record, version: Version, item: Item, text_of, prev_id, next_id) -> bytes:
+    def _change_page(self, info, record, version: Version, item: Item, text_of, prev_id) -> bytes:
         inline = side = ""
         if record.from_version is not None:
             cmp = compare(text_of(record.from_version), text_of(record.to_version))
@@ -205,7 +206,6 @@ class Publisher:
             change=record,
             version=version,
             prev_id=prev_id,
-            next_id=next_id,
             inline=inline,
             side_by_side=side,
         )
