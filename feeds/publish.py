@@ -162,7 +162,7 @@ class Publisher:
         )
         self.paged_feed(feed, published)
         sink.feed(feed)
-        timeline = [i.view() for i in reversed(items)]
+        timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
         dpage = paths.document_page(doc_id)
         dkey = self.key("document", doc_head, health, [i.key for i in items], sink.slug(info.service))
         self.writer.page(
