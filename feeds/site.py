@@ -49,11 +49,21 @@ def _link_open(renderer, tokens, idx, options, env) -> str:
     return renderer.renderToken(tokens, idx, options, env)
 
 
+def _heading(renderer, tokens, idx, options, env) -> str:
+    # the page's own <h1> names the document: the policy's headings sit one level below it
+    token = tokens[idx]
+    level = min(int(token.tag[1]) + 1, 6)
+    token.tag = f"h{level}"
+    return renderer.renderToken(tokens, idx, options, env)
+
+
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.add_render_rule("image", _image_as_text)
     md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("heading_open", _heading)
+    md.add_render_rule("heading_close", _heading)
     return md
 
 

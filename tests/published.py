@@ -8,6 +8,8 @@ import contextlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -149,3 +151,28 @@ def vnu_jar() -> Path | None:
 
 def newsboat() -> str | None:
     return shutil.which("newsboat")
+
+
+def run_cli(cwd: Path, data_dir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m policywatch --data-dir DATA ARGS` in a subprocess (Scrapy runs once per process)."""
+    argv = [sys.executable, "-m", "policywatch", "--data-dir", str(data_dir), *args]
+    r = subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, cwd=cwd, env={**os.environ, "NO_COLOR": "1"}
+    )
+    if r.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def vnu_messages(files: list[Path]) -> list[dict]:
+    """The Nu HTML Checker's messages about `files` (one Java run for all of them)."""
+    jar = vnu_jar()
+    assert jar is not None
+    r = subprocess.run(
+        ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stderr or r.stdout)["messages"]
