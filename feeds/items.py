@@ -4,6 +4,7 @@ the feed excerpt of its diff: taken from the publish cache, or computed from the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from archive.changes import ChangeRecord
 from archive.store import Store, parse_version_file
@@ -35,7 +36,7 @@ class Item:
     from_sha: str | None
     to_sha: str
 
-    @property
+    @cached_property
     def id(self) -> str:
         return self.record.id
 
@@ -47,7 +48,7 @@ class Item:
     def order(self) -> tuple[str, str]:
         return (self.record.detected_at, self.record.id)
 
-    @property
+    @cached_property
     def excerpt_key(self) -> str | None:
         return key_of("excerpt", self.from_sha, self.to_sha) if self.from_sha else None
 
@@ -59,13 +60,15 @@ class Item:
             ("significance", self.record.significance),
         )
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Everything its feed entry and list row are made of."""
+        # facts, stats and the excerpt follow from the two texts (their shas) and the engine,
+        # whose code is in the cache's fingerprint
         r = self.record
         return key_of(
-            r.id, r.kind, r.detected_at, r.significance, r.summary, r.facts, r.reverts_to, self.title, self.categories,
-            self.excerpt_key,
+            r.id, r.kind, r.detected_at, r.significance, r.summary, r.reverts_to, self.title, self.categories,
+            self.from_sha, self.to_sha,
         )  # fmt: skip
 
     def view(self) -> dict:

@@ -142,11 +142,11 @@ class Publisher:
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
             # a change page links back, not forward: a new change re-renders no older diff
-            key = self.key("change", doc_head, record.__dict__, item.from_sha, item.to_sha, prev_id)
+            key = self.key("change", doc_head, item.key, record.source, version.url, prev_id)
             render = partial(self._change_page, info, record, version, item, text_of, prev_id)
             self.writer.page(item.page, key, render)
             vpage = paths.version_page(doc_id, version.id)
-            vkey = self.key("version", doc_head, version.__dict__, record.kind, prev_id, next_id)
+            vkey = self.key("version", doc_head, item.key, version.url, version.source, prev_id, next_id)
             render = partial(self._version_page, info, record, version, text_of, prev_id, next_id)
             self.writer.page(vpage, vkey, render)
             text_path = paths.version_text(doc_id, version.id)
@@ -224,15 +224,17 @@ def publish(
     *,
     feed_size: int = FEED_SIZE,
     cache_path: Path | None = None,
+    full: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> PublishReport:
     """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
-    did not change since the last publish to `out` are kept as they are."""
+    did not change since the last publish to `out` are kept as they are (`full`: render and
+    diff everything again; the cache is refreshed)."""
     if feed_size < 1:
         raise ValueError("feed_size must be at least 1")
     out = Path(out)
     linker = Linker(base_url)
-    cache = PublishCache(cache_path, out, fingerprint())
+    cache = PublishCache(cache_path, out, fingerprint(), trust=not full)
     try:
         writer = SiteWriter(out, cache)
         pub = Publisher(index, writer, cache, linker, feed_size)

@@ -117,10 +117,6 @@ def publish_site(
     store = Store(data_dir)
     with data_lock(data_dir, wait), Index(store) as index:
         index.refresh()
-        cache = data_dir / CACHE_NAME
-        if not incremental:
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                (data_dir / f"{CACHE_NAME}{suffix}").unlink(missing_ok=True)
         return publish(
             index,
             doc_infos(documents),
@@ -128,7 +124,8 @@ def publish_site(
             out,
             base_url,
             feed_size=feed_size,
-            cache_path=cache,
+            cache_path=data_dir / CACHE_NAME,
+            full=not incremental,
             progress=progress,
         )
 
