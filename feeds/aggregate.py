@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,7 @@ class Aggregates:
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
         self.items: list[Item] = []
         self.records: list[tuple[tuple[str, str], str]] = []  # (order, changes.json line)
+        self.search: list[tuple[tuple[str, str], str]] = []  # (order, search-index.json line)
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
         self.n_records = 0
@@ -62,11 +64,25 @@ class Aggregates:
 
     # ------------------------------------------------------------------ fed per document
 
-    def change(self, item: Item, record_json: str) -> None:
-        self.records.append((item.order, record_json))
-        if item.record.published:
-            self.items.append(item)
-        self.n_records += 1
+    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
+        """Take a document's change records; their lines of changes.json and of the search index
+        come from the publish cache when none of them changed."""
+        key = self.pub.key("lines", doc_id, self.pub.linker.base_url, [i.key for i in items])
+        cache = self.pub.writer.cache
+        blob = cache.blob(key) if cache is not None else None
+        if blob is None:
+            search = [_search_line(i) for i in items if i.record.published]
+            blob = "\n".join(record_lines()) + "\x00" + "\n".join(search)  # JSON escapes both
+            if cache is not None:
+                cache.keep_blob(key, blob)
+        json_part, search_part = blob.split("\x00")
+        published = [i for i in items if i.record.published]
+        if items:
+            self.records.extend(zip((i.order for i in items), json_part.split("\n"), strict=True))
+        if published:
+            self.search.extend(zip((i.order for i in published), search_part.split("\n"), strict=True))
+        self.items.extend(published)
+        self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
@@ -244,19 +260,19 @@ class Aggregates:
     def _search_index(self) -> bytes:
         """A small prebuilt index for search.js: documents, then changes newest first."""
         docs = [
-            {"t": r["title"], "s": r["service"], "g": " ".join(r["tags"]), "u": r["page"], "k": "document"}
+            json.dumps(
+                {"t": r["title"], "s": r["service"], "g": " ".join(r["tags"]), "u": r["page"], "k": "document"},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
             for r in self.doc_rows
         ]
-        changes = [
-            {
-                "t": i.title,
-                "s": i.record.summary,
-                "d": i.record.detected_at[:10],
-                "g": i.record.significance,
-                "u": i.page,
-                "k": "change",
-            }
-            for i in reversed(self.items)
-        ]
-        lines = [json.dumps(x, ensure_ascii=False, separators=(",", ":")) for x in docs + changes]
+        self.search.sort(key=lambda r: r[0], reverse=True)
+        lines = docs + [line for _, line in self.search]
         return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+def _search_line(item: Item) -> str:
+    r = item.record
+    row = {"t": item.title, "s": r.summary, "d": r.detected_at[:10], "g": r.significance, "u": item.page, "k": "change"}
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))

@@ -73,6 +73,8 @@ class PublishCache:
                 raise StoreError(f"cannot use the publish cache {path}: {e2} (delete it and retry)") from e2
         self.updated: dict[str, tuple[str, int, int]] = {}
         self.new_excerpts: dict[str, str] = {}
+        self.new_blobs: dict[str, str] = {}
+        self.used_blobs: set[str] = set()
 
     def _open(self, path: Path | None) -> None:
         self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
@@ -82,6 +84,7 @@ class PublishCache:
             create table if not exists pages (out text, path text, key text, size integer,
                 mtime_ns integer, primary key (out, path));
             create table if not exists excerpts (key text primary key, html text);
+            create table if not exists blobs (key text primary key, text text);
             """
         )
         row = self.conn.execute("select value from meta where key = 'fingerprint'").fetchone()
@@ -90,6 +93,7 @@ class PublishCache:
             with self.conn:
                 self.conn.execute("delete from pages")
                 self.conn.execute("delete from excerpts")
+                self.conn.execute("delete from blobs")
                 self.conn.execute("insert or replace into meta values ('fingerprint', ?)", [self.fingerprint])
         self.pages: dict[str, tuple[str, int, int]] = {
             p: (k, s, m)
@@ -119,6 +123,18 @@ class PublishCache:
     def keep_excerpt(self, key: str, html: str) -> None:
         self.new_excerpts[key] = html
 
+    def blob(self, key: str) -> str | None:
+        """A text kept by an earlier publish under `key` (a document's lines of changes.json)."""
+        self.used_blobs.add(key)
+        if not self.trust:
+            return self.new_blobs.get(key)
+        row = self.conn.execute("select text from blobs where key = ?", [key]).fetchone()
+        return row[0] if row else self.new_blobs.get(key)
+
+    def keep_blob(self, key: str, text: str) -> None:
+        self.used_blobs.add(key)
+        self.new_blobs[key] = text
+
     def save(self, produced: set[str]) -> None:
         """Record what this publish wrote (after the files are in place, so a crash in between
         only costs a re-render next time)."""
@@ -133,6 +149,9 @@ class PublishCache:
                 self.conn.executemany(
                     "insert or replace into excerpts values (?, ?)", sorted(self.new_excerpts.items())
                 )
+                self.conn.executemany("insert or replace into blobs values (?, ?)", sorted(self.new_blobs.items()))
+                stale = {k for (k,) in self.conn.execute("select key from blobs")} - self.used_blobs
+                self.conn.executemany("delete from blobs where key = ?", [(k,) for k in sorted(stale)])
         except sqlite3.Error as e:
             raise StoreError(f"cannot update the publish cache: {e}") from e
 

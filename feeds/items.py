@@ -33,8 +33,6 @@ class Item:
     title: str  # the document's
     service: str
     tags: tuple[str, ...]
-    from_sha: str | None
-    to_sha: str
 
     @cached_property
     def id(self) -> str:
@@ -50,7 +48,8 @@ class Item:
 
     @cached_property
     def excerpt_key(self) -> str | None:
-        return key_of("excerpt", self.from_sha, self.to_sha) if self.from_sha else None
+        r = self.record
+        return f"{r.document_id}/{r.from_version}/{r.to_version}" if r.from_version else None
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
@@ -63,12 +62,12 @@ class Item:
     @cached_property
     def key(self) -> str:
         """Everything its feed entry and list row are made of."""
-        # facts, stats and the excerpt follow from the two texts (their shas) and the engine,
-        # whose code is in the cache's fingerprint
+        # facts, stats and the excerpt follow from the two texts (versions are never rewritten)
+        # and the engine, whose code is in the cache's fingerprint
         r = self.record
         return key_of(
-            r.id, r.kind, r.detected_at, r.significance, r.summary, r.reverts_to, self.title, self.categories,
-            self.from_sha, self.to_sha,
+            r.id, r.from_version, r.kind, r.detected_at, r.significance, r.summary, r.reverts_to, r.source,
+            self.title, self.categories,
         )  # fmt: skip
 
     def view(self) -> dict:
@@ -86,7 +85,7 @@ class Item:
         }
 
 
-def item_of(record: ChangeRecord, info: DocInfo, from_sha: str | None, to_sha: str) -> Item:
+def item_of(record: ChangeRecord, info: DocInfo) -> Item:
     lean = ChangeRecord(
         record.document_id,
         record.to_version,
@@ -100,7 +99,7 @@ def item_of(record: ChangeRecord, info: DocInfo, from_sha: str | None, to_sha: s
         record.reverts_to,
         record.source,
     )
-    return Item(lean, info.title, info.service, info.tags, from_sha, to_sha)
+    return Item(lean, info.title, info.service, info.tags)
 
 
 class Excerpts:

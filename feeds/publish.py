@@ -120,37 +120,37 @@ class Publisher:
 
     def document(self, info: DocInfo, health: str, sink: Aggregates) -> None:
         doc_id = info.id
-        versions = {v.id: v for v in self.index.versions(doc_id)}
         records = list(self.index.changes(doc_id, newest_first=False))
+        # version files are never rewritten, so (document, version id) stands for a text in the
+        # keys; the versions themselves are read only when a page must be rendered
+        versions: dict[str, Version] = {}
         texts: dict[str, str] = {}  # the two texts of the change being rendered, at most
+
+        def version_of(vid: str) -> Version:
+            if not versions:
+                versions.update((v.id, v) for v in self.index.versions(doc_id))
+            return versions[vid]
 
         def text_of(vid: str) -> str:
             if vid not in texts:
                 if len(texts) >= 2:
                     texts.pop(next(iter(texts)))
-                texts[vid] = self.store.read(versions[vid])
+                texts[vid] = self.store.read(version_of(vid))
             return texts[vid]
 
-        items = []
-        doc_head = (info.title, info.service, info.url, info.tags)
-        for n, record in enumerate(records):
-            version = versions[record.to_version]
-            before = versions.get(record.from_version) if record.from_version else None
-            item = item_of(record, info, before.sha256 if before else None, version.sha256)
-            items.append(item)
-            sink.change(item, json.dumps(record_json(record, self.linker), ensure_ascii=False))
+        items = [item_of(record, info) for record in records]
+        doc_key = self.key("doc", info.title, info.service, info.url, info.tags)
+        for n, (record, item) in enumerate(zip(records, items, strict=True)):
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
             # a change page links back, not forward: a new change re-renders no older diff
-            key = self.key("change", doc_head, item.key, record.source, version.url, prev_id)
-            render = partial(self._change_page, info, record, version, item, text_of, prev_id)
-            self.writer.page(item.page, key, render)
-            vpage = paths.version_page(doc_id, version.id)
-            vkey = self.key("version", doc_head, item.key, version.url, version.source, prev_id, next_id)
-            render = partial(self._version_page, info, record, version, text_of, prev_id, next_id)
-            self.writer.page(vpage, vkey, render)
-            text_path = paths.version_text(doc_id, version.id)
-            self.writer.page(text_path, self.key("text", version.sha256), partial(_utf8, text_of, version.id))
+            render = partial(self._change_page, info, record, version_of, item, text_of, prev_id)
+            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}", render)
+            vid = record.to_version
+            render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
+            self.writer.page(paths.version_page(doc_id, vid), f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
+            self.writer.page(paths.version_text(doc_id, vid), f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
+        sink.changes(doc_id, items, partial(self._record_lines, records))
 
         published = [i for i in items if i.record.published]
         feed = Feed(
@@ -162,25 +162,30 @@ class Publisher:
         )
         self.paged_feed(feed, published)
         sink.feed(feed)
-        timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
         dpage = paths.document_page(doc_id)
-        dkey = self.key("document", doc_head, health, [i.key for i in items], sink.slug(info.service))
-        self.writer.page(
-            dpage,
-            dkey,
-            lambda: render_page(
+        service_page = paths.service_page(sink.slug(info.service))
+        dkey = self.key("document", doc_key, health, [i.key for i in items], service_page)
+
+        def render_document() -> bytes:
+            timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
+            return render_page(
                 "document.html",
                 dpage,
                 doc=info,
                 health=health,
-                service_page=paths.service_page(sink.slug(info.service)),
+                service_page=service_page,
                 changes=timeline,
-                n_versions=len(versions),
-            ),
-        )
-        sink.document(info, health, len(versions), records[-1].detected_at if records else None, published)
+                n_versions=len(items),
+            )
 
-    def _version_page(self, info, record, version: Version, text_of, prev_id, next_id) -> bytes:
+        self.writer.page(dpage, dkey, render_document)
+        sink.document(info, health, len(items), records[-1].detected_at if records else None, published)
+
+    def _record_lines(self, records: list[ChangeRecord]) -> list[str]:
+        return [json.dumps(record_json(r, self.linker), ensure_ascii=False) for r in records]
+
+    def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
+        version = version_of(record.to_version)
         return render_page(
             "version.html",
             paths.version_page(info.id, version.id),
@@ -192,7 +197,8 @@ class Publisher:
             body=markdown_html(text_of(version.id)),
         )
 
-    def _change_page(self, info, record, version: Version, item: Item, text_of, prev_id) -> bytes:
+    def _change_page(self, info, record, version_of, item: Item, text_of, prev_id) -> bytes:
+        version = version_of(record.to_version)
         inline = side = ""
         if record.from_version is not None:
             cmp = compare(text_of(record.from_version), text_of(record.to_version))
