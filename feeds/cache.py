@@ -95,6 +95,11 @@ class PublishCache:
                 self.conn.execute("delete from excerpts")
                 self.conn.execute("delete from blobs")
                 self.conn.execute("insert or replace into meta values ('fingerprint', ?)", [self.fingerprint])
+        # manifests of output folders that are gone (temporary ones, say) only take space
+        gone = [o for (o,) in self.conn.execute("select distinct out from pages") if not Path(o).is_dir()]
+        if gone:
+            with self.conn:
+                self.conn.executemany("delete from pages where out = ?", [(o,) for o in gone])
         self.pages: dict[str, tuple[str, int, int]] = {
             p: (k, s, m)
             for p, k, s, m in self.conn.execute(

@@ -77,7 +77,16 @@ class SiteWriter:
     def page(self, rel: str, key: str, render: Callable[[], bytes]) -> bool:
         """Produce `rel`, rendering it only if its inputs (summed up by `key`) changed or the file
         is not the one an earlier publish wrote. True if it was rendered."""
-        return self.pages((rel,), key, lambda: (render(),))
+        cache = self.cache
+        if cache is not None and cache.fresh(rel, key, self.on_disk.get(rel)):
+            self.produced.add(rel)
+            self.skipped += 1
+            return False
+        self.rendered += 1
+        on_disk = self.write(rel, render())
+        if cache is not None:
+            cache.rendered(rel, key, on_disk)
+        return True
 
     def pages(self, rels: tuple[str, ...], key: str, render: Callable[[], tuple[bytes, ...]]) -> bool:
         """Like page(), for files rendered together (a feed's Atom and RSS documents)."""

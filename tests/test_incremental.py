@@ -3,6 +3,7 @@ is byte-identical to a full rebuild; a damaged output folder or cache is repaire
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -104,3 +105,20 @@ def test_options_that_change_feeds_rerender_them(tmp_path):
     publish_data(data, tmp_path / "full", feed_size=2, base_url="https://x.example/site/", cache=False)
     assert tree_digest(out) == tree_digest(tmp_path / "full")
     assert "https://x.example/site/docs/" in (out / "feed.atom").read_text(encoding="utf-8")
+
+
+def test_the_cache_forgets_output_folders_that_are_gone(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    data = tmp_path / "data"
+    write_history(data, steps=2)
+    publish_data(data, tmp_path / "a")
+    publish_data(data, tmp_path / "b")
+    with closing(sqlite3.connect(data / "publish-cache.db")) as db:
+        assert db.execute("select count(distinct out) from pages").fetchone()[0] == 2
+    shutil.rmtree(tmp_path / "a")
+    publish_data(data, tmp_path / "b")
+    with closing(sqlite3.connect(data / "publish-cache.db")) as db:
+        outs = [o for (o,) in db.execute("select distinct out from pages")]
+    assert outs == [str((tmp_path / "b").resolve())]
