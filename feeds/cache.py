@@ -1,5 +1,6 @@
 """What an earlier publish rendered, so the next one re-renders only what changed: a manifest of
-every output file (the key of its inputs, its size and mtime) and the feed excerpt of each diff.
+every output file (the key of its inputs), the feed excerpt of each diff, and each document's
+lines of changes.json.
 
 It lives beside the SQLite index (`data/publish-cache.db`), is derived like it and may be
 deleted at any time: the next publish then renders everything again, to the same bytes.
@@ -71,7 +72,7 @@ class PublishCache:
                 self._open(path)
             except (OSError, sqlite3.Error) as e2:
                 raise StoreError(f"cannot use the publish cache {path}: {e2} (delete it and retry)") from e2
-        self.updated: dict[str, tuple[str, int, int]] = {}
+        self.updated: dict[str, str] = {}
         self.new_excerpts: dict[str, str] = {}
         self.new_blobs: dict[str, str] = {}
         self.used_blobs: set[str] = set()
@@ -81,12 +82,15 @@ class PublishCache:
         self.conn.executescript(
             """
             create table if not exists meta (key text primary key, value text);
-            create table if not exists pages (out text, path text, key text, size integer,
-                mtime_ns integer, primary key (out, path));
+            create table if not exists pages (out text, path text, key text, primary key (out, path));
             create table if not exists excerpts (key text primary key, html text);
             create table if not exists blobs (key text primary key, text text);
             """
         )
+        if [r[1] for r in self.conn.execute("pragma table_info(pages)")] != ["out", "path", "key"]:
+            with self.conn:  # a manifest of an older layout
+                self.conn.execute("drop table pages")
+                self.conn.execute("create table pages (out text, path text, key text, primary key (out, path))")
         row = self.conn.execute("select value from meta where key = 'fingerprint'").fetchone()
         if row is None or row[0] != self.fingerprint:
             # other code or templates: nothing rendered before can be trusted
@@ -100,22 +104,18 @@ class PublishCache:
         if gone:
             with self.conn:
                 self.conn.executemany("delete from pages where out = ?", [(o,) for o in gone])
-        self.pages: dict[str, tuple[str, int, int]] = {
-            p: (k, s, m)
-            for p, k, s, m in self.conn.execute(
-                "select path, key, size, mtime_ns from pages where out = ?", [self.out_key]
-            )
-        }
+        self.pages: dict[str, str] = dict(
+            self.conn.execute("select path, key from pages where out = ?", [self.out_key])
+        )
 
-    def fresh(self, rel: str, key: str, on_disk: tuple[int, int] | None) -> bool:
-        """True if `rel` was rendered from inputs with this key and is still the file written."""
-        known = self.pages.get(rel)
-        return self.trust and known is not None and on_disk is not None and known == (key, *on_disk)
+    def fresh(self, rel: str, key: str, exists: bool) -> bool:
+        """True if `rel` exists and was rendered from inputs with this key. (A file edited by
+        hand in the output folder is not noticed: --full renders everything again.)"""
+        return self.trust and exists and self.pages.get(rel) == key
 
-    def rendered(self, rel: str, key: str, on_disk: tuple[int, int]) -> None:
-        entry = (key, *on_disk)
-        if self.pages.get(rel) != entry:
-            self.updated[rel] = entry
+    def rendered(self, rel: str, key: str) -> None:
+        if self.pages.get(rel) != key:
+            self.updated[rel] = key
 
     def excerpt(self, key: str) -> str | None:
         if key in self.new_excerpts:
@@ -147,8 +147,8 @@ class PublishCache:
         try:
             with self.conn:
                 self.conn.executemany(
-                    "insert or replace into pages values (?, ?, ?, ?, ?)",
-                    [(self.out_key, p, k, s, m) for p, (k, s, m) in sorted(self.updated.items())],
+                    "insert or replace into pages values (?, ?, ?)",
+                    [(self.out_key, p, k) for p, k in sorted(self.updated.items())],
                 )
                 self.conn.executemany("delete from pages where out = ? and path = ?", [(self.out_key, p) for p in gone])
                 self.conn.executemany(

@@ -101,6 +101,7 @@ def publish_data(
     base_url: str = "",
     feed_size: int = 50,
     cache: bool = True,
+    full: bool = False,
     documents: dict[str, DocInfo] | None = None,
 ) -> PublishReport:
     with Index(Store(data_dir)) as index:
@@ -113,6 +114,7 @@ def publish_data(
             base_url,
             feed_size=feed_size,
             cache_path=data_dir / "publish-cache.db" if cache else None,
+            full=full,
         )
 
 
