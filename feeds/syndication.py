@@ -4,7 +4,7 @@ byte-identical feeds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -146,8 +146,7 @@ class _History(BaseExtension):
 
     def extend_atom(self, feed):
         if self.archive:
-            ET_archive = feed.makeelement(f"{{{FH_NS}}}archive", {})
-            feed.insert(0, ET_archive)
+            feed.insert(0, feed.makeelement(f"{{{FH_NS}}}archive", {}))
         return feed
 
     def extend_rss(self, feed):
@@ -241,6 +240,3 @@ def render_opml(feeds: Sequence[Feed], linker: Linker, title: str) -> bytes:
             )
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
-
-
-EntryLoader = Callable[[Sequence[str]], list[Entry]]
