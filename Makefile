@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format browser bench clean
+.PHONY: demo test lint format browser checkers bench bench-publish clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,16 +19,22 @@ demo: $(STAMP)
 browser: $(STAMP)
 	PY=$(BIN)/python bash scripts/ensure-browser.sh
 
+checkers:
+	bash scripts/ensure-checkers.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser checkers lint
 	$(BIN)/python -m pytest
+
+bench-publish: $(STAMP)
+	$(BIN)/python bench/publish_bench.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) _site .demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) _site .demo .pytest_cache .ruff_cache .tools test-artifacts

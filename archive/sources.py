@@ -153,7 +153,8 @@ def sources_files(path: Path) -> list[Path]:
 def load_file(path: Path) -> tuple[list[Document], list[SourceProblem]]:
     name = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when PyYAML has it: ten times faster on a thousand documents
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except UnicodeDecodeError:
         return [], [SourceProblem(name, None, None, "is not UTF-8 text")]
     except yaml.YAMLError as e:

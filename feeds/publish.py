@@ -1,41 +1,40 @@
 """publish(): the recorded history → the folder a web server or GitHub Pages serves.
 
-Writes changes.json, Atom and RSS feeds (all changes, per document), feeds.opml and the site
-(home, documents, one page per document, change and version, status). Output depends only on
-the data, so publishing twice gives byte-identical files; a file whose bytes did not change is
-not rewritten, and files of an earlier publish that are no longer produced are removed.
+Writes changes.json, Atom and RSS feeds (all changes, per document, service and tag, the
+substantive ones, health) with RFC 5005 archive pages, feeds.opml, a search index and the site.
+It goes document by document and never holds texts of more than one change; with a publish cache
+it re-renders only pages whose inputs changed, and the output is the same bytes either way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
 from archive.changes import ChangeRecord
-from archive.errors import StoreError
 from archive.health import Health
 from archive.index import Index
+from archive.store import Version
 from diffs import compare
 from diffs import render as diff_render
 
 from . import paths
+from .aggregate import Aggregates
+from .cache import PublishCache, fingerprint, key_of
+from .items import DocInfo, Excerpts, Item, item_of
 from .paths import Linker
 from .site import markdown_html, render_page
-from .syndication import Entry, Feed, change_entry, render_feed, render_opml
+from .syndication import Feed, pages_of, render_feed_page
+from .writer import SiteWriter
 
-MARKER = ".policywatch-site"
-RECENT = 50  # changes on the home page
+__all__ = ["DocInfo", "PublishReport", "publish"]
 
-
-@dataclass(frozen=True)
-class DocInfo:
-    id: str
-    title: str
-    service: str
-    url: str = ""
-    tags: tuple[str, ...] = ()
+FEED_SIZE = 50  # entries per feed document (and per archive page)
+STATIC = ("style.css", "search.js", "favicon.svg")
 
 
 @dataclass
@@ -46,48 +45,9 @@ class PublishReport:
     removed: int = 0
     changes: int = 0
     documents: int = 0
-
-
-class SiteWriter:
-    """Writes files under `out`, skipping unchanged bytes; removes leftovers of earlier publishes."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.produced: set[str] = set()
-        self.written = 0
-        marker = out / MARKER
-        if out.exists() and any(out.iterdir()) and not marker.exists():
-            raise StoreError(
-                f"{out} is not empty and was not written by policywatch publish; "
-                "choose an empty or new folder for --out"
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        self.write(MARKER, b"This folder is written by `policywatch publish`; files here are replaced.\n")
-
-    def write(self, rel: str, data: bytes) -> None:
-        self.produced.add(rel)
-        path = self.out / rel
-        try:
-            if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
-                return
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError as e:
-            raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
-        self.written += 1
-
-    def prune(self) -> int:
-        removed = 0
-        for path in sorted(self.out.rglob("*"), reverse=True):
-            rel = path.relative_to(self.out).as_posix()
-            if path.is_file() and rel not in self.produced:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-        return removed
+    rendered: int = 0
+    skipped: int = 0
+    diffs: int = 0  # diffs computed (the costly part of a first publish)
 
 
 def record_json(record: ChangeRecord, linker: Linker) -> dict:
@@ -109,150 +69,201 @@ def record_json(record: ChangeRecord, linker: Linker) -> dict:
     }
 
 
-def _view(record: ChangeRecord, title: str = "") -> dict:
-    return {
-        **record.__dict__,
-        "id": record.id,
-        "title": title,
-        "page": paths.change_page(record.document_id, record.to_version),
-    }
-
-
-def _health_label(health: Health, doc_id: str) -> str:
+def health_label(health: Health, doc_id: str) -> str:
     h = health.documents.get(doc_id)
     if h is None:
         return "ok"
     return f"{'broken' if h.broken else 'failing'}: {h.last_reason} ({h.failures}×)"
 
 
-def _categories(info: DocInfo, record: ChangeRecord) -> tuple[str, ...]:
-    return (info.service, *info.tags, record.significance)
+class Publisher:
+    """One publish run: shared state of the per-document pass and the aggregates."""
 
+    def __init__(self, index: Index, writer: SiteWriter, cache: PublishCache, linker: Linker, feed_size: int):
+        self.index = index
+        self.store = index.store
+        self.writer = writer
+        self.linker = linker
+        self.feed_size = feed_size
+        self.excerpts = Excerpts(self.store, cache)
+        self.diffs = 0
 
-def publish(
-    index: Index, documents: dict[str, DocInfo], health: Health, out: Path | str, base_url: str = ""
-) -> PublishReport:
-    out = Path(out)
-    linker = Linker(base_url)
-    writer = SiteWriter(out)
-    report = PublishReport(out)
-    store = index.store
-    doc_ids = sorted(set(index.document_ids()) | set(documents))
-    infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
-    all_entries: list[Entry] = []
-    doc_rows = []
-    feeds: list[Feed] = []
+    def key(self, *parts: object) -> str:
+        """The key of a page's inputs (the cache drops every key when the code changes)."""
+        return key_of(*parts)
 
-    for doc_id in doc_ids:
-        info = infos[doc_id]
-        versions = {v.id: v for v in index.versions(doc_id)}
-        records = list(index.changes(doc_id, newest_first=False))
-        entries: list[Entry] = []
-        previous: tuple[str, str] | None = None  # (version id, text) of the record before
-        for record in records:
-            version = versions[record.to_version]
-            text = store.read(version)
-            view = _view(record, info.title)
-            page = paths.change_page(doc_id, record.to_version)
-            inline = side = excerpt = ""
-            if record.from_version is not None:
-                if previous is None or previous[0] != record.from_version:
-                    previous = (record.from_version, store.read(versions[record.from_version]))
-                cmp = compare(previous[1], text)
-                inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
-                excerpt = diff_render.excerpt_html(cmp)
-            writer.write(
-                page, render_page("change.html", page, doc=info, change=view, inline=inline, side_by_side=side)
+    # ------------------------------------------------------------------ feeds
+
+    def paged_feed(self, feed: Feed, items: list, entry_of: Callable | None = None) -> None:
+        """Write a feed (its items, with .id and .key, oldest first) as a subscription document
+        and archive pages; only documents whose entries or links changed are rendered."""
+        entry_of = entry_of or self.excerpts.entry
+        by_id = {i.id: i for i in items}
+        head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path)
+        for page in pages_of(feed, [i.id for i in items], self.feed_size):
+            key = self.key(
+                "feed",
+                self.linker.base_url,
+                self.feed_size,
+                head,
+                page.number,
+                page.prev_archive,
+                [by_id[e].key for e in page.entry_ids],
             )
-            vpage = paths.version_page(doc_id, version.id)
-            writer.write(vpage, render_page("version.html", vpage, doc=info, version=version, body=markdown_html(text)))
-            writer.write(paths.version_text(doc_id, version.id), text.encode("utf-8"))
-            if record.published:
-                entries.append(change_entry(record, info.title, page, excerpt, _categories(info, record)))
-            previous = (version.id, text)
-            report.changes += 1
-        entries.reverse()  # newest first
-        all_entries.extend(entries)
-        dpage = paths.document_page(doc_id)
-        doc_view = {**info.__dict__, "health": _health_label(health, doc_id)}
-        writer.write(
-            dpage, render_page("document.html", dpage, doc=doc_view, changes=[_view(r) for r in reversed(records)])
-        )
+            render = partial(self._feed_page, page, by_id, entry_of)
+            self.writer.pages((page.path, paths.rss_twin(page.path)), key, render)
+
+    def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, bytes]:
+        return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)
+
+    # ------------------------------------------------------------------ one document
+
+    def document(self, info: DocInfo, health: str, sink: Aggregates) -> None:
+        doc_id = info.id
+        records = list(self.index.changes(doc_id, newest_first=False))
+        # version files are never rewritten, so (document, version id) stands for a text in the
+        # keys; the versions themselves are read only when a page must be rendered
+        versions: dict[str, Version] = {}
+        texts: dict[str, str] = {}  # the two texts of the change being rendered, at most
+
+        def version_of(vid: str) -> Version:
+            if not versions:
+                versions.update((v.id, v) for v in self.index.versions(doc_id))
+            return versions[vid]
+
+        def text_of(vid: str) -> str:
+            if vid not in texts:
+                if len(texts) >= 2:
+                    texts.pop(next(iter(texts)))
+                texts[vid] = self.store.read(version_of(vid))
+            return texts[vid]
+
+        items = [item_of(record, info) for record in records]
+        doc_key = self.key("doc", info.title, info.service, info.url, info.tags)
+        for n, (record, item) in enumerate(zip(records, items, strict=True)):
+            prev_id = records[n - 1].to_version if n else None
+            next_id = records[n + 1].to_version if n + 1 < len(records) else None
+            # a change page links back, not forward: a new change re-renders no older diff
+            render = partial(self._change_page, info, record, version_of, item, text_of, prev_id)
+            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}", render)
+            vid = record.to_version
+            render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
+            self.writer.page(paths.version_page(doc_id, vid), f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
+            self.writer.page(paths.version_text(doc_id, vid), f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
+        sink.changes(doc_id, items, partial(self._record_lines, records))
+
+        published = [i for i in items if i.record.published]
         feed = Feed(
             f"docs/{doc_id}",
             f"{info.title} — policywatch",
             f"Changes to {info.title} ({info.service})",
-            dpage,
+            paths.document_page(doc_id),
             paths.document_feed(doc_id),
-            entries,
         )
-        _write_feed(writer, feed, linker)
-        feeds.append(feed)
-        doc_rows.append(
-            {
-                "page": dpage,
-                "title": info.title,
-                "service": info.service,
-                "n_versions": len(versions),
-                "last_change": records[-1].detected_at if records else None,
-                "health": _health_label(health, doc_id),
-            }
+        self.paged_feed(feed, published)
+        sink.feed(feed)
+        dpage = paths.document_page(doc_id)
+        service_page = paths.service_page(sink.slug(info.service))
+        dkey = self.key("document", doc_key, health, [i.key for i in items], service_page)
+
+        def render_document() -> bytes:
+            timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
+            return render_page(
+                "document.html",
+                dpage,
+                doc=info,
+                health=health,
+                service_page=service_page,
+                changes=timeline,
+                n_versions=len(items),
+            )
+
+        self.writer.page(dpage, dkey, render_document)
+        sink.document(info, health, len(items), records[-1].detected_at if records else None, published)
+
+    def _record_lines(self, records: list[ChangeRecord]) -> list[str]:
+        return [json.dumps(record_json(r, self.linker), ensure_ascii=False) for r in records]
+
+    def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
+        version = version_of(record.to_version)
+        return render_page(
+            "version.html",
+            paths.version_page(info.id, version.id),
+            doc=info,
+            version=version,
+            record=record,
+            prev_id=prev_id,
+            next_id=next_id,
+            body=markdown_html(text_of(version.id)),
         )
-        report.documents += 1
 
-    all_entries.sort(key=lambda e: (e.updated, e.id), reverse=True)
-    everything = Feed(
-        "all",
-        "policywatch: all changes",
-        "Every recorded change to the tracked policies",
-        "index.html",
-        "feed.atom",
-        all_entries,
-    )
-    _write_feed(writer, everything, linker)
-    writer.write("feeds.opml", render_opml([everything, *feeds], linker, "policywatch feeds"))
-
-    records = list(index.changes())
-    writer.write(
-        "changes.json",
-        (json.dumps([record_json(r, linker) for r in records], indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
-    )
-    recent = [_view(r, infos[r.document_id].title) for r in records if r.published][:RECENT]
-    published = sum(1 for r in records if r.published)
-    writer.write(
-        "index.html",
-        render_page(
-            "index.html",
-            "index.html",
-            changes=recent,
-            n_documents=len(doc_ids),
-            n_changes=published,
-            latest=recent[0]["detected_at"] if recent else None,
-        ),
-    )
-    writer.write("documents.html", render_page("documents.html", "documents.html", documents=doc_rows))
-    failing = [
-        {**h.__dict__, "title": infos[d].title if d in infos else d, "page": paths.document_page(d)}
-        for d, h in sorted(health.documents.items())
-        if d in infos
-    ]
-    events = [
-        {
-            **e.__dict__,
-            "title": infos[e.document_id].title if e.document_id in infos else e.document_id,
-            "page": paths.document_page(e.document_id),
-        }
-        for e in reversed(health.events)
-    ]
-    writer.write("status.html", render_page("status.html", "status.html", failing=failing, events=events))
-    writer.write("style.css", files("feeds").joinpath("static/style.css").read_bytes())
-    report.removed = writer.prune()
-    report.files = len(writer.produced)
-    report.written = writer.written
-    return report
+    def _change_page(self, info, record, version_of, item: Item, text_of, prev_id) -> bytes:
+        version = version_of(record.to_version)
+        inline = side = ""
+        if record.from_version is not None:
+            cmp = compare(text_of(record.from_version), text_of(record.to_version))
+            self.diffs += 1
+            inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
+            self.excerpts.remember(item, diff_render.excerpt_html(cmp))
+        return render_page(
+            "change.html",
+            item.page,
+            doc=info,
+            change=record,
+            version=version,
+            prev_id=prev_id,
+            inline=inline,
+            side_by_side=side,
+        )
 
 
-def _write_feed(writer: SiteWriter, feed: Feed, linker: Linker) -> None:
-    atom, rss = render_feed(feed, linker)
-    writer.write(feed.path, atom)
-    writer.write(feed.path.removesuffix(".atom") + ".rss", rss)
+def _utf8(text_of: Callable[[str], str], version_id: str) -> bytes:
+    return text_of(version_id).encode("utf-8")
+
+
+def publish(
+    index: Index,
+    documents: dict[str, DocInfo],
+    health: Health,
+    out: Path | str,
+    base_url: str = "",
+    *,
+    feed_size: int = FEED_SIZE,
+    cache_path: Path | None = None,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> PublishReport:
+    """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
+    did not change since the last publish to `out` are kept as they are (`full`: render and
+    diff everything again; the cache is refreshed)."""
+    if feed_size < 1:
+        raise ValueError("feed_size must be at least 1")
+    out = Path(out)
+    linker = Linker(base_url)
+    cache = PublishCache(cache_path, out, fingerprint(), trust=not full)
+    try:
+        writer = SiteWriter(out, cache)
+        pub = Publisher(index, writer, cache, linker, feed_size)
+        report = PublishReport(out)
+        doc_ids = sorted(set(index.document_ids()) | set(documents))
+        infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
+        sink = Aggregates(pub, infos, health)
+        for n, doc_id in enumerate(doc_ids, 1):
+            pub.document(infos[doc_id], health_label(health, doc_id), sink)
+            if progress and n % 100 == 0:
+                progress(f"published {n}/{len(doc_ids)} documents")
+        sink.finish()
+        for name in STATIC:
+            writer.write(name, files("feeds").joinpath(f"static/{name}").read_bytes())
+        report.removed = writer.prune()
+        cache.save(writer.produced)
+        report.changes = sink.n_records
+        report.documents = len(doc_ids)
+        report.files = len(writer.produced)
+        report.written = writer.written
+        report.rendered = writer.rendered
+        report.skipped = writer.skipped
+        report.diffs = pub.diffs + pub.excerpts.computed
+        return report
+    finally:
+        cache.close()

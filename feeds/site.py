@@ -1,23 +1,30 @@
-"""The static changelog site: Jinja2 templates (autoescaped), relative links, no script.
+"""The static changelog site: Jinja2 templates (autoescaped), relative links, no inline script.
 
-Policy text is hostile input: version pages render Markdown with raw HTML disabled, and
-markdown-it refuses javascript:/data: link targets.
+Policy text is hostile input: version pages render Markdown with raw HTML disabled, markdown-it
+refuses javascript:/data: link targets, images become text (no request leaves the page), and
+control characters HTML forbids are dropped from every page.
 """
 
 from __future__ import annotations
 
-import posixpath
 from functools import cache
+from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
+from .paths import html_safe
+
 SITE_TITLE = "policywatch"
+CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'self'"
+)
 
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("feeds", "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -25,11 +32,38 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
+    env.globals.update(site_title=SITE_TITLE, csp=CSP)
+    return env
+
+
+def _image_as_text(renderer, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    alt = "".join(child.content for child in token.children or [])
+    return f'<span class="img-alt">[image{": " + escape(alt) if alt else ""}]</span>'
+
+
+def _link_open(renderer, tokens, idx, options, env) -> str:
+    # links out of policy text are the service's, not ours: no referrer, no ranking credit
+    token = tokens[idx]
+    token.attrSet("rel", "nofollow noopener noreferrer")
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _heading(renderer, tokens, idx, options, env) -> str:
+    # the page's own <h1> names the document: the policy's headings sit one level below it
+    token = tokens[idx]
+    level = min(int(token.tag[1]) + 1, 6)
+    token.tag = f"h{level}"
+    return renderer.renderToken(tokens, idx, options, env)
 
 
 @cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md.add_render_rule("image", _image_as_text)
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("heading_open", _heading)
+    md.add_render_rule("heading_close", _heading)
     return md
 
 
@@ -38,10 +72,9 @@ def markdown_html(text: str) -> str:
 
 
 def root_of(page: str) -> str:
-    depth = posixpath.dirname(page).count("/") + (1 if posixpath.dirname(page) else 0)
-    return "../" * depth
+    return "../" * page.count("/")
 
 
 def render_page(template: str, page: str, **context) -> bytes:
-    html = environment().get_template(template).render(root=root_of(page), site_title=SITE_TITLE, **context)
-    return html.encode("utf-8")
+    html = environment().get_template(template).render(root=root_of(page), page=page, **context)
+    return html_safe(html).encode("utf-8")

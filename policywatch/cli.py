@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -207,13 +208,41 @@ base_url_option = click.option(
 )
 
 
-def _publish(ctx: click.Context, out: Path, base_url: str, sources: Path | None = None) -> None:
+feed_size_option = click.option(
+    "--feed-size",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Entries per feed document; older entries go to RFC 5005 archive pages of N entries.",
+)
+full_option = click.option(
+    "--full",
+    is_flag=True,
+    help="Render every page again instead of only what changed (the output is the same bytes).",
+)
+
+
+def _publish(
+    ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, sources: Path | None = None
+) -> None:
     from .pipeline import publish_site
 
-    report = publish_site(data_dir_of(ctx), out, sources=sources, base_url=base_url)
+    started = time.monotonic()
+    report = publish_site(
+        data_dir_of(ctx),
+        out,
+        sources=sources,
+        base_url=base_url,
+        feed_size=feed_size,
+        incremental=not full,
+        progress=lambda line: click.echo(line, err=True),
+    )
     click.echo(
         f"published {report.changes} change record(s) of {report.documents} document(s) to {out}: "
-        f"{report.files} files, {report.written} written, {report.removed} removed",
+        f"{report.files} files ({report.rendered} rendered, {report.skipped} unchanged and kept), "
+        f"{report.written} written, {report.removed} removed, {report.diffs} diff(s) computed "
+        f"in {time.monotonic() - started:.1f}s",
         err=True,
     )
 
@@ -221,25 +250,33 @@ def _publish(ctx: click.Context, out: Path, base_url: str, sources: Path | None 
 @cli.command(context_settings=CONTEXT)
 @out_option
 @base_url_option
+@feed_size_option
+@full_option
 @click.pass_context
 @errors_as_messages
-def publish(ctx: click.Context, out: Path, base_url: str) -> None:
+def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool) -> None:
     """Write changes.json, Atom/RSS feeds, feeds.opml and the changelog site.
 
-    The output depends only on the recorded data: publishing twice gives byte-identical files.
+    The output depends only on the recorded data and the options: publishing twice gives
+    byte-identical files. Only pages whose inputs changed since the last publish to the same
+    folder are rendered again (data/publish-cache.db remembers them; --full ignores it).
+    Feeds hold the newest --feed-size entries and link to archive pages of older ones.
 
     \b
     Examples:
       policywatch publish
       policywatch publish --out public --base-url https://you.github.io/policywatch/
+      policywatch publish --full --feed-size 100
     """
-    _publish(ctx, out, base_url)
+    _publish(ctx, out, base_url, feed_size, full)
 
 
 @cli.command(context_settings=CONTEXT)
 @apply(crawl_options)
 @out_option
 @base_url_option
+@feed_size_option
+@full_option
 @click.pass_context
 @errors_as_messages
 def run(
@@ -251,6 +288,8 @@ def run(
     verbose: bool,
     out: Path,
     base_url: str,
+    feed_size: int,
+    full: bool,
 ) -> None:
     """Crawl, then publish: the job the scheduled workflow runs.
 
@@ -260,7 +299,7 @@ def run(
       policywatch --data-dir data run --out _site --base-url https://you.github.io/policywatch/
     """
     _crawl(ctx, sources, only, delay, wait, verbose)
-    _publish(ctx, out, base_url, sources)
+    _publish(ctx, out, base_url, feed_size, full, sources)
 
 
 def _read_for_diff(path: Path) -> str:

@@ -17,7 +17,8 @@ from archive.index import Index, RefreshReport
 from archive.record import Outcome, Recorder
 from archive.sources import Document, load_sources
 from archive.store import Store
-from feeds.publish import DocInfo, PublishReport, publish
+from feeds.cache import CACHE_NAME
+from feeds.publish import FEED_SIZE, DocInfo, PublishReport, publish
 
 
 def sources_path(data_dir: Path, sources: Path | None) -> Path:
@@ -98,15 +99,35 @@ def doc_infos(documents: list[Document]) -> dict[str, DocInfo]:
 
 
 def publish_site(
-    data_dir: Path, out: Path, *, sources: Path | None = None, base_url: str = "", wait: float = 30.0
+    data_dir: Path,
+    out: Path,
+    *,
+    sources: Path | None = None,
+    base_url: str = "",
+    wait: float = 30.0,
+    feed_size: int = FEED_SIZE,
+    incremental: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishReport:
-    """Refresh the index from the version files and write the feeds and the site."""
+    """Refresh the index from the version files and write the feeds and the site. Incremental
+    (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
+    bytes are the same as a full rebuild's."""
     path = sources_path(data_dir, sources)
     documents = load_sources(path) if path.exists() else []
     store = Store(data_dir)
     with data_lock(data_dir, wait), Index(store) as index:
         index.refresh()
-        return publish(index, doc_infos(documents), load_health(data_dir), out, base_url)
+        return publish(
+            index,
+            doc_infos(documents),
+            load_health(data_dir),
+            out,
+            base_url,
+            feed_size=feed_size,
+            cache_path=data_dir / CACHE_NAME,
+            full=not incremental,
+            progress=progress,
+        )
 
 
 def refresh_index(data_dir: Path, rebuild: bool = False, wait: float = 30.0) -> RefreshReport:

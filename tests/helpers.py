@@ -116,3 +116,21 @@ def tree_digest(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]:
 def next_second() -> None:
     """Version ids have one-second resolution: start the next crawl in a new second."""
     time.sleep(1.0 - (time.time() % 1.0) + 0.01)
+
+
+def feed_entry_ids(site: Path, feed: str) -> list[str]:
+    """Entry ids of an Atom feed and of every archive page its prev-archive links chain back to,
+    each once (RFC 5005 lets the subscription document repeat entries of the newest archive page)."""
+    import posixpath
+
+    import feedparser
+
+    ids: list[str] = []
+    current = feed
+    while current:
+        parsed = feedparser.parse((site / current).read_bytes())
+        assert not parsed.bozo, (current, parsed.get("bozo_exception"))
+        ids.extend(e.id for e in parsed.entries)
+        prev = [link["href"] for link in parsed.feed.get("links", []) if link.get("rel") == "prev-archive"]
+        current = posixpath.normpath(posixpath.join(posixpath.dirname(current), prev[0])) if prev else ""
+    return list(dict.fromkeys(ids))

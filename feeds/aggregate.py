@@ -1,0 +1,278 @@
+"""Everything that spans documents: the global, substantive, per-service, per-tag and health
+feeds, feeds.opml, changes.json, the search index, and the home, filter, documents, service,
+tag, status and search pages. Fed one document at a time by the publisher."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from archive.health import Health, HealthEvent
+
+from . import paths
+from .items import DocInfo, Item
+from .site import render_page
+from .syndication import Entry, Feed, health_entry, render_opml
+
+if TYPE_CHECKING:
+    from .publish import Publisher
+
+RECENT = 50  # changes listed on the home, filter, service and tag pages
+SIGNIFICANCES = ("substantive", "minor", "cosmetic")
+
+
+@dataclass(frozen=True)
+class HealthItem:
+    event: HealthEvent
+    title: str
+
+    @property
+    def id(self) -> str:
+        return f"health/{self.event.id}"
+
+    @property
+    def key(self) -> str:
+        e = self.event
+        return f"{e.document_id}|{e.event}|{e.at}|{e.reason}|{e.detail}|{self.title}"
+
+    def entry(self) -> Entry:
+        return health_entry(self.event, self.title)
+
+
+def _newest(items: list[Item], n: int = RECENT) -> list[dict]:
+    return [i.view() for i in reversed(items[-n:])]
+
+
+class Aggregates:
+    def __init__(self, publisher: Publisher, infos: dict[str, DocInfo], health: Health):
+        self.pub = publisher
+        self.infos = infos
+        self.health = health
+        self.slugs = paths.service_slugs([i.service for i in infos.values()])
+        self.items: list[Item] = []
+        self.records: list[tuple[tuple[str, str], str]] = []  # (order, changes.json line)
+        self.search: list[tuple[tuple[str, str], str]] = []  # (order, search-index.json line)
+        self.doc_feeds: list[Feed] = []
+        self.doc_rows: list[dict] = []
+        self.n_records = 0
+
+    def slug(self, service: str) -> str:
+        return self.slugs[service]
+
+    # ------------------------------------------------------------------ fed per document
+
+    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
+        """Take a document's change records; their lines of changes.json and of the search index
+        come from the publish cache when none of them changed."""
+        key = self.pub.key("lines", doc_id, self.pub.linker.base_url, [i.key for i in items])
+        cache = self.pub.writer.cache
+        blob = cache.blob(key) if cache is not None else None
+        if blob is None:
+            search = [_search_line(i) for i in items if i.record.published]
+            blob = "\n".join(record_lines()) + "\x00" + "\n".join(search)  # JSON escapes both
+            if cache is not None:
+                cache.keep_blob(key, blob)
+        json_part, search_part = blob.split("\x00")
+        published = [i for i in items if i.record.published]
+        if items:
+            self.records.extend(zip((i.order for i in items), json_part.split("\n"), strict=True))
+        if published:
+            self.search.extend(zip((i.order for i in published), search_part.split("\n"), strict=True))
+        self.items.extend(published)
+        self.n_records += len(items)
+
+    def feed(self, feed: Feed) -> None:
+        self.doc_feeds.append(feed)
+
+    def document(self, info: DocInfo, health: str, n_versions: int, last: str | None, items: list[Item]) -> None:
+        self.doc_rows.append(
+            {
+                "id": info.id,
+                "page": paths.document_page(info.id),
+                "title": info.title,
+                "service": info.service,
+                "service_page": paths.service_page(self.slug(info.service)),
+                "tags": info.tags,
+                "n_versions": n_versions,
+                "last_change": last,
+                "last_summary": items[-1].record.summary if items else "",
+                "health": health,
+            }
+        )
+
+    # ------------------------------------------------------------------ at the end
+
+    def finish(self) -> None:
+        pub, write = self.pub, self.pub.writer.write
+        self.items.sort(key=lambda i: i.order)
+        by_service: dict[str, list[Item]] = defaultdict(list)
+        by_tag: dict[str, list[Item]] = defaultdict(list)
+        for item in self.items:
+            by_service[item.service].append(item)
+            for tag in item.tags:
+                by_tag[tag].append(item)
+        substantive = [i for i in self.items if i.record.significance == "substantive"]
+        services = sorted({i.service for i in self.infos.values()})
+        tags = sorted({t for i in self.infos.values() for t in i.tags})
+
+        everything = Feed(
+            "all",
+            "policywatch: all changes",
+            "Every recorded change to the tracked policies",
+            "index.html",
+            "feed.atom",
+        )
+        important = Feed(
+            "substantive",
+            "policywatch: substantive changes",
+            "Changes to the wording of the tracked policies (no formatting, dates or renumbering)",
+            paths.significance_page("substantive"),
+            "substantive.atom",
+        )
+        pub.paged_feed(everything, self.items)
+        pub.paged_feed(important, substantive)
+        service_feeds = []
+        for service in services:
+            slug = self.slug(service)
+            feed = Feed(
+                f"services/{slug}",
+                f"{service} — policywatch",
+                f"Changes to the policies of {service}",
+                paths.service_page(slug),
+                f"services/{slug}/feed.atom",
+            )
+            pub.paged_feed(feed, by_service[service])
+            service_feeds.append(feed)
+        tag_feeds = []
+        for tag in tags:
+            feed = Feed(
+                f"tags/{tag}",
+                f"Tag {tag} — policywatch",
+                f"Changes to the policies tagged {tag}",
+                paths.tag_page(tag),
+                f"tags/{tag}/feed.atom",
+            )
+            pub.paged_feed(feed, by_tag[tag])
+            tag_feeds.append(feed)
+        health_feed = Feed(
+            "health",
+            "policywatch: tracking health",
+            "Documents whose tracking broke (repeated failed crawls) or resumed",
+            "status.html",
+            "health.atom",
+        )
+        events = sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event))
+        titles = {d: i.title for d, i in self.infos.items()}
+        pub.paged_feed(
+            health_feed,
+            [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events],
+            HealthItem.entry,
+        )
+        feeds = [everything, important, health_feed, *service_feeds, *tag_feeds, *self.doc_feeds]
+        write("feeds.opml", render_opml(feeds, pub.linker, "policywatch feeds"))
+
+        self.records.sort(key=lambda r: r[0], reverse=True)
+        write("changes.json", ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8"))
+        write("search-index.json", self._search_index())
+
+        nav = {
+            "services": [{"name": s, "page": paths.service_page(self.slug(s))} for s in services],
+            "tags": [{"name": t, "page": paths.tag_page(t)} for t in tags],
+            "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
+        }
+        latest = self.items[-1].record.detected_at if self.items else None
+        write(
+            "index.html",
+            render_page(
+                "index.html",
+                "index.html",
+                changes=_newest(self.items),
+                n_documents=len(self.infos),
+                n_changes=len(self.items),
+                latest=latest,
+                nav=nav,
+                current=None,
+            ),
+        )
+        for sig in SIGNIFICANCES:
+            page = paths.significance_page(sig)
+            chosen = [i for i in self.items if i.record.significance == sig]
+            write(
+                page,
+                render_page(
+                    "recent.html",
+                    page,
+                    significance=sig,
+                    changes=_newest(chosen),
+                    n_changes=len(chosen),
+                    nav=nav,
+                    current=sig,
+                    feed="substantive.atom" if sig == "substantive" else None,
+                ),
+            )
+        write("documents.html", render_page("documents.html", "documents.html", documents=self.doc_rows))
+        for service, feed in zip(services, service_feeds, strict=True):
+            self._slice_page(
+                feed, service, "service", by_service[service], [r for r in self.doc_rows if r["service"] == service]
+            )
+        for tag, feed in zip(tags, tag_feeds, strict=True):
+            self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
+        self._status()
+        write("search.html", render_page("search.html", "search.html"))
+
+    def _slice_page(self, feed: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
+        page = feed.site_path
+        newest = items[-RECENT:]
+        key = self.pub.key(kind, name, [i.key for i in newest], len(items), docs)
+
+        def render() -> bytes:
+            return render_page(
+                "slice.html", page, kind=kind, name=name, feed=feed.path, changes=_newest(items), documents=docs,
+                n_changes=len(items),
+            )  # fmt: skip
+
+        self.pub.writer.page(page, key, render)
+
+    def _status(self) -> None:
+        titles = {d: i.title for d, i in self.infos.items()}
+        failing = [
+            {**h.__dict__, "title": titles.get(d, d), "page": paths.document_page(d)}
+            for d, h in sorted(self.health.documents.items())
+            if d in self.infos
+        ]
+        events = [
+            {
+                **e.__dict__,
+                "title": titles.get(e.document_id, e.document_id),
+                "page": paths.document_page(e.document_id),
+            }
+            for e in sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event), reverse=True)
+            if e.document_id in self.infos
+        ]
+        ok = sum(1 for d in self.infos if d not in self.health.documents)
+        self.pub.writer.write(
+            "status.html", render_page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
+        )
+
+    def _search_index(self) -> bytes:
+        """A small prebuilt index for search.js: documents, then changes newest first."""
+        docs = [
+            json.dumps(
+                {"t": r["title"], "s": r["service"], "g": " ".join(r["tags"]), "u": r["page"], "k": "document"},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            for r in self.doc_rows
+        ]
+        self.search.sort(key=lambda r: r[0], reverse=True)
+        lines = docs + [line for _, line in self.search]
+        return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+def _search_line(item: Item) -> str:
+    r = item.record
+    row = {"t": item.title, "s": r.summary, "d": r.detected_at[:10], "g": r.significance, "u": item.page, "k": "change"}
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))

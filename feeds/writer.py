@@ -1,0 +1,121 @@
+"""Writing the output folder: a file whose bytes did not change is not rewritten, a file whose
+inputs did not change is not even rendered (with a PublishCache), and files of an earlier
+publish that are no longer produced are removed.
+
+The folder is listed by name only (no stat of 60,000 files on every publish): a deleted file is
+noticed and written again, a file edited by hand is replaced when its inputs change or on --full.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.errors import StoreError
+
+from .cache import PublishCache
+
+MARKER = ".policywatch-site"
+
+
+def _scan(out: Path) -> set[str]:
+    """The relative path of every file under `out`."""
+    found: set[str] = set()
+    stack = [(out, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), prefix + entry.name + "/"))
+                else:
+                    found.add(prefix + entry.name)
+    return found
+
+
+class SiteWriter:
+    """Writes files under `out`; with a cache, skips rendering pages whose inputs are unchanged."""
+
+    def __init__(self, out: Path, cache: PublishCache | None = None):
+        self.out = out
+        self.cache = cache
+        self.produced: set[str] = set()
+        self.written = 0
+        self.rendered = 0
+        self.skipped = 0
+        marker = out / MARKER
+        try:
+            if out.exists() and any(out.iterdir()) and not marker.exists():
+                raise StoreError(
+                    f"{out} is not empty and was not written by policywatch publish; "
+                    "choose an empty or new folder for --out"
+                )
+            out.mkdir(parents=True, exist_ok=True)
+            self.on_disk = _scan(out)
+        except OSError as e:
+            raise StoreError(f"cannot use {out} as the output folder: {e.strerror or e}") from e
+        self.write(MARKER, b"This folder is written by `policywatch publish`; files here are replaced.\n")
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write `data` to `rel` unless the file already holds exactly these bytes."""
+        self.produced.add(rel)
+        path = self.out / rel
+        try:
+            if rel in self.on_disk and path.stat().st_size == len(data) and path.read_bytes() == data:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as e:
+            raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
+        self.written += 1
+        self.on_disk.add(rel)
+
+    def page(self, rel: str, key: str, render: Callable[[], bytes]) -> bool:
+        """Produce `rel`, rendering it only if its inputs (summed up by `key`) changed or the file
+        is missing. True if it was rendered."""
+        cache = self.cache
+        if cache is not None and cache.fresh(rel, key, rel in self.on_disk):
+            self.produced.add(rel)
+            self.skipped += 1
+            return False
+        self.rendered += 1
+        self.write(rel, render())
+        if cache is not None:
+            cache.rendered(rel, key)
+        return True
+
+    def pages(self, rels: tuple[str, ...], key: str, render: Callable[[], tuple[bytes, ...]]) -> bool:
+        """Like page(), for files rendered together (a feed's Atom and RSS documents)."""
+        cache = self.cache
+        if cache is not None and all(cache.fresh(rel, key, rel in self.on_disk) for rel in rels):
+            self.produced.update(rels)
+            self.skipped += len(rels)
+            return False
+        self.rendered += len(rels)
+        for rel, data in zip(rels, render(), strict=True):
+            self.write(rel, data)
+            if cache is not None:
+                cache.rendered(rel, key)
+        return True
+
+    def prune(self) -> int:
+        removed = 0
+        emptied: set[Path] = set()
+        for rel in sorted(self.on_disk):
+            if rel not in self.produced:
+                path = self.out / rel
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    pass
+                except OSError as e:
+                    raise StoreError(f"cannot remove {path}: {e.strerror or e}") from e
+                removed += 1
+                emptied.update(p for p in path.parents if p != self.out and self.out in p.parents)
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return removed
