@@ -3,9 +3,54 @@ arrives, so pages stream to disk and are never held for the whole crawl."""
 
 from __future__ import annotations
 
-from .checks import check_body, check_page, check_status, check_text
+from archive.record import Outcome, Recorder
+
+from .checks import Failure, check_change, check_response, check_text
 from .extract import EXTRACTOR_VERSION, extract
 from .spider import FetchResult
+
+
+def vet(previous: str | None, new: str) -> tuple[str, str] | None:
+    """The Recorder's hook: a new text that looks like a broken page rather than an edit."""
+    failure = check_change(previous, new)
+    return (failure.reason, failure.detail) if failure else None
+
+
+def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome:
+    """One fetch → one outcome: checks first, then extraction, then the record."""
+    at = item.at
+    if item.reason:
+        return recorder.failed(item.document_id, at=at, reason=item.reason, detail=item.detail)
+    if item.status == 304:
+        if item.conditional:
+            return recorder.unchanged(item.document_id, at=at)
+        return recorder.failed(item.document_id, at=at, reason="http_status", detail="HTTP 304 to a plain request")
+    failure: Failure | None = check_response(
+        status=item.status or 0,
+        url=item.url,
+        requested_url=item.requested_url,
+        body=item.body,
+        text=item.text,
+        content_type=item.content_type,
+        close_delimited=item.close_delimited,
+    )
+    if failure is None:
+        assert item.text is not None
+        extraction = extract(item.text, item.url, doc.select, doc.remove)
+        failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, min_words)
+    if failure is not None:
+        detail = f"{failure.detail} ({item.note})" if item.note else failure.detail
+        return recorder.failed(item.document_id, at=at, reason=failure.reason, detail=detail)
+    return recorder.fetched(
+        item.document_id,
+        text=extraction.markdown,
+        at=at,
+        url=item.url,
+        extractor=EXTRACTOR_VERSION,
+        raw=item.body,
+        confirm=doc.confirm,
+        vet=vet,
+    )
 
 
 class RecordPipeline:
@@ -29,35 +74,16 @@ class RecordPipeline:
         if self.error is not None:
             return None
         try:
-            outcome = self.handle(item, self.crawler.spider.documents[item.document_id])
+            outcome = judge(item, self.crawler.spider.documents[item.document_id], self.recorder, self.min_words)
         except Exception as e:  # the store failed: stop the crawl and let the run report it
             self.error = e
             _stop(self.crawler)
             return None
+        outcome.http_status, outcome.url = item.status, item.url or item.requested_url
+        outcome.etag, outcome.last_modified = item.etag, item.last_modified
         if self.on_outcome:
             self.on_outcome(outcome)
         return None
-
-    def handle(self, item: FetchResult, doc):
-        rec = self.recorder
-        if item.reason:
-            return rec.failed(item.document_id, at=item.at, reason=item.reason, detail=item.detail)
-        failure = check_status(item.status or 0) or check_body(item.body, item.text)
-        failure = failure or check_page(item.text, item.url, item.requested_url)
-        if failure is None:
-            extraction = extract(item.text, item.url, doc.select, doc.remove)
-            failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, self.min_words)
-        if failure is not None:
-            return rec.failed(item.document_id, at=item.at, reason=failure.reason, detail=failure.detail)
-        return rec.fetched(
-            item.document_id,
-            text=extraction.markdown,
-            at=item.at,
-            url=item.url,
-            extractor=EXTRACTOR_VERSION,
-            raw=item.body,
-            confirm=doc.confirm,
-        )
 
 
 def _stop(crawler) -> None:

@@ -117,15 +117,20 @@ def _outcome_line(outcome) -> str:
         return f"failed       {outcome.document_id}  {outcome.reason}: {outcome.detail}"
     if outcome.status == "pending":
         return f"pending      {outcome.document_id}  ({outcome.detail})"
-    return f"unchanged    {outcome.document_id}"
+    return f"unchanged    {outcome.document_id}" + (f"  ({outcome.detail})" if outcome.detail else "")
 
 
-def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], delay: float, wait: float, verbose: bool):
+def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts):
+    from crawler.run import CrawlOptions
+
     from .pipeline import crawl, load_documents, sources_path
 
     data_dir = data_dir_of(ctx)
     documents = load_documents(sources_path(data_dir, sources), only)
     click.echo(f"crawling {len(documents)} document(s) into {data_dir}", err=True)
+    for d in documents:
+        if d.ignore_robots:
+            click.echo(f"robots.txt  {d.id}  not obeyed: {d.ignore_robots}", err=True)
 
     def progress(outcome) -> None:
         click.echo(_outcome_line(outcome), err=True)
@@ -133,7 +138,24 @@ def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], dela
             e = outcome.health_event
             click.echo(f"health       {e.document_id}  {e.event}" + (f" ({e.reason})" if e.reason else ""), err=True)
 
-    report = crawl(data_dir, documents, clock=now, on_outcome=progress, delay=delay, wait=wait, verbose=verbose)
+    options = CrawlOptions(
+        delay=opts["delay"],
+        timeout=opts["timeout"],
+        retries=opts["retries"],
+        backoff=opts["backoff"],
+        contact=opts["contact"],
+        verbose=opts["verbose"],
+    )
+    report = crawl(
+        data_dir,
+        documents,
+        clock=now,
+        on_outcome=progress,
+        options=options,
+        wait=opts["wait"],
+        broken_after=opts["broken_after"],
+        conditional=opts["conditional"],
+    )
     counts = report.counts()
     failures = ", ".join(f"{n} {r}" for r, n in sorted(report.failures().items()))
     click.echo(
@@ -149,11 +171,56 @@ crawl_options = [
     click.option("--only", multiple=True, metavar="ID", help="Crawl only this document (repeatable)."),
     click.option(
         "--delay",
-        type=float,
+        type=click.FloatRange(min=0),
         default=1.0,
         show_default=True,
         metavar="SECONDS",
         help="Pause between two requests to the same domain.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Give up on a page (or a browser page's navigation) after this long.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(min=0, max=10),
+        default=2,
+        show_default=True,
+        help="Retries of a timeout, a dropped connection, HTTP 429 or 5xx within the run.",
+    ),
+    click.option(
+        "--backoff",
+        type=click.FloatRange(min=0),
+        default=2.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait before the first retry, doubled for each next one (a Retry-After header wins, up to 60 s).",
+    ),
+    click.option(
+        "--contact",
+        default="https://github.com/policywatch/policywatch",
+        show_default=True,
+        envvar="POLICYWATCH_CONTACT",
+        metavar="URL",
+        help="Contact URL (or mailto:) sent in the User-Agent so site owners can reach you.",
+    ),
+    click.option(
+        "--broken-after",
+        type=click.IntRange(min=1),
+        default=3,
+        show_default=True,
+        metavar="N",
+        help="Report a document broken after this many consecutive failed crawls.",
+    ),
+    click.option(
+        "--conditional/--no-conditional",
+        default=True,
+        show_default=True,
+        help="Ask with the last ETag/Last-Modified; a 304 then means unchanged.",
     ),
     wait_option,
     click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log."),
@@ -173,22 +240,25 @@ def apply(options):
 @apply(crawl_options)
 @click.pass_context
 @errors_as_messages
-def crawl(
-    ctx: click.Context, sources: Path | None, only: tuple[str, ...], delay: float, wait: float, verbose: bool
-) -> None:
+def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts) -> None:
     """Fetch every document once and record the ones whose text changed.
 
-    A page that fails (HTTP error, timeout, bot wall, selector missing, ...) is recorded in
-    health.json, never as a version, and the crawl still exits 0. Exit 1 means the crawl
-    itself could not run; exit 2, the sources are invalid.
+    Each page is checked before anything is recorded: a page that fails (HTTP error, timeout,
+    bot or login wall, error page, selector missing, too short, ...) is recorded in
+    health.json with its reason, never as a version, and the crawl still exits 0. A text that
+    keeps only a small part of the last version is held until the next crawl confirms it.
+    Exit 1 means the crawl itself could not run (no browser for render: browser, another run
+    holding the data folder); exit 2, the sources are invalid.
 
     \b
     Examples:
       policywatch crawl
       policywatch --data-dir data crawl --sources data/sources/amazon.yml
       policywatch crawl --only example-fee-schedule --delay 0
+      policywatch crawl --contact mailto:ops@example.com --broken-after 5
+      policywatch crawl --timeout 10 --retries 1 --wait 600
     """
-    _crawl(ctx, sources, only, delay, wait, verbose)
+    _crawl(ctx, sources, only, **opts)
 
 
 out_option = click.option(
@@ -242,24 +312,16 @@ def publish(ctx: click.Context, out: Path, base_url: str) -> None:
 @base_url_option
 @click.pass_context
 @errors_as_messages
-def run(
-    ctx: click.Context,
-    sources: Path | None,
-    only: tuple[str, ...],
-    delay: float,
-    wait: float,
-    verbose: bool,
-    out: Path,
-    base_url: str,
-) -> None:
+def run(ctx: click.Context, sources: Path | None, only: tuple[str, ...], out: Path, base_url: str, **opts) -> None:
     """Crawl, then publish: the job the scheduled workflow runs.
 
     \b
     Examples:
       policywatch run
       policywatch --data-dir data run --out _site --base-url https://you.github.io/policywatch/
+      policywatch run --contact mailto:ops@example.com --wait 600
     """
-    _crawl(ctx, sources, only, delay, wait, verbose)
+    _crawl(ctx, sources, only, **opts)
     _publish(ctx, out, base_url, sources)
 
 
@@ -336,23 +398,31 @@ def index(ctx: click.Context, rebuild: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @sources_option
+@click.option("--failing", is_flag=True, help="Only documents whose last crawls failed.")
 @click.pass_context
 @errors_as_messages
-def status(ctx: click.Context, sources: Path | None) -> None:
+def status(ctx: click.Context, sources: Path | None, failing: bool) -> None:
     """Print each document's versions and health.
+
+    health is ok, pending (a new text waits for confirmation), failing (the last crawls
+    failed) or broken (failed --broken-after times in a row: reported in the health feed);
+    failures counts consecutive failed crawls, with the first one's time and the last reason.
+    Exit 0 whatever the health.
 
     \b
     Examples:
       policywatch status
-      policywatch --data-dir data status
+      policywatch --data-dir data status --failing
     """
-    from .status import status_rows
+    from .status import HEADERS, status_rows
 
-    rows = status_rows(data_dir_of(ctx), sources)
-    headers = ["document", "versions", "last version", "health", "failures", "last reason"]
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    for r in [headers, *rows]:
+    rows = status_rows(data_dir_of(ctx), sources, only_failing=failing)
+    widths = [max(len(str(r[i])) for r in [HEADERS, *rows]) for i in range(len(HEADERS))]
+    for r in [HEADERS, *rows]:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    broken = sum(r[3] == "broken" for r in rows)
+    failing_n = sum(r[3] == "failing" for r in rows)
+    click.echo(f"{len(rows)} document(s): {broken} broken, {failing_n} failing", err=True)
 
 
 @cli.command(context_settings=CONTEXT)
