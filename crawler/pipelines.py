@@ -34,13 +34,14 @@ def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome
         content_type=item.content_type,
         close_delimited=item.close_delimited,
     )
+    if failure is None and item.note:
+        failure = Failure("selector_missing", item.note)
     if failure is None:
         assert item.text is not None
         extraction = extract(item.text, item.url, doc.select, doc.remove)
         failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, min_words)
     if failure is not None:
-        detail = f"{failure.detail} ({item.note})" if item.note else failure.detail
-        return recorder.failed(item.document_id, at=at, reason=failure.reason, detail=detail)
+        return recorder.failed(item.document_id, at=at, reason=failure.reason, detail=failure.detail)
     return recorder.fetched(
         item.document_id,
         text=extraction.markdown,

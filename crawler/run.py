@@ -37,7 +37,6 @@ class CrawlOptions:
     obey_robots: bool = True
     per_domain: int = 1
     max_bytes: int = MAX_PAGE_BYTES
-    browser_wait: float = 10.0  # seconds a browser page may take to show `wait_for` (or settle)
     min_words: int = MIN_WORDS
     verbose: bool = False
     validators: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc id -> (ETag, Last-Modified)
@@ -93,7 +92,7 @@ def crawl(
         documents=documents,
         clock=clock,
         validators=options.validators,
-        browser_wait=options.browser_wait,
+        timeout=options.timeout,
     )
     process.start()
     error = getattr(getattr(crawler, "policywatch_pipeline", None), "error", None)

@@ -19,6 +19,7 @@ from .checks import classify_error
 from .decode import decode_page
 from .extract import EXTRACTOR_VERSION
 
+SETTLE_MAX = 5.0  # seconds a browser page without wait_for may take to reach network idle
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml")
 
 
@@ -40,7 +41,7 @@ class FetchResult:
     last_modified: str = ""
     close_delimited: bool = False  # the body ended with the connection (no length, no chunks)
     conditional: bool = False  # the request carried validators, so 304 means "unchanged"
-    note: str = ""  # e.g. a browser page's wait_for selector never appeared
+    note: str = ""  # a browser page's wait_for selector never appeared: a failure unless a wall explains it
 
 
 def fingerprint(doc: Document) -> str:
@@ -91,14 +92,15 @@ class PolicySpider(scrapy.Spider):
         documents: list[Document],
         clock: Callable[[], datetime],
         validators: dict[str, tuple[str, str]] | None = None,
-        browser_wait: float = 10.0,
+        timeout: float = 30.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.documents = {d.id: d for d in documents}
         self.clock = clock
         self.validators = validators or {}
-        self.browser_wait_ms = browser_wait * 1000
+        self.wait_ms = timeout * 1000  # a browser page's wait_for may take as long as a fetch
+        self.settle_ms = min(timeout, SETTLE_MAX) * 1000
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC)
@@ -120,9 +122,9 @@ class PolicySpider(scrapy.Spider):
                 from scrapy_playwright.page import PageMethod
 
                 method = (
-                    PageMethod(wait_for_selector, doc.wait_for, self.browser_wait_ms)
+                    PageMethod(wait_for_selector, doc.wait_for, self.wait_ms)
                     if doc.wait_for
-                    else PageMethod(settle, self.browser_wait_ms)
+                    else PageMethod(settle, self.settle_ms)
                 )
                 meta.update(
                     playwright=True,
@@ -152,7 +154,7 @@ class PolicySpider(scrapy.Spider):
             body = text.encode("utf-8")
             methods = response.meta.get("playwright_page_methods") or ()
             if doc.wait_for and methods and methods[0].result is False:
-                note = f"wait_for {doc.wait_for!r} did not appear within {self.browser_wait_ms / 1000:g}s"
+                note = f"wait_for {doc.wait_for!r} did not appear within {self.wait_ms / 1000:g}s"
         elif _is_text(content_type, body):
             text = decode_page(body, content_type)
         else:
