@@ -61,6 +61,8 @@ def crawl_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.retry.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.robots.RobotsMiddleware": 100,
         },
         "REDIRECT_MAX_TIMES": 5,
         "DOWNLOAD_MAXSIZE": max_bytes,
