@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from archive.record import Outcome, Recorder
 
-from .checks import Failure, check_change, check_response, check_text
+from .checks import SHORT_PAGE_WORDS, Failure, check_change, check_response, check_short_page, check_text
 from .extract import EXTRACTOR_VERSION, extract
 from .spider import FetchResult
 
@@ -39,7 +39,9 @@ def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome
     if failure is None:
         assert item.text is not None
         extraction = extract(item.text, item.url, doc.select, doc.remove)
-        failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, min_words)
+        if extraction.words < SHORT_PAGE_WORDS:  # a short text: was it a wall or an error page?
+            failure = check_short_page(item.text, item.body or b"", item.status or 0)
+        failure = failure or check_text(extraction.markdown, extraction.words, extraction.selector_matched, min_words)
     if failure is not None:
         return recorder.failed(item.document_id, at=at, reason=failure.reason, detail=failure.detail)
     return recorder.fetched(
