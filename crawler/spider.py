@@ -20,6 +20,7 @@ from .decode import decode_page
 from .extract import EXTRACTOR_VERSION
 
 SETTLE_MAX = 5.0  # seconds a browser page without wait_for may take to reach network idle
+GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown")
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml")
 
 
@@ -191,6 +192,7 @@ class PolicySpider(scrapy.Spider):
 
 def _is_text(content_type: str, body: bytes) -> bool:
     ctype = content_type.split(";", 1)[0].strip().lower()
-    if ctype:
+    if ctype and ctype not in GENERIC_TYPES:
         return ctype.startswith(TEXT_TYPES) or ctype.endswith("+xml")
-    return body.lstrip()[:1] == b"<"  # no Content-Type: sniff for markup
+    # no type, or "some bytes": sniff for markup, as a browser would
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
