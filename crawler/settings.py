@@ -47,6 +47,7 @@ def crawl_settings(
         "ROBOTSTXT_OBEY": obey_robots,
         "CONCURRENT_REQUESTS": max(16, per_domain),
         "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+        "CONCURRENT_ITEMS": 1,  # one item per response: no pool of 100 tasks for each page
         "DOWNLOAD_DELAY": delay,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "AUTOTHROTTLE_ENABLED": delay > 0,

@@ -143,7 +143,9 @@ class PolicySpider(scrapy.Spider):
                 doc.url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta, headers=headers
             )
 
-    def parse(self, response: scrapy.http.Response):
+    # parse and failed return lists, not generators: Scrapy re-reads a generator callback's
+    # source on every response (to warn about `return` values), a millisecond per page.
+    def parse(self, response: scrapy.http.Response) -> list[FetchResult]:
         doc_id = response.meta["document_id"]
         doc = self.documents[doc_id]
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -165,7 +167,7 @@ class PolicySpider(scrapy.Spider):
         if response.status == 304 and doc_id in self.validators:  # still the validators we sent
             etag = etag or self.validators[doc_id][0]
             last_modified = last_modified or self.validators[doc_id][1]
-        yield FetchResult(
+        result = FetchResult(
             doc_id,
             doc.url,
             self._now(),
@@ -180,14 +182,14 @@ class PolicySpider(scrapy.Spider):
             conditional=bool(response.meta.get("conditional")),
             note=note,
         )
+        return [result]
 
-    def failed(self, failure):
+    def failed(self, failure) -> list[FetchResult]:
         request = failure.request
         doc_id = request.meta["document_id"]
         problem = classify_error(failure.value)
-        yield FetchResult(
-            doc_id, self.documents[doc_id].url, self._now(), request.url, reason=problem.reason, detail=problem.detail
-        )
+        url = self.documents[doc_id].url
+        return [FetchResult(doc_id, url, self._now(), request.url, reason=problem.reason, detail=problem.detail)]
 
 
 def _is_text(content_type: str, body: bytes) -> bool:
