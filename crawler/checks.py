@@ -285,6 +285,9 @@ def classify_error(error: BaseException) -> Failure:
     text = " ".join(str(e) for e in chain if str(e))
     first = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     lowered = text.lower()
+    response = getattr(error, "response", None)
+    if type(error).__name__ == "HttpError" and response is not None:  # a status Scrapy filtered out
+        return Failure("http_status", f"HTTP {response.status}")
     if "robots.txt" in lowered:
         return Failure("robots", "forbidden by robots.txt")
     if "max redirections" in lowered or "err_too_many_redirects" in lowered:

@@ -152,9 +152,10 @@ class PolicySpider(scrapy.Spider):
         body = response.body
         note = ""
         if "playwright" in response.flags:
-            # the browser already decoded the page; keep the rendered DOM, as UTF-8
-            text: str | None = response.text
-            body = text.encode("utf-8")
+            # the browser already decoded the page; keep the rendered DOM, as UTF-8 (a download,
+            # such as a PDF, comes back as a plain Response: not a page)
+            text: str | None = response.text if isinstance(response, scrapy.http.TextResponse) else None
+            body = text.encode("utf-8") if text is not None else body
             methods = response.meta.get("playwright_page_methods") or ()
             if doc.wait_for and methods and methods[0].result is False:
                 note = f"wait_for {doc.wait_for!r} did not appear within {self.wait_ms / 1000:g}s"

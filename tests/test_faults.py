@@ -71,6 +71,7 @@ FAULTS = [
     Fault("http-500", respond("<h1>Internal Server Error</h1>", 500), "http_status", "HTTP 500", hits=3),
     Fault("http-503", respond("busy", 503, headers={"Retry-After": "1"}), "http_status", "HTTP 503", hits=3),
     Fault("http-429", respond("slow down", 429), "http_status", "HTTP 429", hits=3),
+    Fault("http-300", respond("choices", 300), "http_status", "HTTP 300"),
     Fault("timeout", stall(6), "timeout", "longer than 1.5 seconds", hits=3),
     Fault("refused", None, "connection", "", hits=0),
     Fault("reset-mid-body", reset_mid_body(GOOD_B), "connection", "reset", hits=3),
