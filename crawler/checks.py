@@ -30,25 +30,12 @@ REASONS = {
     "mass_deletion": "the new text keeps only a small part of the last version (held for one crawl)",
     "bad_encoding": "characters that could not be decoded (held for one crawl)",
 }
-# Failures worth retrying within the run (HTTP 429 and 5xx are retried by status).
-TRANSIENT = ("timeout", "connection", "truncated")
-# Failures that hold a new text instead of rejecting it: recorded if the next crawl sees it again.
-HELD = ("mass_deletion", "bad_encoding")
 
 
 @dataclass(frozen=True)
 class Failure:
-    reason: str
+    reason: str  # one of REASONS
     detail: str = ""
-
-    @property
-    def transient(self) -> bool:
-        return self.reason in TRANSIENT or (self.reason == "http_status" and _is_transient_status(self.detail))
-
-
-def _is_transient_status(detail: str) -> bool:
-    m = re.search(r"\d{3}", detail)
-    return bool(m) and (m.group(0) == "429" or m.group(0).startswith("5"))
 
 
 # ---------------------------------------------------------------- walls and error pages

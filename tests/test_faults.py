@@ -36,6 +36,8 @@ from pages import (
     policy_body,
 )
 
+from crawler.checks import REASONS
+
 pytestmark = pytest.mark.slow
 
 UTF8 = "text/html; charset=utf-8"
@@ -116,6 +118,7 @@ FAULTS = [
 
 def test_every_fault_records_nothing_and_is_reported(cli, tmp_path):
     assert len({f.id for f in FAULTS}) == len(FAULTS) >= 18
+    assert {f.reason for f in FAULTS} - {None} <= REASONS.keys()
     data = tmp_path / "data"
     servers, docs = {}, []
     for n, fault in enumerate(FAULTS):
