@@ -21,6 +21,8 @@ from .store import Store, Version, iso, parse_iso, sha256_text
 
 # (previous text or None, new text) -> (reason, detail) when the new text must be held
 Vet = Callable[[str | None, str], tuple[str, str] | None]
+# a version recorded by older extraction rules -> its raw page extracted by today's (None: no page)
+Reextract = Callable[[Version], str | None]
 
 
 @dataclass
@@ -79,8 +81,13 @@ class Recorder:
         confirm: int = 1,
         source: str = "crawl",
         vet: Vet | None = None,
+        reextract: Reextract | None = None,
     ) -> Outcome:
-        """A good page: record it if its text is new (and confirmed, and not held by `vet`)."""
+        """A good page: record it if its text is new (and confirmed, and not held by `vet`).
+
+        When the latest version was extracted by other rules (`extractor` differs) and its own raw
+        page, extracted again by `reextract`, gives the new text, the page did not change: the
+        new text is recorded at once as a `technical` version, kept out of the feeds."""
         if not text.endswith("\n"):
             text += "\n"
         latest = self.store.latest(doc_id)
@@ -89,6 +96,26 @@ class Recorder:
             self._clear_pending(doc_id)
             event = self.health.ok(doc_id, iso(at))
             return self._done(Outcome(doc_id, "unchanged", iso(at), health_event=event))
+        if latest is not None and reextract is not None and latest[0].extractor != extractor:
+            again = reextract(latest[0])
+            if again is not None and (again if again.endswith("\n") else again + "\n") == text:
+                note = f"re-extraction by {extractor} of the page behind {latest[0].id} ({latest[0].extractor})"
+                version = self.store.add(
+                    doc_id,
+                    text,
+                    fetched_at=at,
+                    url=url,
+                    extractor=extractor,
+                    raw=raw,
+                    source=source,
+                    technical=True,
+                    note=note,
+                )
+                self._clear_pending(doc_id)
+                event = self.health.ok(doc_id, iso(at))
+                return self._done(
+                    Outcome(doc_id, "new", iso(at), detail="technical", version=version, health_event=event)
+                )
         held = vet(previous, text) if vet is not None else None
         needed = max(confirm, 2 if held else 1)
         first_seen = at

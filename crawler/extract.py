@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from cssselect import GenericTranslator
 from lxml import etree
 
-EXTRACTOR_VERSION = "policywatch-md/1"
+EXTRACTOR_VERSION = "policywatch-md/2"  # 2: links without text keep their target
 
 NEVER_TEXT = (
     "script",
@@ -318,7 +318,9 @@ class _Writer:
         elif tag == "a":
             label = ASCII_SPACE.sub(" ", self._inline_text(el)).strip(" ")
             href = clean_url(el.get("href", ""), self.base)
-            if label and href:
+            if href:
+                # a link without text (an icon, an image without alt) keeps its target: where it
+                # points is part of the page, and a change of it is a (cosmetic) change
                 self.inline.append(f"[{label.replace(BREAK, ' ')}]({href.replace(')', '%29').replace(' ', '%20')})")
             elif label:
                 self.inline.append(label)

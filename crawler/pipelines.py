@@ -6,6 +6,7 @@ from __future__ import annotations
 from archive.record import Outcome, Recorder
 
 from .checks import SHORT_PAGE_WORDS, Failure, check_change, check_response, check_short_page, check_text
+from .decode import decode_page
 from .extract import EXTRACTOR_VERSION, extract
 from .spider import FetchResult
 
@@ -14,6 +15,20 @@ def vet(previous: str | None, new: str) -> tuple[str, str] | None:
     """The Recorder's hook: a new text that looks like a broken page rather than an edit."""
     failure = check_change(previous, new)
     return (failure.reason, failure.detail) if failure else None
+
+
+def reextractor(recorder: Recorder, doc):
+    """The Recorder's hook for versions recorded under older extraction rules: their raw page,
+    extracted with today's rules and the document's current selectors."""
+
+    def again(version) -> str | None:
+        snapshot = recorder.store.snapshot_of(version)
+        if snapshot is None:
+            return None
+        raw = snapshot.read_bytes()
+        return extract(decode_page(raw, ""), version.url or doc.url, doc.select, doc.remove).markdown
+
+    return again
 
 
 def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome:
@@ -53,6 +68,7 @@ def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome
         raw=item.body,
         confirm=doc.confirm,
         vet=vet,
+        reextract=reextractor(recorder, doc),
     )
 
 

@@ -72,7 +72,8 @@ CRAWL_OPTIONS = [
 
 def outcome_line(outcome) -> str:
     if outcome.status == "new":
-        return f"new version  {outcome.document_id}  {outcome.version.id}"
+        technical = "  (technical: re-extracted under new extraction rules)" if outcome.detail == "technical" else ""
+        return f"new version  {outcome.document_id}  {outcome.version.id}{technical}"
     if outcome.status == "failed":
         return f"failed       {outcome.document_id}  {outcome.reason}: {outcome.detail}"
     if outcome.status == "pending":

@@ -240,3 +240,32 @@ def test_health_broken_after_n_then_resumed(tmp_path):
     saved = json.loads((tmp_path / "health.json").read_text())
     assert saved["documents"] == {}
     assert [(e["event"], e["reason"]) for e in saved["events"]] == [("broken", "http_status"), ("resumed", "")]
+
+
+def test_new_extraction_rules_give_a_technical_version_not_a_change(tmp_path):
+    store = Store(tmp_path)
+    store.add("doc", FULL, fetched_at=T0, url=URL, extractor="old-rules", raw=b"<p>the raw page</p>")
+    rec = Recorder(store)
+    rewritten = FULL.replace("Clause 1:", "Clause one:")
+
+    def same_page(version):
+        assert version.extractor == "old-rules"
+        return rewritten  # today's rules read the old raw page this way
+
+    out = rec.fetched(
+        "doc", text=rewritten, at=T0 + timedelta(hours=1), url=URL, extractor="new-rules", reextract=same_page
+    )
+    assert (out.status, out.detail) == ("new", "technical") and out.version.technical
+    assert "re-extraction by new-rules" in out.version.note
+    # under the same rules a real edit is a change, whatever reextract says
+    edited = rewritten.replace("every day", "each day")
+    out = rec.fetched(
+        "doc", text=edited, at=T0 + timedelta(hours=2), url=URL, extractor="new-rules", reextract=same_page
+    )
+    assert out.status == "new" and not out.version.technical
+    # a page that changed while the rules did: a change, not technical
+    store.add("doc", FULL, fetched_at=T0 + timedelta(hours=3), url=URL, extractor="old-rules", raw=b"<p>x</p>")
+    out = rec.fetched(
+        "doc", text=edited, at=T0 + timedelta(hours=4), url=URL, extractor="new-rules", reextract=same_page
+    )
+    assert out.status == "new" and not out.version.technical
