@@ -290,7 +290,24 @@ class Index:
     def log_fetch(self, rows: list[dict]) -> None:
         if rows:
             with self.db.conn:
-                self.db["fetches"].upsert_all(rows, pk=("document_id", "at"))
+                # alter: columns added since the table was made (e.g. `config`) join on first use
+                self.db["fetches"].upsert_all(rows, pk=("document_id", "at"), alter=True)
+
+    def validators(self, configs: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """ETag and Last-Modified of each document's last fetch, when that fetch gave the text
+        recorded as latest (`new` or `unchanged`) under the same `configs[doc]` fingerprint."""
+        if "config" not in self.db["fetches"].columns_dict:
+            return {}
+        out = {}
+        for r in self.db.query(
+            "select document_id, outcome, etag, last_modified, config from fetches f "
+            "where at = (select max(at) from fetches g where g.document_id = f.document_id)"
+        ):
+            doc = r["document_id"]
+            current = doc in configs and r["config"] == configs[doc] and r["outcome"] in ("new", "unchanged")
+            if current and (r["etag"] or r["last_modified"]):
+                out[doc] = (r["etag"] or "", r["last_modified"] or "")
+        return out
 
     def last_fetch(self, doc_id: str) -> dict | None:
         return next(

@@ -1,14 +1,16 @@
 """The record stage: a checked, extracted page either becomes a new version or does not.
 
 A version is recorded only when the canonical text differs from the latest version's. A document
-with `confirm: N` needs N consecutive crawls with the same new text first (kept in
-`data/pending/<doc-id>.json` meanwhile); the version then carries the time it was first seen.
+with `confirm: N` needs N consecutive crawls with the same new text first, and a suspicious new
+text (a mass deletion, undecodable characters) is held until the next crawl sees it again; both
+wait in `data/pending/<doc-id>.json`, and the version carries the time it was first seen.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,11 @@ from pathlib import Path
 from .files import atomic_write
 from .health import BROKEN_AFTER, Health, HealthEvent, load_health, save_health
 from .store import Store, Version, iso, parse_iso, sha256_text
+
+# (previous text or None, new text) -> (reason, detail) when the new text must be held
+Vet = Callable[[str | None, str], tuple[str, str] | None]
+# a version recorded by older extraction rules -> its raw page extracted by today's (None: no page)
+Reextract = Callable[[Version], str | None]
 
 
 @dataclass
@@ -27,6 +34,11 @@ class Outcome:
     detail: str = ""
     version: Version | None = None
     health_event: HealthEvent | None = None
+    # what the fetch itself gave, for the fetch log (not part of the record)
+    http_status: int | None = None
+    url: str = ""
+    etag: str = ""
+    last_modified: str = ""
 
 
 class Recorder:
@@ -45,9 +57,13 @@ class Recorder:
     def _pending(self, doc_id: str) -> dict | None:
         path = self._pending_path(doc_id)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        return data if isinstance(data, dict) and {"sha256", "seen", "first_seen"} <= data.keys() else None
+
+    def has_pending(self, doc_id: str) -> bool:
+        return self._pending_path(doc_id).exists()
 
     def _clear_pending(self, doc_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -64,39 +80,79 @@ class Recorder:
         raw: bytes | None = None,
         confirm: int = 1,
         source: str = "crawl",
+        vet: Vet | None = None,
+        reextract: Reextract | None = None,
     ) -> Outcome:
-        """A good page: record it if its text is new (and confirmed)."""
+        """A good page: record it if its text is new (and confirmed, and not held by `vet`).
+
+        When the latest version was extracted by other rules (`extractor` differs) and its own raw
+        page, extracted again by `reextract`, gives the new text, the page did not change: the
+        new text is recorded at once as a `technical` version, kept out of the feeds."""
         if not text.endswith("\n"):
             text += "\n"
         latest = self.store.latest(doc_id)
-        event = self.health.ok(doc_id, iso(at))
-        if latest is not None and latest[1] == text:
+        previous = latest[1] if latest is not None else None
+        if previous == text:
             self._clear_pending(doc_id)
+            event = self.health.ok(doc_id, iso(at))
             return self._done(Outcome(doc_id, "unchanged", iso(at), health_event=event))
+        if latest is not None and reextract is not None and latest[0].extractor != extractor:
+            again = reextract(latest[0])
+            if again is not None and (again if again.endswith("\n") else again + "\n") == text:
+                note = f"re-extraction by {extractor} of the page behind {latest[0].id} ({latest[0].extractor})"
+                version = self.store.add(
+                    doc_id,
+                    text,
+                    fetched_at=at,
+                    url=url,
+                    extractor=extractor,
+                    raw=raw,
+                    source=source,
+                    technical=True,
+                    note=note,
+                )
+                self._clear_pending(doc_id)
+                event = self.health.ok(doc_id, iso(at))
+                return self._done(
+                    Outcome(doc_id, "new", iso(at), detail="technical", version=version, health_event=event)
+                )
+        held = vet(previous, text) if vet is not None else None
+        needed = max(confirm, 2 if held else 1)
         first_seen = at
-        if confirm > 1:
+        if needed > 1:
             sha = sha256_text(text)
             pending = self._pending(doc_id)
-            seen = pending["seen"] + 1 if pending and pending.get("sha256") == sha else 1
-            if seen < confirm:
+            same = pending is not None and pending["sha256"] == sha
+            seen = pending["seen"] + 1 if same else 1
+            if same:
+                first_seen = parse_iso(pending["first_seen"])
+            if seen < needed:
+                note = {"sha256": sha, "seen": seen, "first_seen": iso(first_seen)}
+                if held:
+                    note["held"] = held[0]
                 atomic_write(
-                    self._pending_path(doc_id),
-                    json.dumps(
-                        {"sha256": sha, "seen": seen, "first_seen": pending["first_seen"] if seen > 1 else iso(at)},
-                        indent=2,
-                        sort_keys=True,
-                    ).encode()
-                    + b"\n",
+                    self._pending_path(doc_id), (json.dumps(note, indent=2, sort_keys=True) + "\n").encode("utf-8")
                 )
+                if held:
+                    reason, detail = held
+                    detail = f"{detail}; held until the next crawl sees the same text"
+                    event = self.health.failed(doc_id, iso(at), reason, detail, self.broken_after)
+                    return self._done(Outcome(doc_id, "failed", iso(at), reason, detail, health_event=event))
+                event = self.health.ok(doc_id, iso(at))
                 return self._done(
-                    Outcome(doc_id, "pending", iso(at), detail=f"{seen}/{confirm} crawls agree", health_event=event)
+                    Outcome(doc_id, "pending", iso(at), detail=f"{seen}/{needed} crawls agree", health_event=event)
                 )
-            first_seen = parse_iso(pending["first_seen"])
         version = self.store.add(
             doc_id, text, fetched_at=first_seen, url=url, extractor=extractor, raw=raw, source=source
         )
         self._clear_pending(doc_id)
+        event = self.health.ok(doc_id, iso(at))
         return self._done(Outcome(doc_id, "new", iso(at), version=version, health_event=event))
+
+    def unchanged(self, doc_id: str, *, at: datetime) -> Outcome:
+        """The server said the page is as at the last good fetch (HTTP 304)."""
+        event = self.health.ok(doc_id, iso(at))
+        return self._done(Outcome(doc_id, "unchanged", iso(at), detail="HTTP 304", health_event=event))
 
     def failed(self, doc_id: str, *, at: datetime, reason: str, detail: str = "") -> Outcome:
         """A fetch that is not the policy: never a version; counts against the document's health."""

@@ -50,6 +50,14 @@ class DocumentSource(BaseModel):
     tags: tuple[str, ...] = ()
     wait_for: str | None = None
     confirm: int = Field(default=1, ge=1, le=5)
+    ignore_robots: str | None = None  # the reason robots.txt is not obeyed for this document
+
+    @field_validator("ignore_robots", mode="before")
+    @classmethod
+    def _robots_reason(cls, v: object) -> object:
+        if v is not None and (not isinstance(v, str) or len(v.split()) < 2):
+            raise ValueError("must give the reason robots.txt is ignored for this page (a few words)")
+        return v
 
     @field_validator("id")
     @classmethod

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from w3lib.encoding import html_to_unicode
-
 from archive.sources import Document
 
-from .checks import MIN_WORDS, Failure, check_body, check_page, check_text
-from .extract import EXTRACTOR_VERSION, extract
+from .checks import MIN_WORDS, Failure
+from .decode import decode_page
+from .examine import examine
+from .extract import EXTRACTOR_VERSION
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,6 @@ class ArchivedPage:
     extractor: str = EXTRACTOR_VERSION
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Bytes → text the way the crawler's responses are decoded (header charset, BOM, <meta>)."""
-    return html_to_unicode(content_type, body)[1]
-
-
 def extract_archived(
     body: bytes,
     url: str,
@@ -36,15 +31,18 @@ def extract_archived(
     min_words: int = MIN_WORDS,
 ) -> ArchivedPage:
     """Check and extract one archived page with `document`'s select/remove rules."""
-    failure = check_body(body, "" if body else None)
-    if failure is not None:
-        return ArchivedPage(failure=failure)
-    html = decode_html(body, content_type)
-    failure = check_page(html, url, url)
-    if failure is not None:
-        return ArchivedPage(failure=failure)
-    extraction = extract(html, url, document.select, document.remove)
-    failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, min_words)
+    html = decode_page(body, content_type or "") if body and body.strip() else None
+    extraction, failure = examine(
+        status=200,
+        url=url,
+        requested_url=url,
+        body=body,
+        text=html,
+        select=document.select,
+        remove=document.remove,
+        min_words=min_words,
+        content_type=content_type or "",
+    )
     if failure is not None:
         return ArchivedPage(failure=failure)
     return ArchivedPage(extraction.markdown)

@@ -41,6 +41,13 @@ def find_chromium() -> Path | None:
     return playwright_chromium()
 
 
+def blocked_resource(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media never carry policy text; skip them."""
+    from .settings import BLOCKED_RESOURCES
+
+    return request.resource_type in BLOCKED_RESOURCES
+
+
 def where_we_looked() -> str:
     return (
         f"set {ENV_VARS[0]}=/path/to/chromium, or put one of {', '.join(NAMES)} on PATH, or run "

@@ -8,15 +8,15 @@ selection does not change the text. Bump EXTRACTOR_VERSION whenever the output c
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import lxml.html
 from cssselect import GenericTranslator
 from lxml import etree
 
-EXTRACTOR_VERSION = "policywatch-md/1"
+EXTRACTOR_VERSION = "policywatch-md/2"  # 2: links without text keep their target
 
 NEVER_TEXT = (
     "script",
@@ -95,6 +95,7 @@ BLOCKS = {
     "menu",
     "hgroup",
 }
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BREAK = "\x00"  # a hard line break inside a paragraph, kept through whitespace collapsing
 _translator = GenericTranslator()
 _xpath_cache: dict[str, etree.XPath] = {}
@@ -114,25 +115,80 @@ def _xpath(selector: str) -> etree.XPath:
     return xp
 
 
+# lxml's plain HTML parser: the same libxml2 tree as lxml.html's, without its per-element class
+# lookup (a third of the walking time on a large page).
+_parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+
+
 def parse_html(html: str | bytes) -> etree._Element | None:
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
     html = html.replace("\x00", "")
     if not html.strip():
         return None
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        return lxml.html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError):
+        return etree.fromstring(html, _parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
 
+def drop_tree(el: etree._Element) -> None:
+    """Remove `el` and its children, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def text_content(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+# Links simple enough that urljoin/urlsplit/urlunsplit would give them back unchanged, and
+# queries that parse_qsl + urlencode would give back unchanged: these skip urllib (a page holds
+# hundreds of links and urllib is most of the extraction time). tests/test_extract.py holds the
+# fast path to the slow one.
+SIMPLE_ABSOLUTE = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$'()*+,=:@%/-]*)?$")
+SIMPLE_PAIR = re.compile(r"[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*$")
+SIMPLE_ROOTED = re.compile(r"/(?!/)[A-Za-z0-9._~!$'()*+,=:@%/-]*$")  # "/help/fees", not "//host" or "../x"
+SITE = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?(?=/|$)")
+
+
+@functools.lru_cache(maxsize=4096)
 def clean_url(href: str, base: str) -> str | None:
+    """A link's absolute target without tracking parameters (None: not a link target). Cached:
+    a site repeats its links from page to page."""
     href = href.strip()
     if not href:
         return None
     if href.startswith("#"):
         return href
+    target, hash_, fragment = href.partition("#")
+    path, question, query = target.partition("?")
+    if SIMPLE_ROOTED.match(path) and not _DOT_SEGMENT.search(path):
+        site = SITE.match(base)
+        path = site.group(0) + path if site else ""
+    if path and SIMPLE_ABSOLUTE.match(path) and (not question or query) and (not hash_ or fragment):
+        if query:
+            pairs = query.split("&")
+            if all(SIMPLE_PAIR.match(p) for p in pairs):
+                query = "&".join(p for p in pairs if not TRACKING.match(p.split("=", 1)[0]))
+            else:
+                return _clean_url_slow(href, base)
+        return path + ("?" + query if query else "") + ("#" + fragment if fragment else "")
+    return _clean_url_slow(href, base)
+
+
+_DOT_SEGMENT = re.compile(r"/\.\.?(/|$)")
+
+
+def _clean_url_slow(href: str, base: str) -> str | None:
     try:
         absolute = urljoin(base, href)
         parts = urlsplit(absolute)
@@ -153,13 +209,15 @@ def select_roots(
     for sel in remove:
         for el in _xpath(sel)(doc):
             if el.getparent() is not None:
-                el.drop_tree()
+                drop_tree(el)
     if select:
         roots: list[etree._Element] = []
         for sel in select:
             roots.extend(_xpath(sel)(doc))
         if not roots:
             return None
+        if len(roots) == 1:
+            return roots
         order = {el: n for n, el in enumerate(doc.iter())}
         unique = sorted(set(roots), key=lambda el: order.get(el, 0))
         # an element inside another selected one is already part of it
@@ -191,14 +249,24 @@ def extract(
     return Extraction(markdown, True, len(re.findall(r"\w+", markdown)))
 
 
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]]")
+
+
 def _escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+    if not MARKDOWN_SPECIAL.search(text):
+        return text
+    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
+BLOCK_START = re.compile(r"(#{1,6}(\s|$)|[-+*](\s|$)|>|\d{1,9}[.)](\s|$)|\||=+\s*$|-+\s*$|~~~|```)")
+NUMBERED = re.compile(r"(\d{1,9})([.)])")
+CONTROL_DELETE = dict.fromkeys([*range(1, 9), 11, *range(14, 32), 127])  # CONTROL, for str.translate
 
 
 def _escape_start(line: str) -> str:
     """Escape what would make a paragraph line read as another block."""
-    if re.match(r"(#{1,6}(\s|$)|[-+*](\s|$)|>|\d{1,9}[.)](\s|$)|\||=+\s*$|-+\s*$|~~~|```)", line):
-        m = re.match(r"(\d{1,9})([.)])", line)
+    if BLOCK_START.match(line):
+        m = NUMBERED.match(line)
         if m:
             return f"{m.group(1)}\\{m.group(2)}{line[m.end() :]}"
         return "\\" + line
@@ -215,7 +283,9 @@ class _Writer:
 
     # ---- inline content
     def _flush(self) -> None:
-        text = ASCII_SPACE.sub(" ", CONTROL.sub("", "".join(self.inline)))
+        if not self.inline:
+            return
+        text = ASCII_SPACE.sub(" ", "".join(self.inline).translate(CONTROL_DELETE))
         self.inline = []
         lines = [ln.strip(" ") for ln in text.split(BREAK)]
         lines = [ln for ln in lines if ln]
@@ -248,7 +318,9 @@ class _Writer:
         elif tag == "a":
             label = ASCII_SPACE.sub(" ", self._inline_text(el)).strip(" ")
             href = clean_url(el.get("href", ""), self.base)
-            if label and href:
+            if href:
+                # a link without text (an icon, an image without alt) keeps its target: where it
+                # points is part of the page, and a change of it is a (cosmetic) change
                 self.inline.append(f"[{label.replace(BREAK, ' ')}]({href.replace(')', '%29').replace(' ', '%20')})")
             elif label:
                 self.inline.append(label)
@@ -261,7 +333,7 @@ class _Writer:
                 trail = " " if inner[-1:].isspace() else ""
                 self.inline.append(f"{lead}{mark}{ASCII_SPACE.sub(' ', core)}{mark}{trail}")
         elif tag == "code":
-            self.inline.append("`" + ASCII_SPACE.sub(" ", el.text_content()).replace("`", "'") + "`")
+            self.inline.append("`" + ASCII_SPACE.sub(" ", text_content(el)).replace("`", "'") + "`")
         elif tag == "img":
             alt = (el.get("alt") or "").strip()
             if alt:
@@ -274,7 +346,7 @@ class _Writer:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag in NEVER_TEXT:
             return
-        if re.fullmatch(r"h[1-6]", tag):
+        if tag in HEADINGS:
             self._flush()
             text = ASCII_SPACE.sub(" ", self._inline_text(el).replace(BREAK, " ")).strip()
             if text:
@@ -290,7 +362,7 @@ class _Writer:
             return
         if tag == "pre":
             self._flush()
-            code = el.text_content().strip("\n")
+            code = text_content(el).strip("\n")
             if code.strip():
                 fence = "````" if "```" in code else "```"
                 self.blocks.append(f"{fence}\n{code}\n{fence}")
@@ -357,7 +429,7 @@ class _Writer:
                     header_rows += 1
         caption = el.find("caption")
         if caption is not None:
-            text = ASCII_SPACE.sub(" ", caption.text_content()).strip()
+            text = ASCII_SPACE.sub(" ", text_content(caption)).strip()
             if text:
                 self.blocks.append(_escape(text))
         if not rows:

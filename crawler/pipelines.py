@@ -3,9 +3,70 @@ arrives, so pages stream to disk and are never held for the whole crawl."""
 
 from __future__ import annotations
 
-from .checks import check_body, check_page, check_status, check_text
+from archive.record import Outcome, Recorder
+
+from .checks import check_change
+from .decode import decode_page
+from .examine import examine
 from .extract import EXTRACTOR_VERSION, extract
 from .spider import FetchResult
+
+
+def vet(previous: str | None, new: str) -> tuple[str, str] | None:
+    """The Recorder's hook: a new text that looks like a broken page rather than an edit."""
+    failure = check_change(previous, new)
+    return (failure.reason, failure.detail) if failure else None
+
+
+def reextractor(recorder: Recorder, doc):
+    """The Recorder's hook for versions recorded under older extraction rules: their raw page,
+    extracted with today's rules and the document's current selectors."""
+
+    def again(version) -> str | None:
+        snapshot = recorder.store.snapshot_of(version)
+        if snapshot is None:
+            return None
+        raw = snapshot.read_bytes()
+        return extract(decode_page(raw, ""), version.url or doc.url, doc.select, doc.remove).markdown
+
+    return again
+
+
+def judge(item: FetchResult, doc, recorder: Recorder, min_words: int) -> Outcome:
+    """One fetch → one outcome: checks first, then extraction, then the record."""
+    at = item.at
+    if item.reason:
+        return recorder.failed(item.document_id, at=at, reason=item.reason, detail=item.detail)
+    if item.status == 304:
+        if item.conditional:
+            return recorder.unchanged(item.document_id, at=at)
+        return recorder.failed(item.document_id, at=at, reason="http_status", detail="HTTP 304 to a plain request")
+    extraction, failure = examine(
+        status=item.status or 0,
+        url=item.url,
+        requested_url=item.requested_url,
+        body=item.body,
+        text=item.text,
+        select=doc.select,
+        remove=doc.remove,
+        min_words=min_words,
+        content_type=item.content_type,
+        close_delimited=item.close_delimited,
+        note=item.note,
+    )
+    if failure is not None:
+        return recorder.failed(item.document_id, at=at, reason=failure.reason, detail=failure.detail)
+    return recorder.fetched(
+        item.document_id,
+        text=extraction.markdown,
+        at=at,
+        url=item.url,
+        extractor=EXTRACTOR_VERSION,
+        raw=item.body,
+        confirm=doc.confirm,
+        vet=vet,
+        reextract=reextractor(recorder, doc),
+    )
 
 
 class RecordPipeline:
@@ -29,35 +90,16 @@ class RecordPipeline:
         if self.error is not None:
             return None
         try:
-            outcome = self.handle(item, self.crawler.spider.documents[item.document_id])
+            outcome = judge(item, self.crawler.spider.documents[item.document_id], self.recorder, self.min_words)
         except Exception as e:  # the store failed: stop the crawl and let the run report it
             self.error = e
             _stop(self.crawler)
             return None
+        outcome.http_status, outcome.url = item.status, item.url or item.requested_url
+        outcome.etag, outcome.last_modified = item.etag, item.last_modified
         if self.on_outcome:
             self.on_outcome(outcome)
         return None
-
-    def handle(self, item: FetchResult, doc):
-        rec = self.recorder
-        if item.reason:
-            return rec.failed(item.document_id, at=item.at, reason=item.reason, detail=item.detail)
-        failure = check_status(item.status or 0) or check_body(item.body, item.text)
-        failure = failure or check_page(item.text, item.url, item.requested_url)
-        if failure is None:
-            extraction = extract(item.text, item.url, doc.select, doc.remove)
-            failure = check_text(extraction.markdown, extraction.words, extraction.selector_matched, self.min_words)
-        if failure is not None:
-            return rec.failed(item.document_id, at=item.at, reason=failure.reason, detail=failure.detail)
-        return rec.fetched(
-            item.document_id,
-            text=extraction.markdown,
-            at=item.at,
-            url=item.url,
-            extractor=EXTRACTOR_VERSION,
-            raw=item.body,
-            confirm=doc.confirm,
-        )
 
 
 def _stop(crawler) -> None:

@@ -1,27 +1,27 @@
-"""The Scrapy spider: one request per tracked document; every response or error becomes one
-FetchResult item for the record pipeline. No parsing here: checks and extraction run in the
-pipeline, one page at a time."""
+"""The Scrapy spider: one request per tracked document (through Chromium for `render: browser`);
+every response or error becomes one FetchResult item for the record pipeline. No parsing here:
+checks and extraction run in the pipeline, one page at a time."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import scrapy
 from scrapy import logformatter
-from scrapy.exceptions import IgnoreRequest
-from twisted.internet.error import (
-    ConnectionDone,
-    ConnectionLost,
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from archive.sources import Document
+
+from .checks import classify_error
+from .decode import decode_page
+from .extract import EXTRACTOR_VERSION
+
+SETTLE_MAX = 5.0  # seconds a browser page without wait_for may take to reach network idle
+GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown")
+TEXT_TYPES = ("text/", "application/xhtml", "application/xml")
 
 
 @dataclass
@@ -37,11 +37,23 @@ class FetchResult:
     text: str | None = None
     reason: str | None = None
     detail: str = ""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    close_delimited: bool = False  # the body ended with the connection (no length, no chunks)
+    conditional: bool = False  # the request carried validators, so 304 means "unchanged"
+    note: str = ""  # a browser page's wait_for selector never appeared: a failure unless a wall explains it
+
+
+def fingerprint(doc: Document) -> str:
+    """What decides a document's text besides the page: a 304 only means "unchanged" when this is
+    the same as at the fetch that gave the validators."""
+    parts = [doc.url, doc.select, doc.remove, doc.render, doc.wait_for, EXTRACTOR_VERSION]
+    return hashlib.sha256(json.dumps(parts, default=list).encode()).hexdigest()[:16]
 
 
 class QuietLogFormatter(logformatter.LogFormatter):
-    """Scrapy logs every dropped or scraped item at WARNING/DEBUG; a policy crawl reports its own
-    outcomes, so these stay at DEBUG."""
+    """Scrapy logs every scraped item; a policy crawl reports its own outcomes, so these stay quiet."""
 
     def scraped(self, item, response, spider):
         entry = super().scraped(item, response, spider)
@@ -50,39 +62,46 @@ class QuietLogFormatter(logformatter.LogFormatter):
         return entry
 
 
-def classify_failure(failure) -> tuple[str, str]:
-    """Typed reason of a download error."""
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout", str(failure.value) or "timed out"
-    if failure.check(DNSLookupError, ConnectionRefusedError):
-        return "connection", failure.value.__class__.__name__ + (f": {failure.value}" if str(failure.value) else "")
-    if failure.check(ResponseNeverReceived, ResponseFailed, ConnectionLost, ConnectionDone):
-        reasons = getattr(failure.value, "reasons", None)
-        inner = "; ".join(str(r.value) for r in reasons) if reasons else str(failure.value)
-        return "connection", f"{failure.value.__class__.__name__}: {inner}"[:300]
-    if failure.check(IgnoreRequest):
-        message = str(failure.value)
-        if "robots.txt" in message.lower() or "Forbidden by robots" in message:
-            return "robots", "forbidden by robots.txt"
-        if "redirect" in message.lower():
-            return "too_many_redirects", message
-        if "maxsize" in message.lower() or "larger than" in message.lower():
-            return "too_large", message
-        return "ignored", message
-    name = failure.value.__class__.__name__
-    text = str(failure.value)
-    if "maxsize" in text.lower() or "Cancelling download" in text or "expected size" in text:
-        return "too_large", text[:300]
-    return "connection", f"{name}: {text}"[:300]
+async def wait_for_selector(page, selector: str, timeout_ms: float) -> bool:
+    """A page method for browser documents: wait until `selector` is in the DOM; False if it
+    never came (the page is still read, so a wall or a missing selector gets its own reason)."""
+    try:
+        await page.wait_for_selector(selector, state="attached", timeout=timeout_ms)
+        return True
+    except Exception as e:  # Playwright's TimeoutError; its class lives in a private module
+        if "Timeout" not in type(e).__name__:
+            raise
+        return False
+
+
+async def settle(page, timeout_ms: float) -> bool:
+    """Without wait_for: give scripts that fetch the text a moment (network idle, capped)."""
+    try:
+        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        return True
+    except Exception as e:
+        if "Timeout" not in type(e).__name__:
+            raise
+        return False
 
 
 class PolicySpider(scrapy.Spider):
     name = "policywatch"
 
-    def __init__(self, documents: list[Document], clock: Callable[[], datetime], **kwargs):
+    def __init__(
+        self,
+        documents: list[Document],
+        clock: Callable[[], datetime],
+        validators: dict[str, tuple[str, str]] | None = None,
+        timeout: float = 30.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.documents = {d.id: d for d in documents}
         self.clock = clock
+        self.validators = validators or {}
+        self.wait_ms = timeout * 1000  # a browser page's wait_for may take as long as a fetch
+        self.settle_ms = min(timeout, SETTLE_MAX) * 1000
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC)
@@ -96,25 +115,87 @@ class PolicySpider(scrapy.Spider):
 
     def _requests(self) -> Iterator[scrapy.Request]:
         for doc in self.documents.values():
+            meta: dict = {"document_id": doc.id, "handle_httpstatus_list": [304, *range(400, 600)]}
+            headers: dict[str, str] = {}
+            if doc.ignore_robots:
+                meta["dont_obey_robotstxt"] = True
+            if doc.render == "browser":
+                from scrapy_playwright.page import PageMethod
+
+                method = (
+                    PageMethod(wait_for_selector, doc.wait_for, self.wait_ms)
+                    if doc.wait_for
+                    else PageMethod(settle, self.settle_ms)
+                )
+                meta.update(
+                    playwright=True,
+                    playwright_page_methods=[method],
+                    playwright_page_goto_kwargs={"wait_until": "load"},
+                )
+            elif doc.id in self.validators:
+                etag, last_modified = self.validators[doc.id]
+                if etag:
+                    headers["If-None-Match"] = etag
+                if last_modified:
+                    headers["If-Modified-Since"] = last_modified
+                meta["conditional"] = bool(headers)
             yield scrapy.Request(
-                doc.url,
-                callback=self.parse,
-                errback=self.failed,
-                dont_filter=True,
-                meta={"document_id": doc.id, "handle_httpstatus_list": list(range(400, 600))},
+                doc.url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta, headers=headers
             )
 
-    def parse(self, response: scrapy.http.Response):
+    # parse and failed return lists, not generators: Scrapy re-reads a generator callback's
+    # source on every response (to warn about `return` values), a millisecond per page.
+    def parse(self, response: scrapy.http.Response) -> list[FetchResult]:
         doc_id = response.meta["document_id"]
-        text = None
-        if isinstance(response, scrapy.http.TextResponse):
-            text = response.text
-        yield FetchResult(
-            doc_id, self.documents[doc_id].url, self._now(), response.url, response.status, response.body, text
+        doc = self.documents[doc_id]
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        body = response.body
+        note = ""
+        if "playwright" in response.flags:
+            # the browser already decoded the page; keep the rendered DOM, as UTF-8 (a download,
+            # such as a PDF, comes back as a plain Response: not a page)
+            text: str | None = response.text if isinstance(response, scrapy.http.TextResponse) else None
+            body = text.encode("utf-8") if text is not None else body
+            methods = response.meta.get("playwright_page_methods") or ()
+            if doc.wait_for and methods and methods[0].result is False:
+                note = f"wait_for {doc.wait_for!r} did not appear within {self.wait_ms / 1000:g}s"
+        elif _is_text(content_type, body):
+            text = decode_page(body, content_type)
+        else:
+            text = None
+        etag = response.headers.get(b"ETag", b"").decode("latin-1")
+        last_modified = response.headers.get(b"Last-Modified", b"").decode("latin-1")
+        if response.status == 304 and doc_id in self.validators:  # still the validators we sent
+            etag = etag or self.validators[doc_id][0]
+            last_modified = last_modified or self.validators[doc_id][1]
+        result = FetchResult(
+            doc_id,
+            doc.url,
+            self._now(),
+            url=response.url,
+            status=response.status,
+            body=body,
+            text=text,
+            content_type=content_type,
+            etag=etag,
+            last_modified=last_modified,
+            close_delimited="partial" in response.flags or "dataloss" in response.flags,
+            conditional=bool(response.meta.get("conditional")),
+            note=note,
         )
+        return [result]
 
-    def failed(self, failure):
+    def failed(self, failure) -> list[FetchResult]:
         request = failure.request
         doc_id = request.meta["document_id"]
-        reason, detail = classify_failure(failure)
-        yield FetchResult(doc_id, self.documents[doc_id].url, self._now(), request.url, reason=reason, detail=detail)
+        problem = classify_error(failure.value)
+        url = self.documents[doc_id].url
+        return [FetchResult(doc_id, url, self._now(), request.url, reason=problem.reason, detail=problem.detail)]
+
+
+def _is_text(content_type: str, body: bytes) -> bool:
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if ctype and ctype not in GENERIC_TYPES:
+        return ctype.startswith(TEXT_TYPES) or ctype.endswith("+xml")
+    # no type, or "some bytes": sniff for markup, as a browser would
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"

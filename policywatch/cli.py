@@ -17,6 +17,7 @@ import click
 from archive.errors import LockedError, PolicywatchError, SourcesError
 
 from . import __version__
+from .crawl_options import CRAWL_OPTIONS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -111,54 +112,13 @@ def validate(sources: Path | None) -> None:
     click.echo(f"ok: {len(documents)} documents in {len(files)} file(s)", err=True)
 
 
-def _outcome_line(outcome) -> str:
-    if outcome.status == "new":
-        return f"new version  {outcome.document_id}  {outcome.version.id}"
-    if outcome.status == "failed":
-        return f"failed       {outcome.document_id}  {outcome.reason}: {outcome.detail}"
-    if outcome.status == "pending":
-        return f"pending      {outcome.document_id}  ({outcome.detail})"
-    return f"unchanged    {outcome.document_id}"
+def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts):
+    from .crawl_options import crawl_with_progress
+
+    return crawl_with_progress(data_dir_of(ctx), sources, only, opts, clock=now)
 
 
-def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], delay: float, wait: float, verbose: bool):
-    from .pipeline import crawl, load_documents, sources_path
-
-    data_dir = data_dir_of(ctx)
-    documents = load_documents(sources_path(data_dir, sources), only)
-    click.echo(f"crawling {len(documents)} document(s) into {data_dir}", err=True)
-
-    def progress(outcome) -> None:
-        click.echo(_outcome_line(outcome), err=True)
-        if outcome.health_event:
-            e = outcome.health_event
-            click.echo(f"health       {e.document_id}  {e.event}" + (f" ({e.reason})" if e.reason else ""), err=True)
-
-    report = crawl(data_dir, documents, clock=now, on_outcome=progress, delay=delay, wait=wait, verbose=verbose)
-    counts = report.counts()
-    failures = ", ".join(f"{n} {r}" for r, n in sorted(report.failures().items()))
-    click.echo(
-        f"done: {counts['new']} new, {counts['unchanged']} unchanged, {counts['pending']} pending, "
-        f"{counts['failed']} failed" + (f" ({failures})" if failures else ""),
-        err=True,
-    )
-    return report
-
-
-crawl_options = [
-    sources_option,
-    click.option("--only", multiple=True, metavar="ID", help="Crawl only this document (repeatable)."),
-    click.option(
-        "--delay",
-        type=float,
-        default=1.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Pause between two requests to the same domain.",
-    ),
-    wait_option,
-    click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log."),
-]
+crawl_options = [sources_option, *CRAWL_OPTIONS[:-1], wait_option, CRAWL_OPTIONS[-1]]
 
 
 def apply(options):
@@ -174,22 +134,25 @@ def apply(options):
 @apply(crawl_options)
 @click.pass_context
 @errors_as_messages
-def crawl(
-    ctx: click.Context, sources: Path | None, only: tuple[str, ...], delay: float, wait: float, verbose: bool
-) -> None:
+def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts) -> None:
     """Fetch every document once and record the ones whose text changed.
 
-    A page that fails (HTTP error, timeout, bot wall, selector missing, ...) is recorded in
-    health.json, never as a version, and the crawl still exits 0. Exit 1 means the crawl
-    itself could not run; exit 2, the sources are invalid.
+    Each page is checked before anything is recorded: a page that fails (HTTP error, timeout,
+    bot or login wall, error page, selector missing, too short, ...) is recorded in
+    health.json with its reason, never as a version, and the crawl still exits 0. A text that
+    keeps only a small part of the last version is held until the next crawl confirms it.
+    Exit 1 means the crawl itself could not run (no browser for render: browser, another run
+    holding the data folder); exit 2, the sources are invalid.
 
     \b
     Examples:
       policywatch crawl
       policywatch --data-dir data crawl --sources data/sources/amazon.yml
       policywatch crawl --only example-fee-schedule --delay 0
+      policywatch crawl --contact mailto:ops@example.com --broken-after 5
+      policywatch crawl --timeout 10 --retries 1 --wait 600
     """
-    _crawl(ctx, sources, only, delay, wait, verbose)
+    _crawl(ctx, sources, only, **opts)
 
 
 out_option = click.option(
@@ -283,13 +246,11 @@ def run(
     ctx: click.Context,
     sources: Path | None,
     only: tuple[str, ...],
-    delay: float,
-    wait: float,
-    verbose: bool,
     out: Path,
     base_url: str,
     feed_size: int,
     full: bool,
+    **opts,
 ) -> None:
     """Crawl, then publish: the job the scheduled workflow runs.
 
@@ -297,8 +258,9 @@ def run(
     Examples:
       policywatch run
       policywatch --data-dir data run --out _site --base-url https://you.github.io/policywatch/
+      policywatch run --contact mailto:ops@example.com --wait 600
     """
-    _crawl(ctx, sources, only, delay, wait, verbose)
+    _crawl(ctx, sources, only, **opts)
     _publish(ctx, out, base_url, feed_size, full, sources)
 
 
@@ -375,23 +337,31 @@ def index(ctx: click.Context, rebuild: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @sources_option
+@click.option("--failing", is_flag=True, help="Only documents whose last crawls failed.")
 @click.pass_context
 @errors_as_messages
-def status(ctx: click.Context, sources: Path | None) -> None:
+def status(ctx: click.Context, sources: Path | None, failing: bool) -> None:
     """Print each document's versions and health.
+
+    health is ok, pending (a new text waits for confirmation), failing (the last crawls
+    failed) or broken (failed --broken-after times in a row: reported in the health feed);
+    failures counts consecutive failed crawls, with the first one's time and the last reason.
+    Exit 0 whatever the health.
 
     \b
     Examples:
       policywatch status
-      policywatch --data-dir data status
+      policywatch --data-dir data status --failing
     """
-    from .status import status_rows
+    from .status import HEADERS, status_rows
 
-    rows = status_rows(data_dir_of(ctx), sources)
-    headers = ["document", "versions", "last version", "health", "failures", "last reason"]
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    for r in [headers, *rows]:
+    rows = status_rows(data_dir_of(ctx), sources, only_failing=failing)
+    widths = [max(len(str(r[i])) for r in [HEADERS, *rows]) for i in range(len(HEADERS))]
+    for r in [HEADERS, *rows]:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    broken = sum(r[3] == "broken" for r in rows)
+    failing_n = sum(r[3] == "failing" for r in rows)
+    click.echo(f"{len(rows)} document(s): {broken} broken, {failing_n} failing", err=True)
 
 
 @cli.command(context_settings=CONTEXT)

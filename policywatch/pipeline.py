@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import SourceProblem, SourcesError
 from archive.files import data_lock, remove_stale_temps
-from archive.health import load_health
+from archive.health import BROKEN_AFTER, load_health
 from archive.index import Index, RefreshReport
 from archive.record import Outcome, Recorder
 from archive.sources import Document, load_sources
 from archive.store import Store
 from feeds.cache import CACHE_NAME
 from feeds.publish import FEED_SIZE, DocInfo, PublishReport, publish
+
+if TYPE_CHECKING:
+    from crawler.run import CrawlOptions
 
 
 def sources_path(data_dir: Path, sources: Path | None) -> Path:
@@ -56,24 +60,33 @@ def crawl(
     *,
     clock: Callable[[], datetime],
     on_outcome: Callable[[Outcome], None] | None = None,
-    delay: float = 1.0,
-    timeout: float = 30.0,
+    options: CrawlOptions | None = None,
     wait: float = 0.0,
-    verbose: bool = False,
+    broken_after: int = BROKEN_AFTER,
+    conditional: bool = True,
 ) -> CrawlReport:
-    """Crawl `documents` once into `data_dir` (holding its lock), then refresh the index."""
-    from crawler.run import crawl as scrapy_crawl  # heavy: Scrapy and Twisted
+    """Crawl `documents` once into `data_dir` (holding its lock), then refresh the index.
 
+    With `conditional`, a page whose last fetch gave the latest version is asked for with its
+    ETag/Last-Modified, and a 304 counts as unchanged."""
+    from crawler.run import CrawlOptions
+    from crawler.run import crawl as scrapy_crawl  # heavy: Scrapy and Twisted
+    from crawler.spider import fingerprint
+
+    options = options or CrawlOptions()
     store = Store(data_dir)
     report = CrawlReport()
     with data_lock(data_dir, wait):
-        remove_stale_temps(store.versions_dir)
-        remove_stale_temps(store.snapshots_dir)
-        recorder = Recorder(store)
+        clean_after_crash(store)
+        recorder = Recorder(store, broken_after)
+        configs = {d.id: fingerprint(d) for d in documents}
+        if conditional:
+            with Index(store) as index:
+                validators = index.validators(configs)
+            validators = {k: v for k, v in validators.items() if store.version_paths(k) and not recorder.has_pending(k)}
+            options = replace(options, validators=validators)
         try:
-            report.outcomes = scrapy_crawl(
-                documents, recorder, clock=clock, on_outcome=on_outcome, delay=delay, timeout=timeout, verbose=verbose
-            )
+            report.outcomes = scrapy_crawl(documents, recorder, clock=clock, on_outcome=on_outcome, options=options)
         finally:
             recorder.close()
         with Index(store) as index:
@@ -85,13 +98,37 @@ def crawl(
                         "outcome": o.status,
                         "reason": o.reason,
                         "detail": o.detail,
+                        "status": o.http_status,
+                        "url": o.url,
+                        "etag": o.etag,
+                        "last_modified": o.last_modified,
                         "sha256": o.version.sha256 if o.version else None,
+                        "config": configs.get(o.document_id, ""),
                     }
                     for o in report.outcomes
                 ]
             )
             report.index = index.refresh({d.id for d in documents})
     return report
+
+
+def clean_after_crash(store: Store) -> None:
+    """What a killed run can leave: temp files (never records) and a snapshot whose version file
+    was not written yet (the next crawl fetches that page again and records it whole)."""
+    for folder in (store.versions_dir, store.snapshots_dir, store.root / "pending"):
+        remove_stale_temps(folder)
+    for tmp in store.root.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    if not store.snapshots_dir.is_dir():
+        return
+    for folder in store.snapshots_dir.iterdir():
+        if not folder.is_dir():
+            continue
+        versions = store.versions_dir / folder.name
+        recorded = {p.stem for p in versions.iterdir()} if versions.is_dir() else set()
+        for snapshot in folder.iterdir():
+            if snapshot.is_file() and snapshot.stem not in recorded:
+                snapshot.unlink()
 
 
 def doc_infos(documents: list[Document]) -> dict[str, DocInfo]:

@@ -112,7 +112,7 @@ def test_failed_fetches_record_nothing_false(server, cli, tmp_path):
     server.set("/empty", "")
     other.close()
     next_second()
-    r = cli("crawl", "--delay", "0")
+    r = cli("crawl", "--delay", "0", "--backoff", "0.1")
     assert r.returncode == 0, r.stderr  # page failures are recorded, not fatal
     assert "failed       error-page  http_status: HTTP 500" in r.stderr
     assert "failed       empty-page  empty" in r.stderr
@@ -136,6 +136,6 @@ def test_unreachable_first_crawl_exits_0_with_nothing_recorded(cli, tmp_path):
     write_sources(
         data / "sources" / "x.yml", [{"id": "nowhere", "title": "N", "url": f"http://127.0.0.1:{_closed_port()}/p"}]
     )
-    r = cli("crawl", "--delay", "0")
+    r = cli("crawl", "--delay", "0", "--backoff", "0.1")
     assert r.returncode == 0 and "failed       nowhere  connection" in r.stderr
     assert not (data / "versions").exists()

@@ -96,3 +96,42 @@ def test_invalid_utf8_and_empty_input():
 )
 def test_clean_url(href, expected):
     assert clean_url(href, URL) == expected
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://market.example/fees",
+        "https://market.example/fees?id=7&utm_source=mail",
+        "https://market.example/fees?utm_source=mail",
+        "https://market.example/fees?a=b/c",  # urlencode would quote the slash
+        "https://market.example/fees?a",
+        "https://market.example/fees?",
+        "https://market.example/fees#",
+        "https://market.example/fees#part-2",
+        "https://market.example",
+        "https://Market.example/Fees",
+        "HTTPS://market.example/fees",
+        "http://market.example:8080/a/./b/../c",
+        "/help/fees?id=1&gclid=xyz#top",
+        "/help/./fees",
+        "/help/../fees",
+        "//cdn.example/x",
+        "fees.html",
+        "../fees.html?x=1",
+        "?page=2",
+        "mailto:help@market.example",
+        "javascript:void(0)",
+        "/a b/c",
+        "/caf%C3%A9",
+        "/café",
+    ],
+)
+@pytest.mark.parametrize(
+    "base", ["https://market.example/help/policy?x=1", "http://127.0.0.1:8123/d/7", "file:///tmp/x.html"]
+)
+def test_fast_link_cleaning_agrees_with_urllib(href, base):
+    from crawler.extract import _clean_url_slow
+
+    clean_url.cache_clear()
+    assert clean_url(href, base) == _clean_url_slow(href.strip(), base)
