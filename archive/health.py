@@ -71,7 +71,8 @@ class Health:
     def to_json(self) -> str:
         data = {
             "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
-            "events": [asdict(e) for e in self.events],
+            # in time order, not arrival order: a crawl judges pages concurrently
+            "events": [asdict(e) for e in sorted(self.events, key=lambda e: (e.at, e.document_id, e.event))],
         }
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

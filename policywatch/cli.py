@@ -23,7 +23,15 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The crawl's clock: the real time, or $POLICYWATCH_NOW (an ISO 8601 time) for reproducible runs."""
+    fixed = os.environ.get("POLICYWATCH_NOW")
+    if not fixed:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.UsageError(f"POLICYWATCH_NOW={fixed!r} is not an ISO 8601 time") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def errors_as_messages(f):
@@ -90,26 +98,52 @@ def cli(data_dir: Path) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @sources_option
+@click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
+@click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --live: pause between two requests to the same domain.",
+)
 @errors_as_messages
-def validate(sources: Path | None) -> None:
+def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float) -> None:
     """Check sources files: keys, unique ids, URLs, CSS selectors.
 
     Prints the documents found; any problem is reported with its file, document and field,
-    and the exit status is 2.
+    and the exit status is 2. With --live (where the internet is reachable, as in Actions),
+    each document is also fetched twice by the real crawler into a scratch folder: it passes
+    when the selector matches, the text is long enough and both fetches give the same text.
+    A document that does not pass makes the exit status 1.
 
     \b
     Examples:
       policywatch validate
       policywatch validate --sources data/sources/amazon.yml
+      policywatch validate --live --only amazon-us-business-solutions-agreement
     """
     from .pipeline import load_documents, sources_path
 
     path = sources_path(data_dir_of(click.get_current_context()), sources)
-    documents = load_documents(path)
+    documents = load_documents(path, only)
     files = sorted({d.file for d in documents})
-    for d in documents:
-        click.echo(f"{d.id}  {d.render:7}  {d.url}")
-    click.echo(f"ok: {len(documents)} documents in {len(files)} file(s)", err=True)
+    if not live:
+        for d in documents:
+            click.echo(f"{d.id}  {d.render:7}  {d.url}")
+        click.echo(f"ok: {len(documents)} documents in {len(files)} file(s)", err=True)
+        return
+    from .live import validate_live
+
+    results = validate_live(documents, path, delay=delay, progress=lambda line: click.echo(line, err=True))
+    width = max((len(r.document_id) for r in results), default=0)
+    for r in results:
+        click.echo(f"{r.verdict:8}  {r.document_id:{width}}  {r.detail}")
+    bad = [r for r in results if not r.ok]
+    click.echo(f"live: {len(results) - len(bad)} of {len(results)} document(s) pass", err=True)
+    if bad:
+        raise click.exceptions.Exit(1)
 
 
 def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts):
@@ -438,64 +472,11 @@ def serve(folder: Path, port: int) -> None:
     _serve(folder, port)
 
 
-@cli.command("report-issues", context_settings=CONTEXT)
-@click.option("--repo", required=True, envvar="GITHUB_REPOSITORY", help="OWNER/NAME  [env: GITHUB_REPOSITORY]")
-@click.option(
-    "--api-url",
-    default="https://api.github.com",
-    envvar="GITHUB_API_URL",
-    show_default=True,
-    help="GitHub API base  [env: GITHUB_API_URL]",
-)
-@click.option(
-    "--token-env",
-    default="GITHUB_TOKEN",
-    show_default=True,
-    metavar="NAME",
-    help="Environment variable holding the API token.",
-)
-@click.option("--label", default="policywatch-broken", show_default=True, help="Label of the issues we manage.")
-@click.option("--site-url", default="", metavar="URL", help="Published site, to link each document's page.")
-@sources_option
-@click.pass_context
-@errors_as_messages
-def report_issues(
-    ctx: click.Context, repo: str, api_url: str, token_env: str, label: str, site_url: str, sources: Path | None
-) -> None:
-    """Open one GitHub issue per broken document; close it when tracking resumes.
-
-    Reads data/health.json. Idempotent: issues are found by their label and a marker naming
-    the document, so a second run never duplicates one. The scheduled workflow runs this when
-    the repository variable POLICYWATCH_REPORT_ISSUES is 'true'.
-
-    \b
-    Examples:
-      GITHUB_TOKEN=... policywatch report-issues --repo you/policywatch
-      policywatch report-issues --repo you/policywatch --site-url https://you.github.io/policywatch/
-    """
-    from archive.health import load_health
-    from archive.sources import load_sources
-
-    from .github import GitHub, report
-    from .pipeline import sources_path
-
-    token = os.environ.get(token_env)
-    if not token:
-        raise click.UsageError(f"no API token: set {token_env} (in Actions: secrets.GITHUB_TOKEN)")
-    data_dir = data_dir_of(ctx)
-    path = sources_path(data_dir, sources)
-    titles = {d.id: d.title for d in load_sources(path)} if path.exists() else {}
-    result = report(GitHub(repo, token, api_url), load_health(data_dir), titles, label, site_url)
-    click.echo(
-        f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
-        + "".join(f"\n  opened {d}" for d in result.opened)
-        + "".join(f"\n  closed {d}" for d in result.closed),
-        err=True,
-    )
-
-
-# The `import` group lives in its own module (this one would pass 500 lines); it uses the helpers
-# above, so it is registered last.
+# The `import` group and the commands of scheduled tracking live in their own modules (this one
+# would pass 500 lines); they use the helpers above, so they are registered last.
 from .import_commands import import_  # noqa: E402
+from .tracking_commands import merge, report_issues  # noqa: E402
 
 cli.add_command(import_)
+cli.add_command(merge)
+cli.add_command(report_issues)

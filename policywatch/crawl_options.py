@@ -9,9 +9,30 @@ from pathlib import Path
 
 import click
 
+
 # --sources and --wait are the CLI's shared options; cli.py places them around these.
+class ShardType(click.ParamType):
+    name = "I/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        from archive.shards import parse_shard
+
+        try:
+            return parse_shard(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
 CRAWL_OPTIONS = [
     click.option("--only", multiple=True, metavar="ID", help="Crawl only this document (repeatable)."),
+    click.option(
+        "--shard",
+        type=ShardType(),
+        default=None,
+        help="Crawl only shard I of N (a stable hash of the ids puts every document in exactly one shard).",
+    ),
     click.option(
         "--delay",
         type=click.FloatRange(min=0),
@@ -89,8 +110,10 @@ def crawl_with_progress(
 
     from .pipeline import crawl, load_documents, sources_path
 
-    documents = load_documents(sources_path(data_dir, sources), only)
-    click.echo(f"crawling {len(documents)} document(s) into {data_dir}", err=True)
+    shard = opts.get("shard")
+    documents = load_documents(sources_path(data_dir, sources), only, shard)
+    where = f" (shard {shard[0]}/{shard[1]})" if shard else ""
+    click.echo(f"crawling {len(documents)} document(s) into {data_dir}{where}", err=True)
     for d in documents:
         if d.ignore_robots:
             click.echo(f"robots.txt  {d.id}  not obeyed: {d.ignore_robots}", err=True)

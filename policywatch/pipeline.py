@@ -16,6 +16,7 @@ from archive.files import data_lock, remove_stale_temps
 from archive.health import BROKEN_AFTER, load_health
 from archive.index import Index, RefreshReport
 from archive.record import Outcome, Recorder
+from archive.shards import shard_of
 from archive.sources import Document, load_sources
 from archive.store import Store
 from feeds.cache import CACHE_NAME
@@ -29,7 +30,8 @@ def sources_path(data_dir: Path, sources: Path | None) -> Path:
     return sources if sources is not None else data_dir / "sources"
 
 
-def load_documents(path: Path, only: tuple[str, ...] = ()) -> list[Document]:
+def load_documents(path: Path, only: tuple[str, ...] = (), shard: tuple[int, int] | None = None) -> list[Document]:
+    """The documents declared at `path`, narrowed to `only` and to one shard (I, N)."""
     documents = load_sources(path)
     if only:
         known = {d.id for d in documents}
@@ -39,6 +41,8 @@ def load_documents(path: Path, only: tuple[str, ...] = ()) -> list[Document]:
                 [SourceProblem(str(path), i, None, "--only names a document that is not declared") for i in unknown]
             )
         documents = [d for d in documents if d.id in only]
+    if shard is not None:
+        documents = [d for d in documents if shard_of(d.id, shard[1]) == shard[0]]
     return documents
 
 

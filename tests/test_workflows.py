@@ -19,7 +19,24 @@ BIN = Path(sys.executable).parent
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "track.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "track.yml", "track-sharded.yml", "validate-live.yml"}
+
+
+def test_the_sharded_variant_crawls_shards_then_merges_commits_and_publishes():
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / "track-sharded.yml").read_text(encoding="utf-8"))
+    crawl, merge = data["jobs"]["crawl"], data["jobs"]["merge"]
+    assert len(crawl["strategy"]["matrix"]["shard"]) >= 2
+    assert "--shard" in step_script("track-sharded.yml", "crawl", "Crawl one shard")
+    assert merge["needs"] == "crawl"
+    assert step_script("track-sharded.yml", "merge", "Merge the shards").startswith("policywatch merge")
+    # the same commit step as track.yml: one script, run by both
+    assert step_script("track-sharded.yml", "merge", "Commit data") == step_script("track.yml", "track", "Commit data")
+    assert (
+        data["concurrency"]["group"]
+        == yaml.safe_load((ROOT / ".github" / "workflows" / "track.yml").read_text(encoding="utf-8"))["concurrency"][
+            "group"
+        ]
+    )
 
 
 def test_workflows_match_the_schema():
@@ -66,6 +83,8 @@ def test_track_steps_commit_exactly_what_changed(server, tmp_path):
     subprocess.run(["git", "init", "--quiet", "-b", "main", str(fork)], check=True)
     (fork / "data").mkdir()
     shutil.copy(ROOT / "data" / ".gitignore", fork / "data" / ".gitignore")
+    (fork / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "commit-data.sh", fork / "scripts" / "commit-data.sh")
     for name in ("terms", "fees"):
         server.set(f"/{name}", lambda n, name=name: policy_page(policy_text(f"The {name} apply from day 1."), n))
     write_sources(
