@@ -17,7 +17,7 @@ import click
 from archive.errors import LockedError, PolicywatchError, SourcesError
 
 from . import __version__
-from .crawl_options import CRAWL_OPTIONS
+from .crawl_options import CRAWL_OPTIONS, DELAY_OPTION
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -100,14 +100,7 @@ def cli(data_dir: Path) -> None:
 @sources_option
 @click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
 @click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="With --live: pause between two requests to the same domain.",
-)
+@DELAY_OPTION
 @errors_as_messages
 def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float) -> None:
     """Check sources files: keys, unique ids, URLs, CSS selectors.

@@ -25,6 +25,14 @@ class ShardType(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
+DELAY_OPTION = click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause between two requests to the same domain.",
+)
 CRAWL_OPTIONS = [
     click.option("--only", multiple=True, metavar="ID", help="Crawl only this document (repeatable)."),
     click.option(
@@ -33,14 +41,7 @@ CRAWL_OPTIONS = [
         default=None,
         help="Crawl only shard I of N (a stable hash of the ids puts every document in exactly one shard).",
     ),
-    click.option(
-        "--delay",
-        type=click.FloatRange(min=0),
-        default=1.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Pause between two requests to the same domain.",
-    ),
+    DELAY_OPTION,
     click.option(
         "--timeout",
         type=click.FloatRange(min=0.1),
