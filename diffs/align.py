@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .blocks import Block, Doc
-from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, encode
+from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, diff_lists, encode
 
 SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
@@ -243,7 +243,6 @@ def find_moves(ops: list[BlockOp]) -> None:
 
 def align_docs(old: Doc, new: Doc) -> list[Segment]:
     """Equal runs of chunks and, between them, the block ops of each gap (moves linked across)."""
-    a, b = encode(old.keys, new.keys)
     segments: list[Segment] = []
     i = j = 0
     gap = [0, 0, 0, 0]  # i0, i1, j0, j1
@@ -252,7 +251,7 @@ def align_docs(old: Doc, new: Doc) -> list[Segment]:
         if gap[1] > gap[0] or gap[3] > gap[2]:
             segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3])))
 
-    for op, n in diff_codes(a, b, semantic=False):
+    for op, n in diff_lists(old.keys, new.keys):
         if op == EQUAL:
             flush()
             segments.append(EqualRun(i, j, n))

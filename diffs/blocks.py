@@ -267,7 +267,8 @@ class Doc:
             body = keys[-1].rstrip("\n")
             seps[-1] = keys[-1][len(body) :] + seps[-1]
             keys[-1] = body
-        if ("```" in text or "~~~" in text) and keys:
+        # one-character tests first: a multi-character search is slow in non-ASCII text
+        if keys and (("`" in text and "```" in text) or ("~" in text and "~~~" in text)):
             keys, seps = _fence_merged(keys, seps)
         self.keys = keys
         self.seps = seps

@@ -78,6 +78,54 @@ def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
     return fdmp.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic" if semantic else "No", counts_only=True)
 
 
+def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
+    """(op, length) runs of a diff of two lists without semantic cleanup. Items found on one side
+    only can never be equal, so they are set aside before diffing: a document with a thousand
+    edited paragraphs is diffed as the few hundred that both versions share. Any longest common
+    subsequence of the shared items is one of the whole lists."""
+    shared = set(a).intersection(b)
+    if len(shared) == 0:
+        return [(DELETE, len(a))] * bool(a) + [(INSERT, len(b))] * bool(b)
+    ia = [k for k, x in enumerate(a) if x in shared]
+    ib = [k for k, x in enumerate(b) if x in shared]
+    if len(ia) == len(a) and len(ib) == len(b):
+        return diff_codes(*encode(a, b), semantic=False)
+    ca, cb = encode([a[k] for k in ia], [b[k] for k in ib])
+    out: list[tuple[str, int]] = []
+
+    def emit(op: str, n: int) -> None:
+        if n:
+            if out and out[-1][0] == op:
+                out[-1] = (op, out[-1][1] + n)
+            else:
+                out.append((op, n))
+
+    i = j = 0  # positions in a and b reached so far
+    x = y = 0  # positions in ia and ib
+    for op, n in diff_codes(ca, cb, semantic=False):
+        if op == DELETE:
+            x += n
+        elif op == INSERT:
+            y += n
+        else:
+            end = x + n
+            while x < end:
+                # the longest stretch from here that is unbroken on both sides (indices only grow,
+                # so a stretch is unbroken when its ends are as far apart as its length)
+                m = end - x
+                while ia[x + m - 1] - ia[x] != m - 1 or ib[y + m - 1] - ib[y] != m - 1:
+                    m = max(1, m // 2) if m > 8 else m - 1
+                emit(DELETE, ia[x] - i)
+                emit(INSERT, ib[y] - j)
+                emit(EQUAL, m)
+                i, j = ia[x] + m, ib[y] + m
+                x += m
+                y += m
+    emit(DELETE, len(a) - i)
+    emit(INSERT, len(b) - j)
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text)
 
