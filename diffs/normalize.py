@@ -30,8 +30,10 @@ ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31})
 LINK_MARK = "\u27e8link\u27e9"
 URL = r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]"
 TARGET = r"\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
-LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]" + TARGET)
-REF_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
+# Both start with a branch of literals ("![" or "["), so the regex engine skips ahead to them
+# instead of trying a match at every character, as an optional "!" would make it do.
+LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]" + TARGET)
+REF_LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
 LINK_TAIL = re.compile(r"\]" + TARGET)  # the end of a link whose label began in an earlier block
 LINK_DEF = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:\s*\S+.*$")
 AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-zA-Z]{2,})>")
@@ -43,6 +45,7 @@ TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 ATX = re.compile(r"(?m)^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t]+#+[ \t]*$")
 BULLET = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*[ \t]*[-*+\u2022](?=[ \t])")
 BULLETS = ("-", "*", "+", "\u2022")
+LINE_MARKS = frozenset("-*+ \u2022>")  # line starts that may hold a bullet or a quote marker
 RULE_CHARS = " \t\r-=*_|:"
 QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 UNDERSCORES = re.compile(r"_+")
@@ -55,6 +58,7 @@ NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 ASCII_WORDS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
 )
+ASCII_SPACES = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # white space other than the space
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
 )
@@ -77,11 +81,17 @@ def clean(text: str) -> str:
 
 
 def squash(text: str) -> str:
+    """White space runs made one space, none at the ends."""
+    # Most texts only need their outer spaces cut: tested with C-level scans rather than
+    # splitting into a string per word. The space is the only printable white space.
+    s = text.strip(" ")
+    if "  " not in s and (len(s.encode().translate(None, ASCII_SPACES)) == len(s) if s.isascii() else s.isprintable()):
+        return s
     return " ".join(text.split())
 
 
 def _link(m: re.Match) -> str:
-    label = m.group(2)
+    label = m.group(1)
     if URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
         return LINK_MARK  # the label is the target itself: a changed URL is a link-target change
     return label
@@ -90,6 +100,9 @@ def _link(m: re.Match) -> str:
 def strip_markup(text: str) -> str:
     """Markdown and HTML markup removed: links reduced to their label (URLs to a mark), emphasis,
     escapes, tags and block markers dropped. Each step runs only when its marker is present."""
+    # trailing line breaks hold no markup (empty lines are dropped below anyway): a one-line
+    # block then skips the line-by-line work
+    text = text.rstrip("\n")
     if "<" in text:
         text = AUTOLINK.sub(LINK_MARK, text)
         text = TAG.sub(" ", text)
@@ -98,7 +111,7 @@ def strip_markup(text: str) -> str:
             text = LINK.sub(_link, text)
             text = LINK_TAIL.sub("]", text)
         if "][" in text:
-            text = REF_LINK.sub(r"\2", text)
+            text = REF_LINK.sub(r"\1", text)
         if "]:" in text:
             text = LINK_DEF.sub(LINK_MARK, text)
     if "://" in text or "www." in text:
@@ -112,7 +125,8 @@ def strip_markup(text: str) -> str:
         kept = [line for line in lines if line.strip(RULE_CHARS)]
         if len(kept) != len(lines):
             text = "\n".join(kept)
-        if "\n-" in text or "\n*" in text or "\n+" in text or "\n " in text or "\n\u2022" in text or "\n>" in text:
+        # a marker that starts a later line (one scan of the line starts, not six of the text)
+        if not LINE_MARKS.isdisjoint([line[:1] for line in kept[1:]]):
             text = BULLET.sub("", text)
     elif not text.strip(RULE_CHARS):
         return ""
