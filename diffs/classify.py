@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
 from .words import EQUAL, common_prefix, common_suffix, diff_codes, encode
@@ -65,7 +66,7 @@ def worst(levels) -> str:
     return max(levels, key=ORDER.__getitem__, default="cosmetic")
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """One edit between the word lists of two normalised keys: token index ranges."""
 
@@ -161,6 +162,9 @@ def _one_edit(a: str, b: str) -> tuple[str, int] | None:
 def is_spelling_fix(a: str, b: str) -> bool:
     """A typo or a British/American variant of one word, never an inflection or a negation:
     edits at a word's start or end (un-, -s, -ed) change meaning, so only inner edits count."""
+    # the rules below keep the length or change it by one letter (only "our" → "or" can repeat)
+    if abs(len(a) - len(b)) > 1 and "our" not in a and "our" not in b:
+        return False
     if not (a.isalpha() and b.isalpha()) or a in MEANING or b in MEANING:
         return False
     for uk, us in UK_US:
@@ -208,7 +212,8 @@ def _encoding_variant(a: str, b: str) -> bool:
 
 
 def _is_date_part(tok: str) -> bool:
-    return tok in MONTHS or bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok))
+    # days and years start with a digit: other words need no regular expression
+    return tok in MONTHS or (tok[:1].isdigit() and bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok)))
 
 
 def _date_change(run: Run, a: Assessment) -> bool:
@@ -244,7 +249,9 @@ def run_region(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> t
 
 def _maybe_encoding(ko: str, kn: str) -> bool:
     """Could an edit between these keys be a character lost to a wrong encoding?"""
-    return any(c in ko or c in kn for c in BAD_CHARS) or "\u00c3" in ko + kn or "\u00e2\u20ac" in ko + kn
+    if ko.isascii() and kn.isascii():
+        return "?" in ko or "?" in kn
+    return any(c in ko or c in kn for c in BAD_CHARS) or any(m in ko or m in kn for m in ("\u00c3", "\u00e2\u20ac"))
 
 
 def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
@@ -265,7 +272,7 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
             return "minor", "cross-reference"
     if _date_change(run, a):
         return "minor", "date"
-    if any(t in MEANING for t in rem + add):
+    if not (MEANING.isdisjoint(rem) and MEANING.isdisjoint(add)):
         return "substantive", "wording"
     if (len(rem) == len(add) == 1 and is_spelling_fix(rem[0], add[0])) or (rem and "".join(rem) == "".join(add)):
         return "minor", "spelling"
@@ -340,7 +347,8 @@ def word_runs(ow: list[str], nw: list[str]) -> list[Run]:
 
 
 def _count(tokens: list[str]) -> int:
-    return sum(1 for t in tokens if t[0].isalnum())
+    """Tokens that are words (not symbols)."""
+    return sum(map(str.isalnum, map(itemgetter(0), tokens)))
 
 
 def _middle(ko: str, kn: str) -> tuple[int, int]:

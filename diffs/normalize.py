@@ -58,6 +58,20 @@ NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 ASCII_WORDS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
 )
+
+
+# ASCII words: the shape of a text (word characters "a", inner separators ".", symbols "s") and
+# its word characters lower-cased with everything else a space.
+def _shape(c: str) -> str:
+    if c.isalnum() or c == "_":
+        return "a"
+    return "." if c in "'.,:/" else "s" if c in "$%<>+=" else " "
+
+
+WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in range(128)).encode())
+WORD_BYTES = bytes.maketrans(
+    bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
+)
 ASCII_SPACES = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # white space other than the space
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
@@ -183,6 +197,13 @@ def normalize(text: str) -> str:
 
 def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
+    if key.isascii():
+        # Without symbols and without inner separators ("1,000", "e.g"), the tokens are the runs
+        # of word characters: two byte tables and a split instead of a regex match per word.
+        b = key.encode()
+        shape = b.translate(WORD_SHAPE)
+        if b"s" not in shape and b"a.a" not in shape:
+            return b.translate(WORD_BYTES).decode().split()
     return WORD.findall(key.casefold())
 
 
