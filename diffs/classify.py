@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
-from .words import EQUAL, common_prefix, common_suffix, diff_codes, encode
+from .words import EQUAL, Codes, common_prefix, common_suffix, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
 
@@ -312,16 +312,17 @@ def _common_tail(a: list[str], b: list[str], limit: int) -> int:
     return lo
 
 
-def word_runs(ow: list[str], nw: list[str]) -> list[Run]:
+def word_runs(ow: list[str], nw: list[str], codes: Codes | None = None) -> list[Run]:
     """The edits between two word lists, with diff-match-patch's semantic cleanup. The common head
-    and tail are set aside first, so a one-word edit in a long paragraph diffs a few words."""
+    and tail are set aside first, so a one-word edit in a long paragraph diffs a few words.
+    `codes` (shared by one comparison) saves encoding the same words again."""
     head = _common_head(ow, nw)
     tail = _common_tail(ow, nw, min(len(ow), len(nw)) - head)
     mid_o, mid_n = ow[head : len(ow) - tail], nw[head : len(nw) - tail]
     if len(mid_o) <= 2 and len(mid_n) <= 2:
         # nothing in common inside (their ends differ), so the cleanup would make it one edit
         return [Run(head, head + len(mid_o), head, head + len(mid_n))] if mid_o or mid_n else []
-    a, b = encode(mid_o, mid_n)
+    a, b = (codes.encode if codes is not None else encode)(mid_o, mid_n)
     runs: list[Run] = []
     i = j = head
     cur: Run | None = None
@@ -363,9 +364,11 @@ def _middle(ko: str, kn: str) -> tuple[int, int]:
     return p, s
 
 
-def assess(old: str, new: str, old_key: str | None = None, new_key: str | None = None) -> Assessment:
+def assess(
+    old: str, new: str, old_key: str | None = None, new_key: str | None = None, codes: Codes | None = None
+) -> Assessment:
     """Significance and reasons of one block's change from `old` to `new` (the normalised keys
-    may be passed in when already known)."""
+    may be passed in when already known, and word codes shared by a comparison)."""
     if old == new:
         return Assessment("cosmetic", [])
     ko = normalize(old) if old_key is None else old_key
@@ -383,7 +386,7 @@ def assess(old: str, new: str, old_key: str | None = None, new_key: str | None =
         head = words(ko[max(0, p - 100) : p])
         # a word cut by the window's start is not a word
         a.before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
-    a.runs = word_runs(ow, nw)
+    a.runs = word_runs(ow, nw, codes)
     regions = None
     if _maybe_encoding(mo, mn):
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .blocks import Block
 from .facts import section_fact, term_fact
+from .words import Codes
 
 SUMMARY_FACTS = ("money", "percent", "duration", "date", "number")  # in order of interest
 NAME_CHARS = 48
@@ -35,6 +36,7 @@ class Tally:
     titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
+    codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
 
     def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:
         """A block edited (or moved): `section` None when its words did not change."""

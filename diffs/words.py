@@ -51,6 +51,36 @@ def encode(a: list[str], b: list[str]) -> tuple[str, str]:
     return "".join(map(get, a)), "".join(map(get, b))
 
 
+# Codes that are letters for the cleanup: CJK ideographs, Hangul syllables and the two
+# supplementary ideograph planes, before `_letters()` goes on to other classes.
+LETTER_CODES = sum(len(r) for r in _LETTERS)
+
+
+class Codes:
+    """One letter per distinct word, shared by all the word lists of one comparison: after the
+    first few blocks most words already have their code, and encoding a list is two C-level
+    passes. Which letter a word gets does not matter: only equality and class do."""
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[str, str] = {}
+
+    def encode(self, a: list[str], b: list[str]) -> tuple[str, str]:
+        get = self.table.__getitem__
+        try:
+            return "".join(map(get, a)), "".join(map(get, b))
+        except KeyError:
+            pass
+        table = self.table
+        new = [t for t in dict.fromkeys(chain(a, b)) if t not in table]
+        start = len(table)
+        if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
+            return encode(a, b)
+        table.update(zip(new, _letter_string(start + len(new))[start:], strict=False))
+        return "".join(map(get, a)), "".join(map(get, b))
+
+
 def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
     """Like `encode`, but spaces, line breaks and punctuation get characters of their own class."""
     letters = _letters()
@@ -75,7 +105,8 @@ def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
     """(op, length) runs of the C++ diff-match-patch: no time limit, so the result never depends
     on the machine's speed."""
     # line mode is a speed-up heuristic that can change the result; lines mean nothing here
-    return fdmp.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic" if semantic else "No", counts_only=True)
+    # positional arguments: timelimit, checklines, cleanup, counts_only (keywords cost a lookup each)
+    return fdmp.diff(a, b, 0, False, "Semantic" if semantic else "No", True)
 
 
 def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
