@@ -33,6 +33,7 @@ class BlockOp:
     old: Block | None = None
     new: Block | None = None
     partner: BlockOp | None = None  # for moved_out/moved_in: the other half
+    common: tuple[int, int] | None = None  # modified: common head and tail of the keys, if known
 
 
 @dataclass(slots=True)
@@ -115,23 +116,32 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
-def _edited_in_place(old: Block, new: Block) -> bool:
+def _edited_in_place(old: Block, new: Block) -> tuple[int, int] | None:
     """One block against one: if their keys share a head and a tail covering half the longer one
-    (a few words edited inside), they are one block modified, no word sets needed."""
+    (a few words edited inside), they are one block modified, no word sets needed. Returns the
+    lengths of that head and tail (the classification starts from them), else None."""
     a, b = old.key, new.key
     if not a or not b:
-        return False
+        return None
     p = common_prefix(a, b)
     s = common_suffix(a[p:], b[p:])
-    return 2 * (p + s) >= max(len(a), len(b))
+    return (p, s) if 2 * (p + s) >= max(len(a), len(b)) else None
 
 
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
-    if len(dels) == len(ins) and all(_edited_in_place(d, i) for d, i in zip(dels, ins, strict=True)):
-        # as many blocks on each side, each edited in place: paired in order, no word sets needed
-        ops.extend(BlockOp("modified", d, i) for d, i in zip(dels, ins, strict=True))
-        return
+    if len(dels) == len(ins):
+        # as many blocks on each side, each edited in place or similar to the one at its place:
+        # paired in order, without comparing every block with every other
+        paired = []
+        for d, i in zip(dels, ins, strict=True):
+            common = _edited_in_place(d, i)
+            if common is None and similarity(d.bag, i.bag) < SIMILAR:
+                break
+            paired.append(BlockOp("modified", d, i, common=common))
+        else:
+            ops.extend(paired)
+            return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
     for d, i in pairs:

@@ -352,11 +352,14 @@ def _count(tokens: list[str]) -> int:
     return sum(map(str.isalnum, map(itemgetter(0), tokens)))
 
 
-def _middle(ko: str, kn: str) -> tuple[int, int]:
+def _middle(ko: str, kn: str, common: tuple[int, int] | None = None) -> tuple[int, int]:
     """(start, length of the common tail) of the differing middle of two keys, widened to white
-    space so it holds whole words."""
-    p = common_prefix(ko, kn)
-    s = common_suffix(ko[p:], kn[p:])
+    space so it holds whole words. `common`: their common head and tail, if known."""
+    if common is None:
+        p = common_prefix(ko, kn)
+        s = common_suffix(ko[p:], kn[p:])
+    else:
+        p, s = common
     while p > 0 and not ko[p - 1].isspace():
         p -= 1
     while s > 0 and not ko[len(ko) - s].isspace():
@@ -365,17 +368,23 @@ def _middle(ko: str, kn: str) -> tuple[int, int]:
 
 
 def assess(
-    old: str, new: str, old_key: str | None = None, new_key: str | None = None, codes: Codes | None = None
+    old: str,
+    new: str,
+    old_key: str | None = None,
+    new_key: str | None = None,
+    codes: Codes | None = None,
+    common: tuple[int, int] | None = None,
 ) -> Assessment:
-    """Significance and reasons of one block's change from `old` to `new` (the normalised keys
-    may be passed in when already known, and word codes shared by a comparison)."""
+    """Significance and reasons of one block's change from `old` to `new`. What the caller
+    already knows may be passed in: the normalised keys, word codes shared by a comparison, the
+    lengths of the keys' common head and tail."""
     if old == new:
         return Assessment("cosmetic", [])
     ko = normalize(old) if old_key is None else old_key
     kn = normalize(new) if new_key is None else new_key
     if ko == kn:
         return Assessment("cosmetic", cosmetic_kinds(old, new), ko, kn)
-    p, s = _middle(ko, kn)
+    p, s = _middle(ko, kn, common)
     mo, mn = ko[p : len(ko) - s], kn[p : len(kn) - s]
     ow, nw = words(mo), words(mn)
     a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw)

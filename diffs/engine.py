@@ -169,7 +169,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if op.op == "moved_out":
         t.old_terms.extend(defined_terms(o.key))
         return Change("moved_out", o, w, "cosmetic")
-    a = assess(o.raw, w.raw, o.key, w.key, t.codes)
+    a = assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
     t.words_added += a.words_added
     t.words_removed += a.words_removed
     t.new_terms.extend(defined_terms(w.key))
