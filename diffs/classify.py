@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
-from .words import EQUAL, Codes, common_prefix, common_suffix, diff_codes, encode
+from .words import EQUAL, Codes, common_head, common_prefix, common_suffix, common_tail, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
 
@@ -279,45 +279,12 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
     return "substantive", "wording"
 
 
-def _common_head(a: list[str], b: list[str]) -> int:
-    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
-    n = min(len(a), len(b))
-    if not n or a[0] != b[0]:
-        return 0
-    if a[:n] == b[:n]:
-        return n
-    lo, hi = 0, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _common_tail(a: list[str], b: list[str], limit: int) -> int:
-    """Length of the common suffix of two lists, at most `limit`."""
-    if not limit or a[-1] != b[-1]:
-        return 0
-    if a[len(a) - limit :] == b[len(b) - limit :]:
-        return limit
-    lo, hi = 0, limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
 def word_runs(ow: list[str], nw: list[str], codes: Codes | None = None) -> list[Run]:
     """The edits between two word lists, with diff-match-patch's semantic cleanup. The common head
     and tail are set aside first, so a one-word edit in a long paragraph diffs a few words.
     `codes` (shared by one comparison) saves encoding the same words again."""
-    head = _common_head(ow, nw)
-    tail = _common_tail(ow, nw, min(len(ow), len(nw)) - head)
+    head = common_head(ow, nw)
+    tail = common_tail(ow, nw, min(len(ow), len(nw)) - head)
     mid_o, mid_n = ow[head : len(ow) - tail], nw[head : len(nw) - tail]
     if len(mid_o) <= 2 and len(mid_n) <= 2:
         # nothing in common inside (their ends differ), so the cleanup would make it one edit

@@ -110,19 +110,14 @@ def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
 
 
 def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
-    """(op, length) runs of a diff of two lists without semantic cleanup. Items found on one side
-    only can never be equal, so they are set aside before diffing: a document with a thousand
-    edited paragraphs is diffed as the few hundred that both versions share. Any longest common
-    subsequence of the shared items is one of the whole lists."""
-    shared = set(a).intersection(b)
-    if len(shared) == 0:
-        return [(DELETE, len(a))] * bool(a) + [(INSERT, len(b))] * bool(b)
-    ia = [k for k, x in enumerate(a) if x in shared]
-    ib = [k for k, x in enumerate(b) if x in shared]
-    if len(ia) == len(a) and len(ib) == len(b):
-        return diff_codes(*encode(a, b), semantic=False)
-    ca, cb = encode([a[k] for k in ia], [b[k] for k in ib])
-    out: list[tuple[str, int]] = []
+    """(op, length) runs of a diff of two lists without semantic cleanup. The common head and
+    tail are set aside (as diff-match-patch would), then the items found on one side only: they
+    can never be equal, so a document with a thousand edited paragraphs is diffed as the few
+    hundred that both versions share. Any longest common subsequence of the shared items is one
+    of the whole lists."""
+    head = common_head(a, b)
+    tail = common_tail(a, b, min(len(a), len(b)) - head)
+    out: list[tuple[str, int]] = [(EQUAL, head)] if head else []
 
     def emit(op: str, n: int) -> None:
         if n:
@@ -131,6 +126,23 @@ def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
             else:
                 out.append((op, n))
 
+    for op, n in _diff_shared(a[head : len(a) - tail], b[head : len(b) - tail]):
+        emit(op, n)
+    emit(EQUAL, tail)
+    return out
+
+
+def _diff_shared(a: list[str], b: list[str]) -> list[tuple[str, int]]:
+    """diff_lists of two lists with no common head or tail: items on one side only set aside."""
+    shared = set(a).intersection(b)
+    if not shared:
+        return [(DELETE, len(a)), (INSERT, len(b))]
+    ia = [k for k, x in enumerate(a) if x in shared]
+    ib = [k for k, x in enumerate(b) if x in shared]
+    if len(ia) == len(a) and len(ib) == len(b):
+        return diff_codes(*encode(a, b), semantic=False)
+    ca, cb = encode([a[k] for k in ia], [b[k] for k in ib])
+    out: list[tuple[str, int]] = []
     i = j = 0  # positions in a and b reached so far
     x = y = 0  # positions in ia and ib
     for op, n in diff_codes(ca, cb, semantic=False):
@@ -146,15 +158,45 @@ def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
                 m = end - x
                 while ia[x + m - 1] - ia[x] != m - 1 or ib[y + m - 1] - ib[y] != m - 1:
                     m = max(1, m // 2) if m > 8 else m - 1
-                emit(DELETE, ia[x] - i)
-                emit(INSERT, ib[y] - j)
-                emit(EQUAL, m)
+                out += [(DELETE, ia[x] - i), (INSERT, ib[y] - j), (EQUAL, m)]
                 i, j = ia[x] + m, ib[y] + m
                 x += m
                 y += m
-    emit(DELETE, len(a) - i)
-    emit(INSERT, len(b) - j)
+    out += [(DELETE, len(a) - i), (INSERT, len(b) - j)]
     return out
+
+
+def common_head(a: list[str], b: list[str]) -> int:
+    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
+    n = min(len(a), len(b))
+    if not n or a[0] != b[0]:
+        return 0
+    if a[:n] == b[:n]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def common_tail(a: list[str], b: list[str], limit: int) -> int:
+    """Length of the common suffix of two lists, at most `limit`."""
+    if not limit or a[-1] != b[-1]:
+        return 0
+    if a[len(a) - limit :] == b[len(b) - limit :]:
+        return limit
+    lo, hi = 0, limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def tokenize(text: str) -> list[str]:
