@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .blocks import Block, Doc
-from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, diff_lists, encode
+from .classify import Assessment, assess
+from .words import DELETE, EQUAL, Codes, common_prefix, common_suffix, diff_codes, diff_lists, encode
 
 SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
@@ -34,6 +35,7 @@ class BlockOp:
     new: Block | None = None
     partner: BlockOp | None = None  # for moved_out/moved_in: the other half
     common: tuple[int, int] | None = None  # modified: common head and tail of the keys, if known
+    assessment: Assessment | None = None  # modified: the classification, if alignment made it
 
 
 @dataclass(slots=True)
@@ -128,17 +130,24 @@ def _edited_in_place(old: Block, new: Block) -> tuple[int, int] | None:
     return (p, s) if 2 * (p + s) >= max(len(a), len(b)) else None
 
 
-def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
+def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Codes | None = None) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
     if len(dels) == len(ins):
-        # as many blocks on each side, each edited in place or similar to the one at its place:
-        # paired in order, without comparing every block with every other
+        # As many blocks on each side, each edited in place (a common head and tail) or keeping
+        # half its text in order (by the word diff its classification needs anyway): paired in
+        # order, without comparing every block with every other.
         paired = []
         for d, i in zip(dels, ins, strict=True):
             common = _edited_in_place(d, i)
-            if common is None and similarity(d.bag, i.bag) < SIMILAR:
+            if common is not None:
+                paired.append(BlockOp("modified", d, i, common=common))
+                continue
+            if not d.key or not i.key:
                 break
-            paired.append(BlockOp("modified", d, i, common=common))
+            a = assess(d.raw, i.raw, d.key, i.key, codes)
+            if 2 * a.kept() < max(len(d.key), len(i.key)):
+                break
+            paired.append(BlockOp("modified", d, i, assessment=a))
         else:
             ops.extend(paired)
             return
@@ -197,21 +206,24 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
     return ops
 
 
-def _loose(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
-    """Third pass: alignment keys (case, punctuation and leading numbers aside), then similarity."""
-    ops.extend(_lcs(old, new, "akey", _pair_gap))
-
-
-def _normalised(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
-    """Second pass: normalised keys (whitespace, characters, markup, link targets aside)."""
-    ops.extend(_lcs(old, new, "key", _loose))
-
-
-def align_blocks(old: list[Block], new: list[Block]) -> list[BlockOp]:
+def align_blocks(old: list[Block], new: list[Block], codes: Codes | None = None) -> list[BlockOp]:
     """The ops of one gap, old and new each in order: blocks with the same text (a list's
     untouched items), then blocks equal once normalised, then equal by alignment key, then similar
-    blocks. Each pass only sees what the one before left, so normalising is paid where needed."""
-    return _lcs(old, new, "text", _normalised)
+    blocks. Each pass only sees what the one before left, so normalising is paid where needed.
+    `codes`: word codes shared by the comparison's word diffs."""
+
+    def similar(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        _pair_gap(old, new, ops, codes)
+
+    def loose(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        # third pass: alignment keys (case, punctuation and leading numbers aside), then similarity
+        ops.extend(_lcs(old, new, "akey", similar))
+
+    def normalised(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        # second pass: normalised keys (whitespace, characters, markup, link targets aside)
+        ops.extend(_lcs(old, new, "key", loose))
+
+    return _lcs(old, new, "text", normalised)
 
 
 def _link(out_op: BlockOp, in_op: BlockOp) -> None:
@@ -251,7 +263,7 @@ def find_moves(ops: list[BlockOp]) -> None:
             _link(dels[d], ins[i])
 
 
-def align_docs(old: Doc, new: Doc) -> list[Segment]:
+def align_docs(old: Doc, new: Doc, codes: Codes | None = None) -> list[Segment]:
     """Equal runs of chunks and, between them, the block ops of each gap (moves linked across)."""
     segments: list[Segment] = []
     i = j = 0
@@ -259,7 +271,7 @@ def align_docs(old: Doc, new: Doc) -> list[Segment]:
 
     def flush() -> None:
         if gap[1] > gap[0] or gap[3] > gap[2]:
-            segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3])))
+            segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3]), codes))
 
     for op, n in diff_lists(old.keys, new.keys):
         if op == EQUAL:

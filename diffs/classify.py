@@ -12,7 +12,7 @@ substantive  anything else that changes wording. A one-letter edit that flips me
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
@@ -77,7 +77,6 @@ class Run:
     reason: str = "wording"
 
 
-@dataclass
 class Assessment:
     """What one block's change amounts to, with the word-level edits it was judged by.
 
@@ -85,20 +84,65 @@ class Assessment:
     keys, `old_mid`/`new_mid` are the middles, `old_words`/`new_words` their case-folded words,
     `before` the words just before them, and runs index into the middle's words."""
 
-    significance: str
-    reasons: list[str]
-    old_key: str = ""
-    new_key: str = ""
-    offset: int = 0
-    old_mid: str = ""
-    new_mid: str = ""
-    old_words: list[str] = field(default_factory=list)
-    new_words: list[str] = field(default_factory=list)
-    before: list[str] = field(default_factory=list)
-    runs: list[Run] = field(default_factory=list)
-    words_added: int = 0
-    words_removed: int = 0
-    _spans: dict = field(default_factory=dict, repr=False)
+    __slots__ = (
+        "_before",
+        "_spans",
+        "new_key",
+        "new_mid",
+        "new_words",
+        "offset",
+        "old_key",
+        "old_mid",
+        "old_words",
+        "reasons",
+        "runs",
+        "significance",
+        "words_added",
+        "words_removed",
+    )
+
+    def __init__(
+        self,
+        significance: str,
+        reasons: list[str],
+        old_key: str = "",
+        new_key: str = "",
+        offset: int = 0,
+        old_mid: str = "",
+        new_mid: str = "",
+        old_words: list[str] | None = None,
+        new_words: list[str] | None = None,
+    ) -> None:
+        self.significance = significance
+        self.reasons = reasons
+        self.old_key, self.new_key, self.offset = old_key, new_key, offset
+        self.old_mid, self.new_mid = old_mid, new_mid
+        self.old_words = old_words if old_words is not None else []
+        self.new_words = new_words if new_words is not None else []
+        self.runs: list[Run] = []
+        self.words_added = self.words_removed = 0
+        self._before: list[str] | None = None
+        self._spans: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Assessment({self.significance!r}, {self.reasons!r})"
+
+    def kept(self) -> int:
+        """Characters of the old key the edits leave in place: the common head and tail, and the
+        words of the middle outside every run."""
+        ow = self.old_words
+        removed = sum(sum(map(len, ow[r.i0 : r.i1])) for r in self.runs)
+        return len(self.old_key) - len(self.old_mid) + sum(map(len, ow)) - removed
+
+    @property
+    def before(self) -> list[str]:
+        """Up to twelve words before the middle (computed when a rule asks for them)."""
+        if self._before is None:
+            p, ko = self.offset, self.old_key
+            head = words(ko[max(0, p - 100) : p]) if p else []
+            # a word cut by the window's start is not a word
+            self._before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
+        return self._before
 
     def spans(self, side: str) -> list[tuple[int, int]] | None:
         """Character spans (in the middle) of the old ('-') or new ('+') middle's words."""
@@ -262,14 +306,14 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
         texts = regions(run)
         if texts and _encoding_variant(*texts):
             return "cosmetic", "character encoding"
-    enum = all(ENUM_TOKEN.fullmatch(t) for t in rem + add)
-    at_start = run.i0 == 0 and run.j0 == 0 and not a.before and len(rem) <= 1 and len(add) <= 1
-    if enum and at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
-        return "minor", "renumbering"
-    if enum and len(rem) == len(add):
-        before = (a.before + ow[: run.i0])[-3:]
-        if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
-            return "minor", "cross-reference"
+    if all(ENUM_TOKEN.fullmatch(t) for t in rem + add):  # numbers and letters of a list or section
+        at_start = run.i0 == 0 and run.j0 == 0 and len(rem) <= 1 and len(add) <= 1 and not a.before
+        if at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
+            return "minor", "renumbering"
+        if len(rem) == len(add):
+            before = (a.before + ow[: run.i0])[-3:]
+            if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
+                return "minor", "cross-reference"
     if _date_change(run, a):
         return "minor", "date"
     if not (MEANING.isdisjoint(rem) and MEANING.isdisjoint(add)):
@@ -358,10 +402,6 @@ def assess(
     if ow == nw:
         a.reasons = ["case"] if mo.casefold() == mn.casefold() else ["punctuation"]
         return a
-    if p:
-        head = words(ko[max(0, p - 100) : p])
-        # a word cut by the window's start is not a word
-        a.before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
     a.runs = word_runs(ow, nw, codes)
     regions = None
     if _maybe_encoding(mo, mn):

@@ -169,7 +169,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if op.op == "moved_out":
         t.old_terms.extend(defined_terms(o.key))
         return Change("moved_out", o, w, "cosmetic")
-    a = assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
+    a = op.assessment or assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
     t.words_added += a.words_added
     t.words_removed += a.words_removed
     t.new_terms.extend(defined_terms(w.key))
@@ -198,11 +198,11 @@ def _change(op: BlockOp, t: Tally) -> Change:
 def compare(old: str, new: str) -> Comparison:
     """Compare two Markdown (or plain) texts."""
     od, nd = Doc(old), Doc(new)
+    t = Tally()
     if old == new:
         segments: list[Segment] = [EqualRun(0, 0, len(od))] if len(od) else []
     else:
-        segments = align_docs(od, nd)
-    t = Tally()
+        segments = align_docs(od, nd, t.codes)
     out: list[EqualRun | list[Change]] = []
     made: dict[int, Change] = {}
     for seg in segments:

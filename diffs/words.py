@@ -225,6 +225,10 @@ def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[t
 def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix (bisection over C-level slice comparisons)."""
     n = min(len(a), len(b))
+    if a.isascii() and b.isascii():
+        # read as two numbers, the highest bit of their XOR is in the first differing character
+        x = int.from_bytes(a[:n].encode(), "big") ^ int.from_bytes(b[:n].encode(), "big")
+        return n - (x.bit_length() + 7) // 8
     if a[:n] == b[:n]:
         return n
     lo, hi = 0, n
@@ -238,7 +242,11 @@ def common_prefix(a: str, b: str) -> int:
 
 
 def common_suffix(a: str, b: str) -> int:
+    """Length of the common suffix (as `common_prefix`, from the end)."""
     n = min(len(a), len(b))
+    if a.isascii() and b.isascii():
+        x = int.from_bytes(a[len(a) - n :].encode(), "little") ^ int.from_bytes(b[len(b) - n :].encode(), "little")
+        return n - (x.bit_length() + 7) // 8
     if a[len(a) - n :] == b[len(b) - n :]:
         return n
     lo, hi = 0, n
