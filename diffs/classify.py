@@ -255,6 +255,18 @@ def _encoding_variant(a: str, b: str) -> bool:
     return False
 
 
+def _enumeration(tokens: list[str]) -> bool:
+    """Are all tokens numbers or letters of a list or section (ENUM_TOKEN)? Words that start
+    with a letter are tested with string operations: most edits fail on their first word."""
+    for t in tokens:
+        if t[0].isdigit():
+            if not ENUM_TOKEN.fullmatch(t):
+                return False
+        elif not ((len(t) == 1 and "a" <= t <= "z") or (len(t) <= 6 and not t.strip("ivxlc"))):
+            return False
+    return True
+
+
 def _is_date_part(tok: str) -> bool:
     # days and years start with a digit: other words need no regular expression
     return tok in MONTHS or (tok[:1].isdigit() and bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok)))
@@ -265,8 +277,12 @@ def _date_change(run: Run, a: Assessment) -> bool:
     say what the date is for ("last updated", "effective", ©), or in a short line that does."""
     ow, nw = a.old_words, a.new_words
     changed = ow[run.i0 : run.i1] + nw[run.j0 : run.j1]
-    if not changed or not all(_is_date_part(t) for t in changed):
+    if not changed:
         return False
+    # words that are no month must be days or years (set operations first: most edits are words)
+    for t in set(changed).difference(MONTHS):
+        if not (t[:1].isdigit() and (YEAR.fullmatch(t) or DAY.fullmatch(t))):
+            return False
     lead = a.before + ow[: run.i0]
     near = lead[-2:] + changed + ow[run.i1 : run.i1 + 2] + nw[run.j1 : run.j1 + 2]
     has_month = any(t in MONTHS for t in near)
@@ -306,7 +322,7 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
         texts = regions(run)
         if texts and _encoding_variant(*texts):
             return "cosmetic", "character encoding"
-    if all(ENUM_TOKEN.fullmatch(t) for t in rem + add):  # numbers and letters of a list or section
+    if _enumeration(rem) and _enumeration(add):  # numbers and letters of a list or section
         at_start = run.i0 == 0 and run.j0 == 0 and len(rem) <= 1 and len(add) <= 1 and not a.before
         if at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
             return "minor", "renumbering"

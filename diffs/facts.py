@@ -143,11 +143,15 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
     ko, kn = a.old_key, a.new_key
     # a quantity that changed overlaps the middle: nothing to find without a number near it
     # (a digit in the text around, or a number word among the words up to the middle's end)
-    if not (
-        DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW)
-        and DIGIT.search(kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW)
-    ) and not NUMBER_WORDS.intersection(a.before, a.old_words, a.new_words):
-        return []
+    digits = DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW) and DIGIT.search(
+        kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW
+    )
+    if not digits and NUMBER_WORDS.isdisjoint(a.old_words) and NUMBER_WORDS.isdisjoint(a.new_words):
+        # the words before the middle are split only when their text may hold a number word
+        if not (a.offset and _number_words().search(ko, max(0, a.offset - 100), a.offset)):
+            return []
+        if NUMBER_WORDS.isdisjoint(a.before):
+            return []
     facts = []
     for run in runs:
         if not (
