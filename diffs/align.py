@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -25,6 +26,7 @@ SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
 MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
 ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
+INDEXED_PAIRS = 64  # from this many pairs on, every pair is compared through an index of all words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
@@ -62,6 +64,25 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     large ones the smaller side's rarer words are indexed and each block of the other side looks up
     the blocks it shares them with."""
     out = []
+    if INDEXED_PAIRS <= len(dels) * len(ins) <= ALL_PAIRS:
+        # every word of the new side indexed: the words a block shares with each block are
+        # counted by C-level set and Counter operations, not by one intersection per pair
+        index: dict[str, list[int]] = {}
+        sizes = [len(x.bag) for x in ins]
+        for i, block in enumerate(ins):
+            for t in block.bag:
+                index.setdefault(t, []).append(i)
+        words = index.keys()
+        for d, block in enumerate(dels):
+            a = block.bag
+            la = len(a)
+            if not la:
+                continue
+            for i, shared in Counter(chain.from_iterable(map(index.__getitem__, a & words))).items():
+                s = 2 * shared / (la + sizes[i])
+                if s >= threshold:
+                    out.append((-s, d, i))
+        return out
     if len(dels) * len(ins) <= ALL_PAIRS:
         bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
         for d, block in enumerate(dels):
