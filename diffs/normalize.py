@@ -123,7 +123,8 @@ def strip_markup(text: str) -> str:
     if "]" in text:
         if "](" in text:
             text = LINK.sub(_link, text)
-            text = LINK_TAIL.sub("]", text)
+            if "](" in text:  # what is left is the end of a link that began in an earlier block
+                text = LINK_TAIL.sub("]", text)
         if "][" in text:
             text = REF_LINK.sub(r"\1", text)
         if "]:" in text:
@@ -147,7 +148,7 @@ def strip_markup(text: str) -> str:
     lead = text.lstrip(" \t")[:2]
     if lead[:1] in BULLETS and lead[1:2] in (" ", "\t"):
         text = text.lstrip(" \t")[1:]  # one bullet at the start: a slice, not a regex
-    if ">" in text:
+    if ">" in text and (text.lstrip(" \t")[:1] == ">" or "\n" in text):  # quote markers start lines
         text = QUOTE.sub("", text)
     if "|" in text:
         text = text.replace("|", " ")
