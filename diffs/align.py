@@ -100,19 +100,21 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         return out
     flip = len(dels) > len(ins)
     small, large = (ins, dels) if flip else (dels, ins)
-    freq = Counter(t for block in small for t in block.bag)
+    freq = Counter(chain.from_iterable(block.bag for block in small))
     limit = max(4, len(small) // 20)
-    index: dict[str, list[int]] = {}
+    rare = frozenset(t for t, n in freq.items() if n <= limit)
+    index = {}
     for k, block in enumerate(small):
-        for t in block.bag:
-            if freq[t] <= limit:
-                index.setdefault(t, []).append(k)
+        for t in block.bag & rare:
+            index.setdefault(t, []).append(k)
+    words = index.keys()
     for j, block in enumerate(large):
         b = block.bag
         if not b:
             continue
-        hits = Counter(k for t in b if t in index for k in index[t])
-        for k, _ in hits.most_common(CANDIDATES):
+        hits = Counter(chain.from_iterable(map(index.__getitem__, b & words)))
+        # the blocks sharing the most rare words, ties by position (set order varies by process)
+        for k in sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]:
             s = similarity(small[k].bag, b)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
