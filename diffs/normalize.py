@@ -24,6 +24,7 @@ CHARACTERS = (
     *((c, " ") for c in "\u2028\u2029\u202f\u205f\u3000"),
     ("\u2026", "..."),
 )
+LATIN1_CHARACTERS = tuple((c, plain) for c, plain in CHARACTERS if c <= "\u00ff")
 ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 # What a changed URL becomes in the comparison key: a link target is not wording.
@@ -85,13 +86,26 @@ def clean(text: str) -> str:
         text = ENTITY.sub(lambda m: unescape(m.group(0)), text)
     if text.isascii():
         return text
+    if len(text.encode("latin-1", "ignore")) == len(text):
+        # Latin-1 only ("é", "©", "«"): always in NFC, four typographic characters possible, and
+        # of the invisible ones only the soft hyphen
+        for c, plain in LATIN1_CHARACTERS:
+            if c in text:
+                text = text.replace(c, plain)
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    text = INVISIBLE.sub("", text)
     for c, plain in CHARACTERS:
         if c in text:
             text = text.replace(c, plain)
-    return text
+    # Typographic quotes and dashes are often a text's only characters beyond Latin-1: made plain,
+    # the text is ASCII or Latin-1 and holds fewer possible invisible characters (the two steps
+    # commute).
+    if text.isascii():
+        return text
+    if len(text.encode("latin-1", "ignore")) == len(text):
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
+    return INVISIBLE.sub("", text)
 
 
 def squash(text: str) -> str:
