@@ -277,9 +277,9 @@ def _date_change(run: Run, a: Assessment) -> bool:
     say what the date is for ("last updated", "effective", ©), or in a short line that does."""
     ow, nw = a.old_words, a.new_words
     changed = ow[run.i0 : run.i1] + nw[run.j0 : run.j1]
-    if not changed:
-        return False
-    # words that are no month must be days or years (set operations first: most edits are words)
+    if not changed or (changed[0] not in MONTHS and not changed[0][:1].isdigit()):
+        return False  # (most edits fail on their first word)
+    # words that are no month must be days or years
     for t in set(changed).difference(MONTHS):
         if not (t[:1].isdigit() and (YEAR.fullmatch(t) or DAY.fullmatch(t))):
             return False
@@ -376,6 +376,8 @@ def word_runs(ow: list[str], nw: list[str], codes: Codes | None = None) -> list[
 
 def _count(tokens: list[str]) -> int:
     """Tokens that are words (not symbols)."""
+    if len(tokens) == 1:
+        return 1 if tokens[0][0].isalnum() else 0
     return sum(map(str.isalnum, map(itemgetter(0), tokens)))
 
 

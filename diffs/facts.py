@@ -77,6 +77,7 @@ DIGITS = re.compile(r"\d+")
 SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
+NUMBER_STEMS = tuple(sorted({w[:3] for w in NUMBER_WORDS}))  # each number word starts with one
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
@@ -148,9 +149,8 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
     )
     if not digits and NUMBER_WORDS.isdisjoint(a.old_words) and NUMBER_WORDS.isdisjoint(a.new_words):
         # the words before the middle are split only when their text may hold a number word
-        if not (a.offset and _number_words().search(ko, max(0, a.offset - 100), a.offset)):
-            return []
-        if NUMBER_WORDS.isdisjoint(a.before):
+        window = ko[max(0, a.offset - 100) : a.offset].casefold() if a.offset else ""
+        if not any(stem in window for stem in NUMBER_STEMS) or NUMBER_WORDS.isdisjoint(a.before):
             return []
     facts = []
     for run in runs:
