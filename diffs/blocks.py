@@ -135,10 +135,13 @@ def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ..
     return tuple(t for _, t in stack)
 
 
-def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]:
+def split_chunk(
+    key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None
+) -> list[Block]:
     """The blocks of one chunk (text between blank lines); `stack` holds the headings above and is
-    updated by the headings found."""
-    path = tuple(t for _, t in stack)
+    updated by the headings found. `path`: the stack's titles, if the caller keeps them."""
+    if path is None:
+        path = tuple(t for _, t in stack)
     if "\n" not in key:  # the common case: one line, one block
         kind = kind_of(key)
         if kind == "heading":
@@ -308,9 +311,15 @@ class Doc:
     def blocks(self, start: int, stop: int) -> list[Block]:
         """The blocks of chunks start..stop-1, with their heading paths."""
         stack = self.stack_before(start)
+        path = tuple(t for _, t in stack)
+        top = stack[-1] if stack else None
         out: list[Block] = []
+        keys, seps = self.keys, self.seps
         for k in range(start, stop):
-            out.extend(split_chunk(self.keys[k], self.seps[k], stack))
+            out.extend(split_chunk(keys[k], seps[k], stack, path))
+            if (stack[-1] if stack else None) is not top:  # a heading was pushed (a new tuple)
+                path = tuple(t for _, t in stack)
+                top = stack[-1] if stack else None
         return out
 
 
