@@ -150,12 +150,13 @@ def split_chunk(
         level = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
         return [Block(kind, key + sep, level, path)]
     lines = key.split("\n")
+    kinds = list(map(kind_of, lines))  # each line's kind once: a list item's is asked twice
     last = len(lines) - 1
     blocks: list[Block] = []
     i = 0
     while i <= last:
         line = lines[i]
-        kind = kind_of(line)
+        kind = kinds[i]
         start = i
         i += 1
         level = 0
@@ -176,9 +177,9 @@ def split_chunk(
             if kind == "item":
                 level = (len(line) - len(line.lstrip(" \t"))) // 2
             # following lines that start no block of their own continue this one
-            while i <= last and kind_of(lines[i]) == "paragraph":
+            while i <= last and kinds[i] == "paragraph":
                 i += 1
-        raw = "\n".join(lines[start:i]) + ("\n" if i <= last else sep)
+        raw = (line if i == start + 1 else "\n".join(lines[start:i])) + ("\n" if i <= last else sep)
         blocks.append(Block(kind, raw, level, path))
     return blocks
 
