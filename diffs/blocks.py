@@ -135,9 +135,7 @@ def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ..
     return tuple(t for _, t in stack)
 
 
-def split_chunk(
-    key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None
-) -> list[Block]:
+def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None) -> list[Block]:
     """The blocks of one chunk (text between blank lines); `stack` holds the headings above and is
     updated by the headings found. `path`: the stack's titles, if the caller keeps them."""
     if path is None:
