@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html import unescape
 
 # Zero-width and other invisible characters, soft hyphen, BOM, bidi marks, variation selectors.
 INVISIBLE = re.compile(
@@ -83,6 +82,8 @@ def clean(text: str) -> str:
     """NFC, entities decoded, invisible characters removed, typographic quotes, dashes and exotic
     spaces made plain."""
     if "&" in text and ";" in text:
+        from html import unescape  # imported when first needed: most texts hold no entity
+
         text = ENTITY.sub(lambda m: unescape(m.group(0)), text)
     if text.isascii():
         return text
