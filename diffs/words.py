@@ -73,7 +73,7 @@ class Codes:
         except KeyError:
             pass
         table = self.table
-        new = [t for t in dict.fromkeys(chain(a, b)) if t not in table]
+        new = set(a).union(b).difference(table)  # in any order: only equality and class matter
         start = len(table)
         if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
             return encode(a, b)
