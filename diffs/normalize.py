@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import methodcaller
 
 # Zero-width and other invisible characters, soft hyphen, BOM, bidi marks, variation selectors.
 INVISIBLE = re.compile(
@@ -49,6 +50,8 @@ LINE_MARKS = frozenset("-*+ \u2022>")  # line starts that may hold a bullet or a
 RULE_CHARS = " \t\r-=*_|:"
 QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 UNDERSCORES = re.compile(r"_+")
+# A C-level replacement for "\\1": a template string is expanded by Python code at every match.
+FIRST_GROUP = methodcaller("group", 1)
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 
 # Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
@@ -121,7 +124,9 @@ def squash(text: str) -> str:
 
 def _link(m: re.Match) -> str:
     label = m.group(1)
-    if URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
+    # a URL or an address holds one of these: most labels are words and skip the pattern
+    maybe_url = "/" in label or "@" in label or "www." in label or "mailto:" in label
+    if maybe_url and URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
         return LINK_MARK  # the label is the target itself: a changed URL is a link-target change
     return label
 
@@ -141,7 +146,7 @@ def strip_markup(text: str) -> str:
             if "](" in text:  # what is left is the end of a link that began in an earlier block
                 text = LINK_TAIL.sub("]", text)
         if "][" in text:
-            text = REF_LINK.sub(r"\1", text)
+            text = REF_LINK.sub(FIRST_GROUP, text)
         if "]:" in text:
             text = LINK_DEF.sub(LINK_MARK, text)
     if "://" in text or "www." in text:
@@ -168,7 +173,7 @@ def strip_markup(text: str) -> str:
     if "|" in text:
         text = text.replace("|", " ")
     if "\\" in text:
-        text = ESCAPE.sub(r"\1", text)
+        text = ESCAPE.sub(FIRST_GROUP, text)
     if "[" in text or "]" in text:
         text = text.replace("[", " ").replace("]", " ")
     if "*" in text:
