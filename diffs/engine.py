@@ -172,9 +172,11 @@ def _change(op: BlockOp, t: Tally) -> Change:
     a = op.assessment or assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
     t.words_added += a.words_added
     t.words_removed += a.words_removed
-    t.new_terms.extend(defined_terms(w.key))
+    if '"' in w.key:  # a definition quotes its term
+        t.new_terms.extend(defined_terms(w.key))
     if op.op == "modified":
-        t.old_terms.extend(defined_terms(o.key))
+        if '"' in o.key:
+            t.old_terms.extend(defined_terms(o.key))
         sig, reasons = a.significance, a.reasons
         t.blocks_modified += 1
         if reasons == ["renumbering"]:
@@ -189,9 +191,10 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if sig == "cosmetic":
         t.cosmetic.update(reasons)
     else:
-        t.touch(_section(w, t) if a.significance != "cosmetic" else None, sig, reasons)
-        label = row_label(w.raw) if w.kind == "row" else ""
-        t.add_facts(quantity_facts(a, _section(w, t), label), sig)
+        section = _section(w, t)
+        t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
+        if a.runs:
+            t.add_facts(quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else ""), sig)
     return Change(op.op, o, w, sig, reasons)
 
 
