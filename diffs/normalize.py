@@ -75,7 +75,6 @@ WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in 
 WORD_BYTES = bytes.maketrans(
     bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
 )
-ASCII_SPACES = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # white space other than the space
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
 )
@@ -117,9 +116,29 @@ def squash(text: str) -> str:
     # Most texts only need their outer spaces cut: tested with C-level scans rather than
     # splitting into a string per word. The space is the only printable white space.
     s = text.strip(" ")
-    if "  " not in s and (len(s.encode().translate(None, ASCII_SPACES)) == len(s) if s.isascii() else s.isprintable()):
-        return s
+    if s.isascii() or s.isprintable():
+        return _squash_plain(text, s)
     return " ".join(text.split())
+
+
+def _squash_plain(text: str, s: str) -> str:
+    """`squash` of a text whose only white space besides the space are control characters
+    (what `clean` leaves): `s` is the text without outer spaces."""
+    if (
+        "  " in s
+        or "\n" in s
+        or "\t" in s
+        or "\r" in s
+        or "\x0b" in s
+        or "\x0c" in s
+        or "\x1c" in s
+        or "\x1d" in s
+        or "\x1e" in s
+        or "\x1f" in s
+        or "\x85" in s
+    ):
+        return " ".join(text.split())
+    return s
 
 
 def _link(m: re.Match) -> str:
@@ -213,7 +232,8 @@ def unlink(text: str) -> str:
 def normalize(text: str) -> str:
     """The comparison key of a text: equal keys mean no visible difference in wording
     (whitespace, invisible characters, quotes, dashes, markup and link targets aside)."""
-    return squash(strip_markup(clean(text)))
+    text = strip_markup(clean(text))
+    return _squash_plain(text, text.strip(" "))
 
 
 def words(key: str) -> list[str]:
