@@ -10,7 +10,7 @@ boundaries means the same thing at token level as it does at character level.
 from __future__ import annotations
 
 import re
-from itertools import chain, islice
+from itertools import chain, compress, islice
 
 import fast_diff_match_patch as fdmp
 
@@ -137,11 +137,12 @@ def _diff_shared(a: list[str], b: list[str]) -> list[tuple[str, int]]:
     shared = set(a).intersection(b)
     if not shared:
         return [(DELETE, len(a)), (INSERT, len(b))]
-    ia = [k for k, x in enumerate(a) if x in shared]
-    ib = [k for k, x in enumerate(b) if x in shared]
+    # positions of the shared items (C-level iteration: `map` and `compress`)
+    ia = list(compress(range(len(a)), map(shared.__contains__, a)))
+    ib = list(compress(range(len(b)), map(shared.__contains__, b)))
     if len(ia) == len(a) and len(ib) == len(b):
         return diff_codes(*encode(a, b), semantic=False)
-    ca, cb = encode([a[k] for k in ia], [b[k] for k in ib])
+    ca, cb = encode(list(map(a.__getitem__, ia)), list(map(b.__getitem__, ib)))
     out: list[tuple[str, int]] = []
     i = j = 0  # positions in a and b reached so far
     x = y = 0  # positions in ia and ib
