@@ -273,9 +273,11 @@ def find_moves(ops: list[BlockOp]) -> None:
             _link(o, same.pop(0))
         else:
             left_removed.append(o)
-    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
     ins = [o for o in added if o.op == "added" and len(o.new.bag) >= MIN_MOVED_WORDS]
-    if not dels or not ins:
+    if not ins:  # (before the word sets of the other side are made)
+        return
+    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
+    if not dels:
         return
     used_d: set[int] = set()
     used_i: set[int] = set()
