@@ -13,7 +13,9 @@ from bisect import bisect_left
 from .normalize import align_key, bag_of_words, normalize, words
 
 HAS_WORD = re.compile(r"\w")
-BLANKS = re.compile(r"(\n(?:[ \t\r]*\n)+)")
+BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
+BLANK_CHARS = " \t\r"
+SHARE_WINDOW = 4096  # characters compared at a time when looking for the text two versions share
 UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 ITEM = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,9}[.)]|[a-zA-Z][.)]|\([a-zA-Z0-9]{1,4}\))(?:[ \t]+|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -257,21 +259,14 @@ class Doc:
 
     __slots__ = ("_heads", "_scanned", "_stacks", "keys", "seps", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, chunks: tuple[list[str], list[str]] | None = None) -> None:
         self.text = text
-        parts = BLANKS.split(text)
-        keys = parts[0::2]
-        seps = [*parts[1::2], ""]
-        if keys[-1] == "" and len(keys) > 0:  # the text ends with blank lines (or is empty)
-            keys.pop()
-            seps.pop()
-        if keys and keys[-1].endswith("\n"):  # a single final newline belongs with the separators
-            body = keys[-1].rstrip("\n")
-            seps[-1] = keys[-1][len(body) :] + seps[-1]
-            keys[-1] = body
-        # one-character tests first: a multi-character search is slow in non-ASCII text
-        if keys and (("`" in text and "```" in text) or ("~" in text and "~~~" in text)):
-            keys, seps = _fence_merged(keys, seps)
+        if chunks is None:
+            keys, seps = _ends(BLANKS.split(text))
+            if keys and _has_fence(text):
+                keys, seps = _fence_merged(keys, seps)
+        else:
+            keys, seps = chunks
         self.keys = keys
         self.seps = seps
         self._heads: list[int] = []
@@ -320,6 +315,80 @@ class Doc:
                 path = tuple(t for _, t in stack)
                 top = stack[-1] if stack else None
         return out
+
+
+def _has_fence(text: str) -> bool:
+    # one-character tests first: a multi-character search is slow in non-ASCII text
+    return ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
+
+
+def _ends(parts: list[str]) -> tuple[list[str], list[str]]:
+    """Keys and separators of the parts of `BLANKS.split` that run to the end of a text."""
+    keys = parts[0::2]
+    seps = [*parts[1::2], ""]
+    if keys[-1] == "" and len(keys) > 0:  # the text ends with blank lines (or is empty)
+        keys.pop()
+        seps.pop()
+    if keys and keys[-1].endswith("\n"):  # a single final newline belongs with the separators
+        body = keys[-1].rstrip("\n")
+        seps[-1] = keys[-1][len(body) :] + seps[-1]
+        keys[-1] = body
+    return keys, seps
+
+
+def _shared_head(a: str, b: str) -> int:
+    """A length of text both strings start with (a lower bound, found a window at a time)."""
+    n = min(len(a), len(b))
+    lo = 0
+    while lo < n and a[lo : lo + SHARE_WINDOW] == b[lo : lo + SHARE_WINDOW]:
+        lo += SHARE_WINDOW
+    return min(lo, n)
+
+
+def _shared_tail(a: str, b: str, limit: int) -> int:
+    """A length of text both strings end with, at most `limit` (a lower bound)."""
+    la, lb = len(a), len(b)
+    lo = 0
+    while lo + SHARE_WINDOW <= limit and a[la - lo - SHARE_WINDOW : la - lo] == b[lb - lo - SHARE_WINDOW : lb - lo]:
+        lo += SHARE_WINDOW
+    return lo
+
+
+def doc_pair(old: str, new: str) -> tuple[Doc, Doc]:
+    """Two versions as Docs. The text they share at the start and at the end is split into
+    chunks once, for both; the same chunks are also the same objects, which the spine's diff
+    compares by identity first."""
+    head = _shared_head(old, new)
+    tail = _shared_tail(old, new, min(len(old), len(new)) - head)
+    if head + tail < 2 * SHARE_WINDOW or _has_fence(old) or _has_fence(new):
+        return Doc(old), Doc(new)
+    # the shared head: whole chunks up to a separator that is followed by a line with text
+    # inside the head (so it ends at the same place in both versions)
+    parts = BLANKS.split(old[:head])
+    if not parts[-1].strip(BLANK_CHARS):
+        parts = parts[:-2]
+    parts = parts[:-1]  # the last, partial chunk
+    hk, hs = parts[0::2], parts[1::2]
+    cut = sum(map(len, parts))
+    # the shared tail: the chunks after its first separator (that chunk starts at the same place
+    # in both versions, wherever the separator began)
+    parts = BLANKS.split(old[len(old) - tail :]) if tail else [""]
+    if len(parts) < 3:
+        tk, ts, tail_len = [], [], 0
+    else:
+        tk, ts = _ends(parts[2:])
+        tail_len = sum(map(len, parts[2:]))
+    docs = []
+    for text in (old, new):
+        end = len(text) - tail_len
+        middle = BLANKS.split(text[cut:end])
+        if tail_len:
+            # the middle ends right after a separator: its last part is empty
+            mk, ms = middle[0:-1:2], middle[1::2]
+        else:
+            mk, ms = _ends(middle)
+        docs.append(Doc(text, (hk + mk + tk, hs + ms + ts)))
+    return docs[0], docs[1]
 
 
 def split_blocks(text: str) -> list[Block]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from .align import BlockOp, EqualRun, Segment, align_docs
-from .blocks import Block, Doc, display_title, split_blocks, split_chunk
+from .blocks import Block, Doc, display_title, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
 from .facts import defined_terms, quantity_facts, row_label
 from .normalize import align_key
@@ -200,7 +200,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
 
 def compare(old: str, new: str) -> Comparison:
     """Compare two Markdown (or plain) texts."""
-    od, nd = Doc(old), Doc(new)
+    od, nd = doc_pair(old, new)
     t = Tally()
     if old == new:
         segments: list[Segment] = [EqualRun(0, 0, len(od))] if len(od) else []
