@@ -388,7 +388,12 @@ def doc_pair(old: str, new: str) -> tuple[Doc, Doc]:
         else:
             mk, ms = _ends(middle)
         docs.append(Doc(text, (hk + mk + tk, hs + ms + ts)))
-    return docs[0], docs[1]
+    first, second = docs
+    if hk:  # the headings of the shared head are found once, for both
+        first._index_headings(len(hk))
+        second._heads, second._stacks = list(first._heads), list(first._stacks)
+        second._scanned = first._scanned
+    return first, second
 
 
 def split_blocks(text: str) -> list[Block]:
