@@ -33,12 +33,18 @@ URL = r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]"
 TARGET = r"\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
 # Both start with a branch of literals ("![" or "["), so the regex engine skips ahead to them
 # instead of trying a match at every character, as an optional "!" would make it do.
-LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]" + TARGET)
-REF_LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
+# Runs of plain label characters are taken whole (possessive "++": a label ends only at a
+# bracket, so giving back part of a run can never make a match) instead of one character a step.
+LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]++|\\.|\[[^\[\]]*+\])*)\]" + TARGET)
+REF_LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]++|\\.)+)\]\[[^\[\]]*\]")
 LINK_TAIL = re.compile(r"\]" + TARGET)  # the end of a link whose label began in an earlier block
 LINK_DEF = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:\s*\S+.*$")
 AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-zA-Z]{2,})>")
 BARE_URL = re.compile(URL)
+# The same URLs as two patterns that start with a literal ("http", "www."), which the regex
+# engine finds quickly; replacing the first kind and then the second gives what BARE_URL does.
+HTTP_URL = re.compile(URL.replace(r"(?:https?://|www\.)", r"https?://"))
+WWW_URL = re.compile(URL.replace(r"(?:https?://|www\.)", r"www\."))
 URL_LABEL = re.compile(r"\s*(?:" + URL + r"|mailto:\S+|[^\s@]+@[^\s@]+\.[a-zA-Z]{2,})\s*")
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 
@@ -169,7 +175,7 @@ def strip_markup(text: str) -> str:
         if "]:" in text:
             text = LINK_DEF.sub(LINK_MARK, text)
     if "://" in text or "www." in text:
-        text = BARE_URL.sub(LINK_MARK, text)
+        text = _unurl(text)
     if "#" in text:
         text = ATX.sub("", text)
     if "\n" in text:
@@ -206,6 +212,15 @@ def strip_markup(text: str) -> str:
     return text
 
 
+def _unurl(text: str) -> str:
+    """Bare URLs replaced by the link mark (as BARE_URL.sub, faster)."""
+    if "://" in text:
+        text = HTTP_URL.sub(LINK_MARK, text)
+    if "www." in text:
+        text = WWW_URL.sub(LINK_MARK, text)
+    return text
+
+
 def _underscores(m: re.Match) -> str:
     """Underscores are emphasis unless inside a word (snake_case stays)."""
     s, i, j = m.string, m.start(), m.end()
@@ -225,7 +240,7 @@ def unlink(text: str) -> str:
     if "](" in text:
         text = LINK_TAIL.sub("]", LINK.sub(_link, text))
     if "://" in text or "www." in text:
-        text = BARE_URL.sub(LINK_MARK, text)
+        text = _unurl(text)
     return text
 
 
