@@ -6,8 +6,8 @@ sections added or removed, and defined terms added or removed. Each fact is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .classify import XREF, Assessment
 from .normalize import normalize
@@ -81,8 +81,9 @@ NUMBER_STEMS = tuple(sorted({w[:3] for w in NUMBER_WORDS}))  # each number word 
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A quantity found in a key, with its span (a tuple: cheap to make by the hundred)."""
+
     kind: str
     text: str
     start: int
