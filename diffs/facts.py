@@ -73,11 +73,12 @@ DEFINITION = re.compile(
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")
+ASCII_DIGITS = b"0123456789"
 DIGITS = re.compile(r"\d+")
 SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
-NUMBER_STEMS = tuple(sorted({w[:3] for w in NUMBER_WORDS}))  # each number word starts with one
+NUMBER_STEMS = tuple(sorted(w for w in NUMBER_WORDS if "-" not in w))  # (hyphenated ones hold one)
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
@@ -145,8 +146,9 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
     ko, kn = a.old_key, a.new_key
     # a quantity that changed overlaps the middle: nothing to find without a number near it
     # (a digit in the text around, or a number word among the words up to the middle's end)
-    digits = DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW) and DIGIT.search(
-        kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW
+    lo = max(0, a.offset - WINDOW)
+    digits = _has_digit(ko, lo, a.offset + len(a.old_mid) + WINDOW) and _has_digit(
+        kn, lo, a.offset + len(a.new_mid) + WINDOW
     )
     if not digits and NUMBER_WORDS.isdisjoint(a.old_words) and NUMBER_WORDS.isdisjoint(a.new_words):
         # the words before the middle are split only when their text may hold a number word
@@ -178,6 +180,15 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
+
+
+def _has_digit(key: str, start: int, end: int) -> bool:
+    """Does key[start:end] hold a digit? (ASCII text through a byte table: a regular expression
+    looks up the category of every character)"""
+    if key.isascii():
+        b = key[start:end].encode()
+        return len(b.translate(None, ASCII_DIGITS)) != len(b)
+    return bool(DIGIT.search(key, start, end))
 
 
 def _refers(key: str, m: Mention) -> bool:
