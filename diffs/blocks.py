@@ -336,31 +336,31 @@ def _ends(parts: list[str]) -> tuple[list[str], list[str]]:
     return keys, seps
 
 
-def _shared_head(a: str, b: str) -> int:
+def _shared_head(a: str, b: str, window: int) -> int:
     """A length of text both strings start with (a lower bound, found a window at a time)."""
     n = min(len(a), len(b))
     lo = 0
-    while lo < n and a[lo : lo + SHARE_WINDOW] == b[lo : lo + SHARE_WINDOW]:
-        lo += SHARE_WINDOW
+    while lo < n and a[lo : lo + window] == b[lo : lo + window]:
+        lo += window
     return min(lo, n)
 
 
-def _shared_tail(a: str, b: str, limit: int) -> int:
+def _shared_tail(a: str, b: str, limit: int, window: int) -> int:
     """A length of text both strings end with, at most `limit` (a lower bound)."""
     la, lb = len(a), len(b)
     lo = 0
-    while lo + SHARE_WINDOW <= limit and a[la - lo - SHARE_WINDOW : la - lo] == b[lb - lo - SHARE_WINDOW : lb - lo]:
-        lo += SHARE_WINDOW
+    while lo + window <= limit and a[la - lo - window : la - lo] == b[lb - lo - window : lb - lo]:
+        lo += window
     return lo
 
 
-def doc_pair(old: str, new: str) -> tuple[Doc, Doc]:
+def doc_pair(old: str, new: str, window: int = SHARE_WINDOW) -> tuple[Doc, Doc]:
     """Two versions as Docs. The text they share at the start and at the end is split into
     chunks once, for both; the same chunks are also the same objects, which the spine's diff
-    compares by identity first."""
-    head = _shared_head(old, new)
-    tail = _shared_tail(old, new, min(len(old), len(new)) - head)
-    if head + tail < 2 * SHARE_WINDOW or _has_fence(old) or _has_fence(new):
+    compares by identity first. `window`: characters compared at a time to find that text."""
+    head = _shared_head(old, new, window)
+    tail = _shared_tail(old, new, min(len(old), len(new)) - head, window)
+    if head + tail < 2 * window or _has_fence(old) or _has_fence(new):
         return Doc(old), Doc(new)
     # the shared head: whole chunks up to a separator that is followed by a line with text
     # inside the head (so it ends at the same place in both versions)
