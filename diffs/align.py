@@ -16,14 +16,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from .blocks import Block, Doc
-from .words import DELETE, EQUAL, common_prefix, common_suffix, diff_codes, encode
+from .classify import Assessment, assess
+from .words import DELETE, EQUAL, Codes, common_prefix, common_suffix, diff_codes, diff_lists, encode
 
 SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
 MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
 ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
+INDEXED_PAIRS = 64  # from this many pairs on, every pair is compared through an index of all words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
@@ -33,6 +36,8 @@ class BlockOp:
     old: Block | None = None
     new: Block | None = None
     partner: BlockOp | None = None  # for moved_out/moved_in: the other half
+    common: tuple[int, int] | None = None  # modified: common head and tail of the keys, if known
+    assessment: Assessment | None = None  # modified: the classification, if alignment made it
 
 
 @dataclass(slots=True)
@@ -59,6 +64,25 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     large ones the smaller side's rarer words are indexed and each block of the other side looks up
     the blocks it shares them with."""
     out = []
+    if INDEXED_PAIRS <= len(dels) * len(ins) <= ALL_PAIRS:
+        # every word of the new side indexed: the words a block shares with each block are
+        # counted by C-level set and Counter operations, not by one intersection per pair
+        index: dict[str, list[int]] = {}
+        sizes = [len(x.bag) for x in ins]
+        for i, block in enumerate(ins):
+            for t in block.bag:
+                index.setdefault(t, []).append(i)
+        words = index.keys()
+        for d, block in enumerate(dels):
+            a = block.bag
+            la = len(a)
+            if not la:
+                continue
+            for i, shared in Counter(chain.from_iterable(map(index.__getitem__, a & words))).items():
+                s = 2 * shared / (la + sizes[i])
+                if s >= threshold:
+                    out.append((-s, d, i))
+        return out
     if len(dels) * len(ins) <= ALL_PAIRS:
         bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
         for d, block in enumerate(dels):
@@ -76,19 +100,21 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         return out
     flip = len(dels) > len(ins)
     small, large = (ins, dels) if flip else (dels, ins)
-    freq = Counter(t for block in small for t in block.bag)
+    freq = Counter(chain.from_iterable(block.bag for block in small))
     limit = max(4, len(small) // 20)
-    index: dict[str, list[int]] = {}
+    rare = frozenset(t for t, n in freq.items() if n <= limit)
+    index = {}
     for k, block in enumerate(small):
-        for t in block.bag:
-            if freq[t] <= limit:
-                index.setdefault(t, []).append(k)
+        for t in block.bag & rare:
+            index.setdefault(t, []).append(k)
+    words = index.keys()
     for j, block in enumerate(large):
         b = block.bag
         if not b:
             continue
-        hits = Counter(k for t in b if t in index for k in index[t])
-        for k, _ in hits.most_common(CANDIDATES):
+        hits = Counter(chain.from_iterable(map(index.__getitem__, b & words)))
+        # the blocks sharing the most rare words, ties by position (set order varies by process)
+        for k in sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]:
             s = similarity(small[k].bag, b)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
@@ -115,23 +141,39 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
-def _edited_in_place(old: Block, new: Block) -> bool:
+def _edited_in_place(old: Block, new: Block) -> tuple[int, int] | None:
     """One block against one: if their keys share a head and a tail covering half the longer one
-    (a few words edited inside), they are one block modified, no word sets needed."""
+    (a few words edited inside), they are one block modified, no word sets needed. Returns the
+    lengths of that head and tail (the classification starts from them), else None."""
     a, b = old.key, new.key
     if not a or not b:
-        return False
+        return None
     p = common_prefix(a, b)
     s = common_suffix(a[p:], b[p:])
-    return 2 * (p + s) >= max(len(a), len(b))
+    return (p, s) if 2 * (p + s) >= max(len(a), len(b)) else None
 
 
-def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp]) -> None:
+def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Codes | None = None) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
-    if len(dels) == len(ins) and all(_edited_in_place(d, i) for d, i in zip(dels, ins, strict=True)):
-        # as many blocks on each side, each edited in place: paired in order, no word sets needed
-        ops.extend(BlockOp("modified", d, i) for d, i in zip(dels, ins, strict=True))
-        return
+    if len(dels) == len(ins):
+        # As many blocks on each side, each edited in place (a common head and tail) or keeping
+        # half its text in order (by the word diff its classification needs anyway): paired in
+        # order, without comparing every block with every other.
+        paired = []
+        for d, i in zip(dels, ins, strict=True):
+            common = _edited_in_place(d, i)
+            if common is not None:
+                paired.append(BlockOp("modified", d, i, common=common))
+                continue
+            if not d.key or not i.key:
+                break
+            a = assess(d.raw, i.raw, d.key, i.key, codes)
+            if 2 * a.kept() < max(len(d.key), len(i.key)):
+                break
+            paired.append(BlockOp("modified", d, i, assessment=a))
+        else:
+            ops.extend(paired)
+            return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
     for d, i in pairs:
@@ -187,21 +229,24 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
     return ops
 
 
-def _loose(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
-    """Third pass: alignment keys (case, punctuation and leading numbers aside), then similarity."""
-    ops.extend(_lcs(old, new, "akey", _pair_gap))
-
-
-def _normalised(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
-    """Second pass: normalised keys (whitespace, characters, markup, link targets aside)."""
-    ops.extend(_lcs(old, new, "key", _loose))
-
-
-def align_blocks(old: list[Block], new: list[Block]) -> list[BlockOp]:
+def align_blocks(old: list[Block], new: list[Block], codes: Codes | None = None) -> list[BlockOp]:
     """The ops of one gap, old and new each in order: blocks with the same text (a list's
     untouched items), then blocks equal once normalised, then equal by alignment key, then similar
-    blocks. Each pass only sees what the one before left, so normalising is paid where needed."""
-    return _lcs(old, new, "text", _normalised)
+    blocks. Each pass only sees what the one before left, so normalising is paid where needed.
+    `codes`: word codes shared by the comparison's word diffs."""
+
+    def similar(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        _pair_gap(old, new, ops, codes)
+
+    def loose(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        # third pass: alignment keys (case, punctuation and leading numbers aside), then similarity
+        ops.extend(_lcs(old, new, "akey", similar))
+
+    def normalised(old: list[Block], new: list[Block], ops: list[BlockOp]) -> None:
+        # second pass: normalised keys (whitespace, characters, markup, link targets aside)
+        ops.extend(_lcs(old, new, "key", loose))
+
+    return _lcs(old, new, "text", normalised)
 
 
 def _link(out_op: BlockOp, in_op: BlockOp) -> None:
@@ -228,9 +273,11 @@ def find_moves(ops: list[BlockOp]) -> None:
             _link(o, same.pop(0))
         else:
             left_removed.append(o)
-    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
     ins = [o for o in added if o.op == "added" and len(o.new.bag) >= MIN_MOVED_WORDS]
-    if not dels or not ins:
+    if not ins:  # (before the word sets of the other side are made)
+        return
+    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
+    if not dels:
         return
     used_d: set[int] = set()
     used_i: set[int] = set()
@@ -241,18 +288,17 @@ def find_moves(ops: list[BlockOp]) -> None:
             _link(dels[d], ins[i])
 
 
-def align_docs(old: Doc, new: Doc) -> list[Segment]:
+def align_docs(old: Doc, new: Doc, codes: Codes | None = None) -> list[Segment]:
     """Equal runs of chunks and, between them, the block ops of each gap (moves linked across)."""
-    a, b = encode(old.keys, new.keys)
     segments: list[Segment] = []
     i = j = 0
     gap = [0, 0, 0, 0]  # i0, i1, j0, j1
 
     def flush() -> None:
         if gap[1] > gap[0] or gap[3] > gap[2]:
-            segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3])))
+            segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3]), codes))
 
-    for op, n in diff_codes(a, b, semantic=False):
+    for op, n in diff_lists(old.keys, new.keys):
         if op == EQUAL:
             flush()
             segments.append(EqualRun(i, j, n))

@@ -13,7 +13,9 @@ from bisect import bisect_left
 from .normalize import align_key, bag_of_words, normalize, words
 
 HAS_WORD = re.compile(r"\w")
-BLANKS = re.compile(r"(\n(?:[ \t\r]*\n)+)")
+BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
+BLANK_CHARS = " \t\r"
+SHARE_WINDOW = 4096  # characters compared at a time when looking for the text two versions share
 UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 ITEM = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,9}[.)]|[a-zA-Z][.)]|\([a-zA-Z0-9]{1,4}\))(?:[ \t]+|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -135,10 +137,11 @@ def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ..
     return tuple(t for _, t in stack)
 
 
-def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]:
+def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None) -> list[Block]:
     """The blocks of one chunk (text between blank lines); `stack` holds the headings above and is
-    updated by the headings found."""
-    path = tuple(t for _, t in stack)
+    updated by the headings found. `path`: the stack's titles, if the caller keeps them."""
+    if path is None:
+        path = tuple(t for _, t in stack)
     if "\n" not in key:  # the common case: one line, one block
         kind = kind_of(key)
         if kind == "heading":
@@ -147,12 +150,13 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]
         level = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
         return [Block(kind, key + sep, level, path)]
     lines = key.split("\n")
+    kinds = list(map(kind_of, lines))  # each line's kind once: a list item's is asked twice
     last = len(lines) - 1
     blocks: list[Block] = []
     i = 0
     while i <= last:
         line = lines[i]
-        kind = kind_of(line)
+        kind = kinds[i]
         start = i
         i += 1
         level = 0
@@ -173,9 +177,9 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]]) -> list[Block]
             if kind == "item":
                 level = (len(line) - len(line.lstrip(" \t"))) // 2
             # following lines that start no block of their own continue this one
-            while i <= last and kind_of(lines[i]) == "paragraph":
+            while i <= last and kinds[i] == "paragraph":
                 i += 1
-        raw = "\n".join(lines[start:i]) + ("\n" if i <= last else sep)
+        raw = (line if i == start + 1 else "\n".join(lines[start:i])) + ("\n" if i <= last else sep)
         blocks.append(Block(kind, raw, level, path))
     return blocks
 
@@ -255,20 +259,14 @@ class Doc:
 
     __slots__ = ("_heads", "_scanned", "_stacks", "keys", "seps", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, chunks: tuple[list[str], list[str]] | None = None) -> None:
         self.text = text
-        parts = BLANKS.split(text)
-        keys = parts[0::2]
-        seps = [*parts[1::2], ""]
-        if keys[-1] == "" and len(keys) > 0:  # the text ends with blank lines (or is empty)
-            keys.pop()
-            seps.pop()
-        if keys and keys[-1].endswith("\n"):  # a single final newline belongs with the separators
-            body = keys[-1].rstrip("\n")
-            seps[-1] = keys[-1][len(body) :] + seps[-1]
-            keys[-1] = body
-        if ("```" in text or "~~~" in text) and keys:
-            keys, seps = _fence_merged(keys, seps)
+        if chunks is None:
+            keys, seps = _ends(BLANKS.split(text))
+            if keys and _has_fence(text):
+                keys, seps = _fence_merged(keys, seps)
+        else:
+            keys, seps = chunks
         self.keys = keys
         self.seps = seps
         self._heads: list[int] = []
@@ -307,10 +305,95 @@ class Doc:
     def blocks(self, start: int, stop: int) -> list[Block]:
         """The blocks of chunks start..stop-1, with their heading paths."""
         stack = self.stack_before(start)
+        path = tuple(t for _, t in stack)
+        top = stack[-1] if stack else None
         out: list[Block] = []
+        keys, seps = self.keys, self.seps
         for k in range(start, stop):
-            out.extend(split_chunk(self.keys[k], self.seps[k], stack))
+            out.extend(split_chunk(keys[k], seps[k], stack, path))
+            if (stack[-1] if stack else None) is not top:  # a heading was pushed (a new tuple)
+                path = tuple(t for _, t in stack)
+                top = stack[-1] if stack else None
         return out
+
+
+def _has_fence(text: str) -> bool:
+    # one-character tests first: a multi-character search is slow in non-ASCII text
+    return ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
+
+
+def _ends(parts: list[str]) -> tuple[list[str], list[str]]:
+    """Keys and separators of the parts of `BLANKS.split` that run to the end of a text."""
+    keys = parts[0::2]
+    seps = [*parts[1::2], ""]
+    if keys[-1] == "" and len(keys) > 0:  # the text ends with blank lines (or is empty)
+        keys.pop()
+        seps.pop()
+    if keys and keys[-1].endswith("\n"):  # a single final newline belongs with the separators
+        body = keys[-1].rstrip("\n")
+        seps[-1] = keys[-1][len(body) :] + seps[-1]
+        keys[-1] = body
+    return keys, seps
+
+
+def _shared_head(a: str, b: str, window: int) -> int:
+    """A length of text both strings start with (a lower bound, found a window at a time)."""
+    n = min(len(a), len(b))
+    lo = 0
+    while lo < n and a[lo : lo + window] == b[lo : lo + window]:
+        lo += window
+    return min(lo, n)
+
+
+def _shared_tail(a: str, b: str, limit: int, window: int) -> int:
+    """A length of text both strings end with, at most `limit` (a lower bound)."""
+    la, lb = len(a), len(b)
+    lo = 0
+    while lo + window <= limit and a[la - lo - window : la - lo] == b[lb - lo - window : lb - lo]:
+        lo += window
+    return lo
+
+
+def doc_pair(old: str, new: str, window: int = SHARE_WINDOW) -> tuple[Doc, Doc]:
+    """Two versions as Docs. The text they share at the start and at the end is split into
+    chunks once, for both; the same chunks are also the same objects, which the spine's diff
+    compares by identity first. `window`: characters compared at a time to find that text."""
+    head = _shared_head(old, new, window)
+    tail = _shared_tail(old, new, min(len(old), len(new)) - head, window)
+    if head + tail < 2 * window or _has_fence(old) or _has_fence(new):
+        return Doc(old), Doc(new)
+    # the shared head: whole chunks up to a separator that is followed by a line with text
+    # inside the head (so it ends at the same place in both versions)
+    parts = BLANKS.split(old[:head])
+    if not parts[-1].strip(BLANK_CHARS):
+        parts = parts[:-2]
+    parts = parts[:-1]  # the last, partial chunk
+    hk, hs = parts[0::2], parts[1::2]
+    cut = sum(map(len, parts))
+    # the shared tail: the chunks after its first separator (that chunk starts at the same place
+    # in both versions, wherever the separator began)
+    parts = BLANKS.split(old[len(old) - tail :]) if tail else [""]
+    if len(parts) < 3:
+        tk, ts, tail_len = [], [], 0
+    else:
+        tk, ts = _ends(parts[2:])
+        tail_len = sum(map(len, parts[2:]))
+    docs = []
+    for text in (old, new):
+        end = len(text) - tail_len
+        middle = BLANKS.split(text[cut:end])
+        if tail_len:
+            # the middle ends right after a separator: its last part is empty
+            mk, ms = middle[0:-1:2], middle[1::2]
+        else:
+            mk, ms = _ends(middle)
+        docs.append(Doc(text, (hk + mk + tk, hs + ms + ts)))
+    first, second = docs
+    if hk:  # the headings of the shared head are found once, for both
+        first._index_headings(len(hk))
+        second._heads, second._stacks = list(first._heads), list(first._stacks)
+        second._scanned = first._scanned
+    return first, second
 
 
 def split_blocks(text: str) -> list[Block]:

@@ -12,10 +12,11 @@ substantive  anything else that changes wording. A one-letter edit that flips me
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
-from .words import EQUAL, common_prefix, common_suffix, diff_codes, encode
+from .words import EQUAL, Codes, common_head, common_prefix, common_suffix, common_tail, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
 
@@ -65,7 +66,7 @@ def worst(levels) -> str:
     return max(levels, key=ORDER.__getitem__, default="cosmetic")
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """One edit between the word lists of two normalised keys: token index ranges."""
 
@@ -76,7 +77,6 @@ class Run:
     reason: str = "wording"
 
 
-@dataclass
 class Assessment:
     """What one block's change amounts to, with the word-level edits it was judged by.
 
@@ -84,20 +84,65 @@ class Assessment:
     keys, `old_mid`/`new_mid` are the middles, `old_words`/`new_words` their case-folded words,
     `before` the words just before them, and runs index into the middle's words."""
 
-    significance: str
-    reasons: list[str]
-    old_key: str = ""
-    new_key: str = ""
-    offset: int = 0
-    old_mid: str = ""
-    new_mid: str = ""
-    old_words: list[str] = field(default_factory=list)
-    new_words: list[str] = field(default_factory=list)
-    before: list[str] = field(default_factory=list)
-    runs: list[Run] = field(default_factory=list)
-    words_added: int = 0
-    words_removed: int = 0
-    _spans: dict = field(default_factory=dict, repr=False)
+    __slots__ = (
+        "_before",
+        "_spans",
+        "new_key",
+        "new_mid",
+        "new_words",
+        "offset",
+        "old_key",
+        "old_mid",
+        "old_words",
+        "reasons",
+        "runs",
+        "significance",
+        "words_added",
+        "words_removed",
+    )
+
+    def __init__(
+        self,
+        significance: str,
+        reasons: list[str],
+        old_key: str = "",
+        new_key: str = "",
+        offset: int = 0,
+        old_mid: str = "",
+        new_mid: str = "",
+        old_words: list[str] | None = None,
+        new_words: list[str] | None = None,
+    ) -> None:
+        self.significance = significance
+        self.reasons = reasons
+        self.old_key, self.new_key, self.offset = old_key, new_key, offset
+        self.old_mid, self.new_mid = old_mid, new_mid
+        self.old_words = old_words if old_words is not None else []
+        self.new_words = new_words if new_words is not None else []
+        self.runs: list[Run] = []
+        self.words_added = self.words_removed = 0
+        self._before: list[str] | None = None
+        self._spans: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Assessment({self.significance!r}, {self.reasons!r})"
+
+    def kept(self) -> int:
+        """Characters of the old key the edits leave in place: the common head and tail, and the
+        words of the middle outside every run."""
+        ow = self.old_words
+        removed = sum(sum(map(len, ow[r.i0 : r.i1])) for r in self.runs)
+        return len(self.old_key) - len(self.old_mid) + sum(map(len, ow)) - removed
+
+    @property
+    def before(self) -> list[str]:
+        """Up to twelve words before the middle (computed when a rule asks for them)."""
+        if self._before is None:
+            p, ko = self.offset, self.old_key
+            head = words(ko[max(0, p - 100) : p]) if p else []
+            # a word cut by the window's start is not a word
+            self._before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
+        return self._before
 
     def spans(self, side: str) -> list[tuple[int, int]] | None:
         """Character spans (in the middle) of the old ('-') or new ('+') middle's words."""
@@ -161,6 +206,9 @@ def _one_edit(a: str, b: str) -> tuple[str, int] | None:
 def is_spelling_fix(a: str, b: str) -> bool:
     """A typo or a British/American variant of one word, never an inflection or a negation:
     edits at a word's start or end (un-, -s, -ed) change meaning, so only inner edits count."""
+    # the rules below keep the length or change it by one letter (only "our" → "or" can repeat)
+    if abs(len(a) - len(b)) > 1 and "our" not in a and "our" not in b:
+        return False
     if not (a.isalpha() and b.isalpha()) or a in MEANING or b in MEANING:
         return False
     for uk, us in UK_US:
@@ -207,8 +255,21 @@ def _encoding_variant(a: str, b: str) -> bool:
     return False
 
 
+def _enumeration(tokens: list[str]) -> bool:
+    """Are all tokens numbers or letters of a list or section (ENUM_TOKEN)? Words that start
+    with a letter are tested with string operations: most edits fail on their first word."""
+    for t in tokens:
+        if t[0].isdigit():
+            if not ENUM_TOKEN.fullmatch(t):
+                return False
+        elif not ((len(t) == 1 and "a" <= t <= "z") or (len(t) <= 6 and not t.strip("ivxlc"))):
+            return False
+    return True
+
+
 def _is_date_part(tok: str) -> bool:
-    return tok in MONTHS or bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok))
+    # days and years start with a digit: other words need no regular expression
+    return tok in MONTHS or (tok[:1].isdigit() and bool(YEAR.fullmatch(tok) or DAY.fullmatch(tok)))
 
 
 def _date_change(run: Run, a: Assessment) -> bool:
@@ -216,8 +277,12 @@ def _date_change(run: Run, a: Assessment) -> bool:
     say what the date is for ("last updated", "effective", ©), or in a short line that does."""
     ow, nw = a.old_words, a.new_words
     changed = ow[run.i0 : run.i1] + nw[run.j0 : run.j1]
-    if not changed or not all(_is_date_part(t) for t in changed):
-        return False
+    if not changed or (changed[0] not in MONTHS and not changed[0][:1].isdigit()):
+        return False  # (most edits fail on their first word)
+    # words that are no month must be days or years
+    for t in set(changed).difference(MONTHS):
+        if not (t[:1].isdigit() and (YEAR.fullmatch(t) or DAY.fullmatch(t))):
+            return False
     lead = a.before + ow[: run.i0]
     near = lead[-2:] + changed + ow[run.i1 : run.i1 + 2] + nw[run.j1 : run.j1 + 2]
     has_month = any(t in MONTHS for t in near)
@@ -244,7 +309,9 @@ def run_region(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> t
 
 def _maybe_encoding(ko: str, kn: str) -> bool:
     """Could an edit between these keys be a character lost to a wrong encoding?"""
-    return any(c in ko or c in kn for c in BAD_CHARS) or "\u00c3" in ko + kn or "\u00e2\u20ac" in ko + kn
+    if ko.isascii() and kn.isascii():
+        return "?" in ko or "?" in kn
+    return any(c in ko or c in kn for c in BAD_CHARS) or any(m in ko or m in kn for m in ("\u00c3", "\u00e2\u20ac"))
 
 
 def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
@@ -255,66 +322,34 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
         texts = regions(run)
         if texts and _encoding_variant(*texts):
             return "cosmetic", "character encoding"
-    enum = all(ENUM_TOKEN.fullmatch(t) for t in rem + add)
-    at_start = run.i0 == 0 and run.j0 == 0 and not a.before and len(rem) <= 1 and len(add) <= 1
-    if enum and at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
-        return "minor", "renumbering"
-    if enum and len(rem) == len(add):
-        before = (a.before + ow[: run.i0])[-3:]
-        if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
-            return "minor", "cross-reference"
+    if _enumeration(rem) and _enumeration(add):  # numbers and letters of a list or section
+        at_start = run.i0 == 0 and run.j0 == 0 and len(rem) <= 1 and len(add) <= 1 and not a.before
+        if at_start and (not rem or ENUM_START.match(a.old_key)) and (not add or ENUM_START.match(a.new_key)):
+            return "minor", "renumbering"
+        if len(rem) == len(add):
+            before = (a.before + ow[: run.i0])[-3:]
+            if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
+                return "minor", "cross-reference"
     if _date_change(run, a):
         return "minor", "date"
-    if any(t in MEANING for t in rem + add):
+    if not (MEANING.isdisjoint(rem) and MEANING.isdisjoint(add)):
         return "substantive", "wording"
     if (len(rem) == len(add) == 1 and is_spelling_fix(rem[0], add[0])) or (rem and "".join(rem) == "".join(add)):
         return "minor", "spelling"
     return "substantive", "wording"
 
 
-def _common_head(a: list[str], b: list[str]) -> int:
-    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
-    n = min(len(a), len(b))
-    if not n or a[0] != b[0]:
-        return 0
-    if a[:n] == b[:n]:
-        return n
-    lo, hi = 0, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _common_tail(a: list[str], b: list[str], limit: int) -> int:
-    """Length of the common suffix of two lists, at most `limit`."""
-    if not limit or a[-1] != b[-1]:
-        return 0
-    if a[len(a) - limit :] == b[len(b) - limit :]:
-        return limit
-    lo, hi = 0, limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def word_runs(ow: list[str], nw: list[str]) -> list[Run]:
+def word_runs(ow: list[str], nw: list[str], codes: Codes | None = None) -> list[Run]:
     """The edits between two word lists, with diff-match-patch's semantic cleanup. The common head
-    and tail are set aside first, so a one-word edit in a long paragraph diffs a few words."""
-    head = _common_head(ow, nw)
-    tail = _common_tail(ow, nw, min(len(ow), len(nw)) - head)
+    and tail are set aside first, so a one-word edit in a long paragraph diffs a few words.
+    `codes` (shared by one comparison) saves encoding the same words again."""
+    head = common_head(ow, nw)
+    tail = common_tail(ow, nw, min(len(ow), len(nw)) - head)
     mid_o, mid_n = ow[head : len(ow) - tail], nw[head : len(nw) - tail]
     if len(mid_o) <= 2 and len(mid_n) <= 2:
         # nothing in common inside (their ends differ), so the cleanup would make it one edit
         return [Run(head, head + len(mid_o), head, head + len(mid_n))] if mid_o or mid_n else []
-    a, b = encode(mid_o, mid_n)
+    a, b = (codes.encode if codes is not None else encode)(mid_o, mid_n)
     runs: list[Run] = []
     i = j = head
     cur: Run | None = None
@@ -340,14 +375,20 @@ def word_runs(ow: list[str], nw: list[str]) -> list[Run]:
 
 
 def _count(tokens: list[str]) -> int:
-    return sum(1 for t in tokens if t[0].isalnum())
+    """Tokens that are words (not symbols)."""
+    if len(tokens) == 1:
+        return 1 if tokens[0][0].isalnum() else 0
+    return sum(map(str.isalnum, map(itemgetter(0), tokens)))
 
 
-def _middle(ko: str, kn: str) -> tuple[int, int]:
+def _middle(ko: str, kn: str, common: tuple[int, int] | None = None) -> tuple[int, int]:
     """(start, length of the common tail) of the differing middle of two keys, widened to white
-    space so it holds whole words."""
-    p = common_prefix(ko, kn)
-    s = common_suffix(ko[p:], kn[p:])
+    space so it holds whole words. `common`: their common head and tail, if known."""
+    if common is None:
+        p = common_prefix(ko, kn)
+        s = common_suffix(ko[p:], kn[p:])
+    else:
+        p, s = common
     while p > 0 and not ko[p - 1].isspace():
         p -= 1
     while s > 0 and not ko[len(ko) - s].isspace():
@@ -355,27 +396,31 @@ def _middle(ko: str, kn: str) -> tuple[int, int]:
     return p, s
 
 
-def assess(old: str, new: str, old_key: str | None = None, new_key: str | None = None) -> Assessment:
-    """Significance and reasons of one block's change from `old` to `new` (the normalised keys
-    may be passed in when already known)."""
+def assess(
+    old: str,
+    new: str,
+    old_key: str | None = None,
+    new_key: str | None = None,
+    codes: Codes | None = None,
+    common: tuple[int, int] | None = None,
+) -> Assessment:
+    """Significance and reasons of one block's change from `old` to `new`. What the caller
+    already knows may be passed in: the normalised keys, word codes shared by a comparison, the
+    lengths of the keys' common head and tail."""
     if old == new:
         return Assessment("cosmetic", [])
     ko = normalize(old) if old_key is None else old_key
     kn = normalize(new) if new_key is None else new_key
     if ko == kn:
         return Assessment("cosmetic", cosmetic_kinds(old, new), ko, kn)
-    p, s = _middle(ko, kn)
+    p, s = _middle(ko, kn, common)
     mo, mn = ko[p : len(ko) - s], kn[p : len(kn) - s]
     ow, nw = words(mo), words(mn)
     a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw)
     if ow == nw:
         a.reasons = ["case"] if mo.casefold() == mn.casefold() else ["punctuation"]
         return a
-    if p:
-        head = words(ko[max(0, p - 100) : p])
-        # a word cut by the window's start is not a word
-        a.before = (head[1:] if p > 100 and ko[p - 101].isalnum() else head)[-12:]
-    a.runs = word_runs(ow, nw)
+    a.runs = word_runs(ow, nw, codes)
     regions = None
     if _maybe_encoding(mo, mn):
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from functools import cached_property
 
 from .align import BlockOp, EqualRun, Segment, align_docs
-from .blocks import Block, Doc, display_title, split_blocks, split_chunk
+from .blocks import Block, Doc, display_title, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
 from .facts import defined_terms, quantity_facts, row_label
 from .normalize import align_key
 from .summary import Tally, first_summary_text, summarize
 from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 
 class Change:
@@ -169,12 +169,14 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if op.op == "moved_out":
         t.old_terms.extend(defined_terms(o.key))
         return Change("moved_out", o, w, "cosmetic")
-    a = assess(o.raw, w.raw, o.key, w.key)
+    a = op.assessment or assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
     t.words_added += a.words_added
     t.words_removed += a.words_removed
-    t.new_terms.extend(defined_terms(w.key))
+    if '"' in w.key:  # a definition quotes its term
+        t.new_terms.extend(defined_terms(w.key))
     if op.op == "modified":
-        t.old_terms.extend(defined_terms(o.key))
+        if '"' in o.key:
+            t.old_terms.extend(defined_terms(o.key))
         sig, reasons = a.significance, a.reasons
         t.blocks_modified += 1
         if reasons == ["renumbering"]:
@@ -189,20 +191,21 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if sig == "cosmetic":
         t.cosmetic.update(reasons)
     else:
-        t.touch(_section(w, t) if a.significance != "cosmetic" else None, sig, reasons)
-        label = row_label(w.raw) if w.kind == "row" else ""
-        t.add_facts(quantity_facts(a, _section(w, t), label), sig)
+        section = _section(w, t)
+        t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
+        if a.runs:
+            t.add_facts(quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else ""), sig)
     return Change(op.op, o, w, sig, reasons)
 
 
 def compare(old: str, new: str) -> Comparison:
     """Compare two Markdown (or plain) texts."""
-    od, nd = Doc(old), Doc(new)
+    od, nd = doc_pair(old, new)
+    t = Tally()
     if old == new:
         segments: list[Segment] = [EqualRun(0, 0, len(od))] if len(od) else []
     else:
-        segments = align_docs(od, nd)
-    t = Tally()
+        segments = align_docs(od, nd, t.codes)
     out: list[EqualRun | list[Change]] = []
     made: dict[int, Change] = {}
     for seg in segments:

@@ -6,8 +6,8 @@ sections added or removed, and defined terms added or removed. Each fact is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from .classify import XREF, Assessment
 from .normalize import normalize
@@ -73,15 +73,18 @@ DEFINITION = re.compile(
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")
+ASCII_DIGITS = b"0123456789"
 DIGITS = re.compile(r"\d+")
 SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
+NUMBER_STEMS = tuple(sorted(w for w in NUMBER_WORDS if "-" not in w))  # (hyphenated ones hold one)
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A quantity found in a key, with its span (a tuple: cheap to make by the hundred)."""
+
     kind: str
     text: str
     start: int
@@ -143,11 +146,15 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
     ko, kn = a.old_key, a.new_key
     # a quantity that changed overlaps the middle: nothing to find without a number near it
     # (a digit in the text around, or a number word among the words up to the middle's end)
-    if not (
-        DIGIT.search(ko, max(0, a.offset - WINDOW), a.offset + len(a.old_mid) + WINDOW)
-        and DIGIT.search(kn, max(0, a.offset - WINDOW), a.offset + len(a.new_mid) + WINDOW)
-    ) and not NUMBER_WORDS.intersection(a.before, a.old_words, a.new_words):
-        return []
+    lo = max(0, a.offset - WINDOW)
+    digits = _has_digit(ko, lo, a.offset + len(a.old_mid) + WINDOW) and _has_digit(
+        kn, lo, a.offset + len(a.new_mid) + WINDOW
+    )
+    if not digits and NUMBER_WORDS.isdisjoint(a.old_words) and NUMBER_WORDS.isdisjoint(a.new_words):
+        # the words before the middle are split only when their text may hold a number word
+        window = ko[max(0, a.offset - 100) : a.offset].casefold() if a.offset else ""
+        if not any(stem in window for stem in NUMBER_STEMS) or NUMBER_WORDS.isdisjoint(a.before):
+            return []
     facts = []
     for run in runs:
         if not (
@@ -173,6 +180,15 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
+
+
+def _has_digit(key: str, start: int, end: int) -> bool:
+    """Does key[start:end] hold a digit? (ASCII text through a byte table: a regular expression
+    looks up the category of every character)"""
+    if key.isascii():
+        b = key[start:end].encode()
+        return len(b.translate(None, ASCII_DIGITS)) != len(b)
+    return bool(DIGIT.search(key, start, end))
 
 
 def _refers(key: str, m: Mention) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html import unescape
+from operator import methodcaller
 
 # Zero-width and other invisible characters, soft hyphen, BOM, bidi marks, variation selectors.
 INVISIBLE = re.compile(
@@ -24,18 +24,27 @@ CHARACTERS = (
     *((c, " ") for c in "\u2028\u2029\u202f\u205f\u3000"),
     ("\u2026", "..."),
 )
+LATIN1_CHARACTERS = tuple((c, plain) for c, plain in CHARACTERS if c <= "\u00ff")
 ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 # What a changed URL becomes in the comparison key: a link target is not wording.
 LINK_MARK = "\u27e8link\u27e9"
 URL = r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_]"
 TARGET = r"\(\s*<?[^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
-LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]" + TARGET)
-REF_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)+)\]\[[^\[\]]*\]")
+# Both start with a branch of literals ("![" or "["), so the regex engine skips ahead to them
+# instead of trying a match at every character, as an optional "!" would make it do.
+# Runs of plain label characters are taken whole (possessive "++": a label ends only at a
+# bracket, so giving back part of a run can never make a match) instead of one character a step.
+LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]++|\\.|\[[^\[\]]*+\])*)\]" + TARGET)
+REF_LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]++|\\.)+)\]\[[^\[\]]*\]")
 LINK_TAIL = re.compile(r"\]" + TARGET)  # the end of a link whose label began in an earlier block
 LINK_DEF = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:\s*\S+.*$")
 AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-zA-Z]{2,})>")
 BARE_URL = re.compile(URL)
+# The same URLs as two patterns that start with a literal ("http", "www."), which the regex
+# engine finds quickly; replacing the first kind and then the second gives what BARE_URL does.
+HTTP_URL = re.compile(URL.replace(r"(?:https?://|www\.)", r"https?://"))
+WWW_URL = re.compile(URL.replace(r"(?:https?://|www\.)", r"www\."))
 URL_LABEL = re.compile(r"\s*(?:" + URL + r"|mailto:\S+|[^\s@]+@[^\s@]+\.[a-zA-Z]{2,})\s*")
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 
@@ -43,9 +52,12 @@ TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 ATX = re.compile(r"(?m)^[ \t]{0,3}#{1,6}(?=[ \t]|$)|[ \t]+#+[ \t]*$")
 BULLET = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*[ \t]*[-*+\u2022](?=[ \t])")
 BULLETS = ("-", "*", "+", "\u2022")
+LINE_MARKS = frozenset("-*+ \u2022>")  # line starts that may hold a bullet or a quote marker
 RULE_CHARS = " \t\r-=*_|:"
 QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 UNDERSCORES = re.compile(r"_+")
+# A C-level replacement for "\\1": a template string is expanded by Python code at every match.
+FIRST_GROUP = methodcaller("group", 1)
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 
 # Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
@@ -54,6 +66,20 @@ WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 ASCII_WORDS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
+)
+
+
+# ASCII words: the shape of a text (word characters "a", inner separators ".", symbols "s") and
+# its word characters lower-cased with everything else a space.
+def _shape(c: str) -> str:
+    if c.isalnum() or c == "_":
+        return "a"
+    return "." if c in "'.,:/" else "s" if c in "$%<>+=" else " "
+
+
+WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in range(128)).encode())
+WORD_BYTES = bytes.maketrans(
+    bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
 )
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
@@ -64,25 +90,68 @@ def clean(text: str) -> str:
     """NFC, entities decoded, invisible characters removed, typographic quotes, dashes and exotic
     spaces made plain."""
     if "&" in text and ";" in text:
+        from html import unescape  # imported when first needed: most texts hold no entity
+
         text = ENTITY.sub(lambda m: unescape(m.group(0)), text)
     if text.isascii():
         return text
+    if len(text.encode("latin-1", "ignore")) == len(text):
+        # Latin-1 only ("é", "©", "«"): always in NFC, four typographic characters possible, and
+        # of the invisible ones only the soft hyphen
+        for c, plain in LATIN1_CHARACTERS:
+            if c in text:
+                text = text.replace(c, plain)
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    text = INVISIBLE.sub("", text)
     for c, plain in CHARACTERS:
         if c in text:
             text = text.replace(c, plain)
-    return text
+    # Typographic quotes and dashes are often a text's only characters beyond Latin-1: made plain,
+    # the text is ASCII or Latin-1 and holds fewer possible invisible characters (the two steps
+    # commute).
+    if text.isascii():
+        return text
+    if len(text.encode("latin-1", "ignore")) == len(text):
+        return text.replace("\u00ad", "") if "\u00ad" in text else text
+    return INVISIBLE.sub("", text)
 
 
 def squash(text: str) -> str:
+    """White space runs made one space, none at the ends."""
+    # Most texts only need their outer spaces cut: tested with C-level scans rather than
+    # splitting into a string per word. The space is the only printable white space.
+    s = text.strip(" ")
+    if s.isascii() or s.isprintable():
+        return _squash_plain(text, s)
     return " ".join(text.split())
 
 
+def _squash_plain(text: str, s: str) -> str:
+    """`squash` of a text whose only white space besides the space are control characters
+    (what `clean` leaves): `s` is the text without outer spaces."""
+    if (
+        "  " in s
+        or "\n" in s
+        or "\t" in s
+        or "\r" in s
+        or "\x0b" in s
+        or "\x0c" in s
+        or "\x1c" in s
+        or "\x1d" in s
+        or "\x1e" in s
+        or "\x1f" in s
+        or "\x85" in s
+    ):
+        return " ".join(text.split())
+    return s
+
+
 def _link(m: re.Match) -> str:
-    label = m.group(2)
-    if URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
+    label = m.group(1)
+    # a URL or an address holds one of these: most labels are words and skip the pattern
+    maybe_url = "/" in label or "@" in label or "www." in label or "mailto:" in label
+    if maybe_url and URL_LABEL.fullmatch(label.replace("\\", "").strip("*_` ")):
         return LINK_MARK  # the label is the target itself: a changed URL is a link-target change
     return label
 
@@ -90,19 +159,23 @@ def _link(m: re.Match) -> str:
 def strip_markup(text: str) -> str:
     """Markdown and HTML markup removed: links reduced to their label (URLs to a mark), emphasis,
     escapes, tags and block markers dropped. Each step runs only when its marker is present."""
+    # trailing line breaks hold no markup (empty lines are dropped below anyway): a one-line
+    # block then skips the line-by-line work
+    text = text.rstrip("\n")
     if "<" in text:
         text = AUTOLINK.sub(LINK_MARK, text)
         text = TAG.sub(" ", text)
     if "]" in text:
         if "](" in text:
             text = LINK.sub(_link, text)
-            text = LINK_TAIL.sub("]", text)
+            if "](" in text:  # what is left is the end of a link that began in an earlier block
+                text = LINK_TAIL.sub("]", text)
         if "][" in text:
-            text = REF_LINK.sub(r"\2", text)
+            text = REF_LINK.sub(FIRST_GROUP, text)
         if "]:" in text:
             text = LINK_DEF.sub(LINK_MARK, text)
     if "://" in text or "www." in text:
-        text = BARE_URL.sub(LINK_MARK, text)
+        text = _unurl(text)
     if "#" in text:
         text = ATX.sub("", text)
     if "\n" in text:
@@ -112,19 +185,20 @@ def strip_markup(text: str) -> str:
         kept = [line for line in lines if line.strip(RULE_CHARS)]
         if len(kept) != len(lines):
             text = "\n".join(kept)
-        if "\n-" in text or "\n*" in text or "\n+" in text or "\n " in text or "\n\u2022" in text or "\n>" in text:
+        # a marker that starts a later line (one scan of the line starts, not six of the text)
+        if not LINE_MARKS.isdisjoint([line[:1] for line in kept[1:]]):
             text = BULLET.sub("", text)
     elif not text.strip(RULE_CHARS):
         return ""
     lead = text.lstrip(" \t")[:2]
     if lead[:1] in BULLETS and lead[1:2] in (" ", "\t"):
         text = text.lstrip(" \t")[1:]  # one bullet at the start: a slice, not a regex
-    if ">" in text:
+    if ">" in text and (text.lstrip(" \t")[:1] == ">" or "\n" in text):  # quote markers start lines
         text = QUOTE.sub("", text)
     if "|" in text:
         text = text.replace("|", " ")
     if "\\" in text:
-        text = ESCAPE.sub(r"\1", text)
+        text = ESCAPE.sub(FIRST_GROUP, text)
     if "[" in text or "]" in text:
         text = text.replace("[", " ").replace("]", " ")
     if "*" in text:
@@ -135,6 +209,15 @@ def strip_markup(text: str) -> str:
         text = text.replace("`", "")
     if "~~" in text:
         text = text.replace("~~", "")
+    return text
+
+
+def _unurl(text: str) -> str:
+    """Bare URLs replaced by the link mark (as BARE_URL.sub, faster)."""
+    if "://" in text:
+        text = HTTP_URL.sub(LINK_MARK, text)
+    if "www." in text:
+        text = WWW_URL.sub(LINK_MARK, text)
     return text
 
 
@@ -157,18 +240,26 @@ def unlink(text: str) -> str:
     if "](" in text:
         text = LINK_TAIL.sub("]", LINK.sub(_link, text))
     if "://" in text or "www." in text:
-        text = BARE_URL.sub(LINK_MARK, text)
+        text = _unurl(text)
     return text
 
 
 def normalize(text: str) -> str:
     """The comparison key of a text: equal keys mean no visible difference in wording
     (whitespace, invisible characters, quotes, dashes, markup and link targets aside)."""
-    return squash(strip_markup(clean(text)))
+    text = strip_markup(clean(text))
+    return _squash_plain(text, text.strip(" "))
 
 
 def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
+    if key.isascii():
+        # Without symbols and without inner separators ("1,000", "e.g"), the tokens are the runs
+        # of word characters: two byte tables and a split instead of a regex match per word.
+        b = key.encode()
+        shape = b.translate(WORD_SHAPE)
+        if b"s" not in shape and b"a.a" not in shape:
+            return b.translate(WORD_BYTES).decode().split()
     return WORD.findall(key.casefold())
 
 

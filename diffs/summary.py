@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .blocks import Block
 from .facts import section_fact, term_fact
+from .words import Codes
 
 SUMMARY_FACTS = ("money", "percent", "duration", "date", "number")  # in order of interest
 NAME_CHARS = 48
@@ -18,8 +19,9 @@ class Tally:
     levels: list[str] = field(default_factory=list)
     cosmetic: set[str] = field(default_factory=set)
     minor: set[str] = field(default_factory=set)
-    changed: list[str] = field(default_factory=list)  # sections with minor or substantive edits
-    changed_substantive: list[str] = field(default_factory=list)
+    # sections with minor or substantive edits, and with substantive ones (dicts as ordered sets)
+    changed: dict[str, None] = field(default_factory=dict)
+    changed_substantive: dict[str, None] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)  # headings added
     removed: list[str] = field(default_factory=list)
     moved_sections: list[str] = field(default_factory=list)
@@ -35,16 +37,17 @@ class Tally:
     titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
+    codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
 
     def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:
         """A block edited (or moved): `section` None when its words did not change."""
         self.levels.append(significance)
         if significance == "minor":
             self.minor.update(reasons)
-        if section is not None and section not in self.changed:
-            self.changed.append(section)
-        if section is not None and significance == "substantive" and section not in self.changed_substantive:
-            self.changed_substantive.append(section)
+        if section is not None:
+            self.changed[section] = None
+            if significance == "substantive":
+                self.changed_substantive[section] = None
 
     def add_facts(self, facts: list[dict], significance: str) -> None:
         self.facts.extend(facts)
@@ -64,10 +67,8 @@ class Tally:
             (self.added if op == "added" else self.removed).append(title)
             self.facts.append(section_fact(f"section_{op}", title, block.path))
         else:
-            if section not in self.changed:
-                self.changed.append(section)
-            if section not in self.changed_substantive:
-                self.changed_substantive.append(section)
+            self.changed[section] = None
+            self.changed_substantive[section] = None
 
     def moved(self, block: Block, section: str) -> None:
         self.blocks_moved += 1

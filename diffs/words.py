@@ -10,7 +10,7 @@ boundaries means the same thing at token level as it does at character level.
 from __future__ import annotations
 
 import re
-from itertools import chain, islice
+from itertools import chain, compress, islice
 
 import fast_diff_match_patch as fdmp
 
@@ -51,6 +51,36 @@ def encode(a: list[str], b: list[str]) -> tuple[str, str]:
     return "".join(map(get, a)), "".join(map(get, b))
 
 
+# Codes that are letters for the cleanup: CJK ideographs, Hangul syllables and the two
+# supplementary ideograph planes, before `_letters()` goes on to other classes.
+LETTER_CODES = sum(len(r) for r in _LETTERS)
+
+
+class Codes:
+    """One letter per distinct word, shared by all the word lists of one comparison: after the
+    first few blocks most words already have their code, and encoding a list is two C-level
+    passes. Which letter a word gets does not matter: only equality and class do."""
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[str, str] = {}
+
+    def encode(self, a: list[str], b: list[str]) -> tuple[str, str]:
+        get = self.table.__getitem__
+        try:
+            return "".join(map(get, a)), "".join(map(get, b))
+        except KeyError:
+            pass
+        table = self.table
+        new = set(a).union(b).difference(table)  # in any order: only equality and class matter
+        start = len(table)
+        if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
+            return encode(a, b)
+        table.update(zip(new, _letter_string(start + len(new))[start:], strict=False))
+        return "".join(map(get, a)), "".join(map(get, b))
+
+
 def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
     """Like `encode`, but spaces, line breaks and punctuation get characters of their own class."""
     letters = _letters()
@@ -75,7 +105,99 @@ def diff_codes(a: str, b: str, semantic: bool = True) -> list[tuple[str, int]]:
     """(op, length) runs of the C++ diff-match-patch: no time limit, so the result never depends
     on the machine's speed."""
     # line mode is a speed-up heuristic that can change the result; lines mean nothing here
-    return fdmp.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic" if semantic else "No", counts_only=True)
+    # positional arguments: timelimit, checklines, cleanup, counts_only (keywords cost a lookup each)
+    return fdmp.diff(a, b, 0, False, "Semantic" if semantic else "No", True)
+
+
+def diff_lists(a: list[str], b: list[str]) -> list[tuple[str, int]]:
+    """(op, length) runs of a diff of two lists without semantic cleanup. The common head and
+    tail are set aside (as diff-match-patch would), then the items found on one side only: they
+    can never be equal, so a document with a thousand edited paragraphs is diffed as the few
+    hundred that both versions share. Any longest common subsequence of the shared items is one
+    of the whole lists."""
+    head = common_head(a, b)
+    tail = common_tail(a, b, min(len(a), len(b)) - head)
+    out: list[tuple[str, int]] = [(EQUAL, head)] if head else []
+
+    def emit(op: str, n: int) -> None:
+        if n:
+            if out and out[-1][0] == op:
+                out[-1] = (op, out[-1][1] + n)
+            else:
+                out.append((op, n))
+
+    for op, n in _diff_shared(a[head : len(a) - tail], b[head : len(b) - tail]):
+        emit(op, n)
+    emit(EQUAL, tail)
+    return out
+
+
+def _diff_shared(a: list[str], b: list[str]) -> list[tuple[str, int]]:
+    """diff_lists of two lists with no common head or tail: items on one side only set aside."""
+    shared = set(a).intersection(b)
+    if not shared:
+        return [(DELETE, len(a)), (INSERT, len(b))]
+    # positions of the shared items (C-level iteration: `map` and `compress`)
+    ia = list(compress(range(len(a)), map(shared.__contains__, a)))
+    ib = list(compress(range(len(b)), map(shared.__contains__, b)))
+    if len(ia) == len(a) and len(ib) == len(b):
+        return diff_codes(*encode(a, b), semantic=False)
+    ca, cb = encode(list(map(a.__getitem__, ia)), list(map(b.__getitem__, ib)))
+    out: list[tuple[str, int]] = []
+    i = j = 0  # positions in a and b reached so far
+    x = y = 0  # positions in ia and ib
+    for op, n in diff_codes(ca, cb, semantic=False):
+        if op == DELETE:
+            x += n
+        elif op == INSERT:
+            y += n
+        else:
+            end = x + n
+            while x < end:
+                # the longest stretch from here that is unbroken on both sides (indices only grow,
+                # so a stretch is unbroken when its ends are as far apart as its length)
+                m = end - x
+                while ia[x + m - 1] - ia[x] != m - 1 or ib[y + m - 1] - ib[y] != m - 1:
+                    m = max(1, m // 2) if m > 8 else m - 1
+                out += [(DELETE, ia[x] - i), (INSERT, ib[y] - j), (EQUAL, m)]
+                i, j = ia[x] + m, ib[y] + m
+                x += m
+                y += m
+    out += [(DELETE, len(a) - i), (INSERT, len(b) - j)]
+    return out
+
+
+def common_head(a: list[str], b: list[str]) -> int:
+    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
+    n = min(len(a), len(b))
+    if not n or a[0] != b[0]:
+        return 0
+    if a[:n] == b[:n]:
+        return n
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def common_tail(a: list[str], b: list[str], limit: int) -> int:
+    """Length of the common suffix of two lists, at most `limit`."""
+    if not limit or a[-1] != b[-1]:
+        return 0
+    if a[len(a) - limit :] == b[len(b) - limit :]:
+        return limit
+    lo, hi = 0, limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def tokenize(text: str) -> list[str]:
@@ -104,6 +226,10 @@ def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[t
 def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix (bisection over C-level slice comparisons)."""
     n = min(len(a), len(b))
+    if a.isascii() and b.isascii():
+        # read as two numbers, the highest bit of their XOR is in the first differing character
+        x = int.from_bytes(a[:n].encode(), "big") ^ int.from_bytes(b[:n].encode(), "big")
+        return n - (x.bit_length() + 7) // 8
     if a[:n] == b[:n]:
         return n
     lo, hi = 0, n
@@ -117,7 +243,11 @@ def common_prefix(a: str, b: str) -> int:
 
 
 def common_suffix(a: str, b: str) -> int:
+    """Length of the common suffix (as `common_prefix`, from the end)."""
     n = min(len(a), len(b))
+    if a.isascii() and b.isascii():
+        x = int.from_bytes(a[len(a) - n :].encode(), "little") ^ int.from_bytes(b[len(b) - n :].encode(), "little")
+        return n - (x.bit_length() + 7) // 8
     if a[len(a) - n :] == b[len(b) - n :]:
         return n
     lo, hi = 0, n

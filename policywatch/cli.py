@@ -324,7 +324,7 @@ def diff(old: Path, new: Path, fmt: str, color: bool | None) -> None:
       policywatch diff old.html new.html --format html > diff.html
       policywatch diff v1.md v2.md --format json | jq .summary
     """
-    from diffs import compare, render
+    from diffs import compare  # the renderers only for the formats that need them
 
     cmp = compare(_read_for_diff(old), _read_for_diff(new))
     if fmt == "json":
@@ -334,6 +334,8 @@ def diff(old: Path, new: Path, fmt: str, color: bool | None) -> None:
 
         click.echo(standalone_html(cmp, old.name, new.name), nl=False)
     else:
+        from diffs import render
+
         use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
         click.echo(render.text(cmp, color=use_color), nl=False)
 

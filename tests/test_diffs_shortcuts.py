@@ -1,0 +1,219 @@
+"""The diff engine's shortcuts compute what the plain way computes: each fast path is checked
+against the straightforward computation on random inputs built to hit its edge cases, and on
+real documents of the corpus where that matters."""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from diffs.align import SIMILAR, _candidates, similarity
+from diffs.blocks import Block, Doc, doc_pair
+from diffs.classify import ENUM_TOKEN, _enumeration
+from diffs.facts import DIGIT, _has_digit
+from diffs.normalize import (
+    BARE_URL,
+    CHARACTERS,
+    INVISIBLE,
+    LINK_MARK,
+    WORD,
+    _unurl,
+    clean,
+    squash,
+    words,
+)
+from diffs.words import DELETE, EQUAL, INSERT, common_prefix, common_suffix, diff_codes, diff_lists, encode
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev"
+
+
+def corpus_pairs(step: int) -> list[tuple[str, str]]:
+    if not CORPUS.is_dir():
+        pytest.skip("the corpus (../shared/corpus) is not here")
+    out = []
+    for d in sorted(p for p in CORPUS.iterdir() if (p / "meta.json").is_file()):
+        files = [d / v["file"] for v in json.loads((d / "meta.json").read_text(encoding="utf-8"))["versions"]]
+        out += [(a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")) for a, b in pairwise(files)]
+    return out[::step]
+
+
+def rebuilt(runs: list[tuple[str, int]], a: list[str], b: list[str]) -> tuple[list[str], list[str], int]:
+    """Both lists rebuilt from (op, length) runs, and the number of items kept equal."""
+    i = j = kept = 0
+    old: list[str] = []
+    new: list[str] = []
+    for op, n in runs:
+        if op == EQUAL:
+            assert a[i : i + n] == b[j : j + n]
+            old += a[i : i + n]
+            new += b[j : j + n]
+            i, j, kept = i + n, j + n, kept + n
+        elif op == DELETE:
+            old += a[i : i + n]
+            i += n
+        else:
+            assert op == INSERT
+            new += b[j : j + n]
+            j += n
+    return old, new, kept
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_diff_lists_is_a_longest_common_subsequence(seed):
+    """Items on one side only are set aside before diffing: the result is still a diff of the
+    whole lists, keeping as many items as diff-match-patch on the whole lists does."""
+    rng = random.Random(seed)
+    vocab = [f"w{k}" for k in range(12)]
+    for _ in range(40):
+        a = [rng.choice(vocab) for _ in range(rng.randint(0, 40))]
+        b = list(a)
+        for _ in range(rng.randint(0, 12)):
+            k = rng.randint(0, len(b))
+            fresh = f"u{rng.randint(0, 10**6)}"  # an item only one side holds
+            r = rng.random()
+            if r < 0.3 and k < len(b):
+                del b[k]
+            elif r < 0.6 and k < len(b):
+                b[k] = fresh if rng.random() < 0.5 else rng.choice(vocab)
+            else:
+                b.insert(k, fresh if rng.random() < 0.5 else rng.choice(vocab))
+        runs = diff_lists(a, b)
+        old, new, kept = rebuilt(runs, a, b)
+        assert (old, new) == (a, b)
+        _, _, whole = rebuilt(diff_codes(*encode(a, b), semantic=False), a, b)
+        assert kept == whole
+
+
+def test_diff_lists_on_the_chunks_of_real_documents():
+    for old, new in corpus_pairs(step=7):
+        a, b = Doc(old).keys, Doc(new).keys
+        olds, news, kept = rebuilt(diff_lists(a, b), a, b)
+        assert (olds, news) == (a, b)
+        assert kept == rebuilt(diff_codes(*encode(a, b), semantic=False), a, b)[2]
+
+
+def same_docs(old: str, new: str, window: int) -> None:
+    x, y = doc_pair(old, new, window)
+    for doc, text in ((x, old), (y, new)):
+        plain = Doc(text)
+        assert (doc.keys, doc.seps) == (plain.keys, plain.seps)
+        for k in range(len(plain) + 1):
+            assert doc.stack_before(k) == plain.stack_before(k)
+
+
+@pytest.mark.parametrize("window", [4, 8, 16])
+def test_doc_pair_splits_as_each_text_alone(window):
+    """The shared head and tail are split once, for both versions: the chunks, separators and
+    heading paths are those of splitting each text on its own, blank lines of spaces included."""
+    rng = random.Random(window)
+    parts = ["a", "b c", "\n", "\n\n", "\n \n", "\n\t\n", "\r\n", "  ", "x\n", "\n\n\n", "# h", "## k", "- i", " \r"]
+    for _ in range(6000):
+        base = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        k = rng.randint(0, len(base)) if rng.random() < 0.5 else rng.randint(0, min(3, len(base)))
+        other = base[:k] + rng.choice(parts) * rng.randint(0, 2) + base[k + rng.randint(0, 3) :]
+        same_docs(base, other, window)
+        same_docs(other, base, window)
+
+
+def test_doc_pair_on_real_documents():
+    for old, new in corpus_pairs(step=5):
+        same_docs(old, new, 4096)
+
+
+def test_squash_shortcut():
+    rng = random.Random(1)
+    alphabet = ["a", "é", "€", " ", "  ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85"]
+    alphabet += ["\xa0", "\u2028", "\u3000"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert squash(text) == " ".join(text.split()), repr(text)
+
+
+def test_ascii_words_shortcut():
+    rng = random.Random(2)
+    alphabet = "aZ09_ .,:/'-$%<>+=()!?;\"\né"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert words(text) == WORD.findall(text.casefold()), repr(text)
+
+
+def test_clean_shortcuts_for_latin1_and_wider_texts():
+    """Latin-1 texts skip the NFC check and look only for the soft hyphen; wider texts made
+    ASCII by plain quotes skip the search for invisible characters."""
+
+    def plain(text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        text = INVISIBLE.sub("", text)
+        for c, replacement in CHARACTERS:
+            text = text.replace(c, replacement)
+        return text
+
+    rng = random.Random(3)
+    alphabet = ["a", " ", "é", "«", "»", "´", "\xa0", "\u00ad", "©", "\u2019", "\u201c", "\u2014", "\u200b"]
+    alphabet += ["e\u0301", "€"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert clean(text) == plain(text), repr(text)
+
+
+def test_bare_urls_in_two_passes():
+    rng = random.Random(4)
+    alphabet = ["http://", "https://", "www.", "a", ".", ",", " ", "x.com", "/", "(", ")", "[", "]", "<", "?", "_"]
+    alphabet += ["'", '"', LINK_MARK, "ftp://", "http", "ww", "\n", ":"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert _unurl(text) == BARE_URL.sub(LINK_MARK, text), repr(text)
+
+
+def test_common_prefix_and_suffix():
+    def prefix(a: str, b: str) -> int:
+        n = 0
+        while n < min(len(a), len(b)) and a[n] == b[n]:
+            n += 1
+        return n
+
+    rng = random.Random(5)
+    for alphabet in ("ab ", "ab é\u2019\U0001f600"):
+        for _ in range(5000):
+            a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+            b = a[: rng.randint(0, len(a))] + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+            if rng.random() < 0.5:
+                a, b = a[::-1], b[::-1]
+            assert common_prefix(a, b) == prefix(a, b)
+            assert common_suffix(a, b) == prefix(a[::-1], b[::-1])
+
+
+def test_enumeration_and_digit_shortcuts():
+    rng = random.Random(6)
+    tokens = ["a", "b", "z", "i", "iv", "xii", "viii", "lxxvii", "cd", "ab", "1", "12", "1.2", "1.2.3", "1234"]
+    tokens += ["_x", "$"]
+    tokens += ["seller", "\u00e9", "\u0663", "ivxlcv", "2a"]
+    for _ in range(5000):
+        run = [rng.choice(tokens) for _ in range(rng.randint(0, 3))]
+        assert _enumeration(run) == all(ENUM_TOKEN.fullmatch(t) for t in run), run
+    for _ in range(5000):
+        text = "".join(rng.choice("ab 7\u0663é") for _ in range(rng.randint(0, 12)))
+        lo, hi = sorted((rng.randint(0, 14), rng.randint(0, 14)))
+        assert _has_digit(text, lo, hi) == bool(DIGIT.search(text, lo, hi)), (text, lo, hi)
+
+
+def test_indexed_candidates_are_every_similar_pair():
+    """Mid-sized gaps count shared words through an index: the same pairs and similarities as
+    comparing every pair."""
+    rng = random.Random(7)
+    vocab = [f"w{k}" for k in range(40)]
+    for size in (3, 9, 20):
+        dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size)]
+        ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size + 2)]
+        every = sorted(
+            (-s, d, i)
+            for d, x in enumerate(dels)
+            for i, y in enumerate(ins)
+            if (s := similarity(x.bag, y.bag)) >= SIMILAR
+        )
+        assert sorted(_candidates(dels, ins, SIMILAR)) == every
