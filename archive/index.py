@@ -18,7 +18,7 @@ from diffs import ENGINE_VERSION
 
 from .changes import ChangeRecord, Link, chain, derive
 from .errors import StoreError
-from .store import Store, Version, parse_iso, parse_version_file
+from .store import Store, Version, order_key, parse_iso, parse_version_file
 
 SCHEMA_VERSION = 1
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
@@ -133,40 +133,45 @@ class Index:
         """Bring versions and changes up to date with the files (only what changed is re-read
         and re-diffed)."""
         report = RefreshReport()
-        ids = set(self.store.document_ids()) | {
-            r["document_id"] for r in self.db.query("select distinct document_id from versions")
-        }
+        # the files and what the index holds, each read at once rather than per document
+        on_disk = self.store.version_files()
+        known: dict[str, dict[str, tuple[int, int]]] = {}
+        for doc_id, vid, size, mtime_ns in self.db.execute("select document_id, id, size, mtime_ns from versions"):
+            known.setdefault(doc_id, {})[vid] = (size, mtime_ns)
+        n_changes = dict(self.db.execute("select document_id, count(*) from changes group by document_id").fetchall())
+        ids = set(on_disk) | set(known)
         if only is not None:
             ids &= only
         for doc_id in sorted(ids):
             report.documents += 1
-            if self._refresh_versions(doc_id, report):
+            versions = known.get(doc_id, {})
+            changed = self._refresh_versions(doc_id, on_disk.get(doc_id, {}), versions, report)
+            # versions as before, changes may still be missing (e.g. a crash between the two)
+            if changed or len(versions) != n_changes.get(doc_id, 0):
                 self._refresh_changes(doc_id, report)
         return report
 
-    def _refresh_versions(self, doc_id: str, report: RefreshReport) -> bool:
-        known = {
-            r["id"]: r for r in self.db.query("select id, size, mtime_ns from versions where document_id = ?", [doc_id])
-        }
-        seen = set()
-        changed = False
+    def _refresh_versions(
+        self, doc_id: str, files: dict[str, tuple[int, int]], known: dict[str, tuple[int, int]], report: RefreshReport
+    ) -> bool:
+        """Read the version files (id → size, mtime) that are new or differ from what the index
+        knows; True if the document's versions changed."""
         rows = []
-        for path in self.store.version_paths(doc_id):
+        for vid in sorted((v for v, stat in files.items() if known.get(v) != stat), key=order_key):
+            path = self.store.versions_dir / doc_id / f"{vid}.md"
             try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            seen.add(path.stem)
-            row = known.get(path.stem)
-            if row and row["size"] == st.st_size and row["mtime_ns"] == st.st_mtime_ns:
-                continue
-            version, _ = parse_version_file(path)
+                version, _ = parse_version_file(path)
+            except StoreError:
+                if not path.exists():  # removed since the folder was listed
+                    continue
+                raise
             if version.document_id != doc_id:
                 raise StoreError(
                     f"{path}: front matter names document {version.document_id!r}, "
                     f"but the file is in the folder of {doc_id!r}"
                 )
             report.versions_read += 1
+            size, mtime_ns = files[vid]
             rows.append(
                 {
                     "document_id": doc_id,
@@ -178,25 +183,20 @@ class Index:
                     "source": version.source,
                     "technical": int(version.technical),
                     "note": version.note,
-                    "size": st.st_size,
-                    "mtime_ns": st.st_mtime_ns,
+                    "size": size,
+                    "mtime_ns": mtime_ns,
                 }
             )
-        gone = set(known) - seen
+        gone = set(known) - set(files)
+        if not rows and not gone:
+            return False
         with self.db.conn:
             if rows:
                 self.db["versions"].upsert_all(rows, pk=("document_id", "id"))
-                changed = True
             for vid in gone:
                 self.db["versions"].delete((doc_id, vid))
                 report.versions_removed += 1
-                changed = True
-        if not changed:
-            # versions as before; changes may still be missing (e.g. a crash between the two)
-            n_versions = self.db.execute("select count(*) from versions where document_id = ?", [doc_id]).fetchone()[0]
-            n_changes = self.db.execute("select count(*) from changes where document_id = ?", [doc_id]).fetchone()[0]
-            changed = n_versions != n_changes
-        return changed
+        return True
 
     def _refresh_changes(self, doc_id: str, report: RefreshReport) -> None:
         versions = self.versions(doc_id)
@@ -264,7 +264,7 @@ class Index:
     def versions(self, doc_id: str) -> list[Version]:
         rows = self.db.query("select * from versions where document_id = ?", [doc_id])
         out = [_version(r) for r in rows]
-        return sorted(out, key=lambda v: _order_key(v.id))
+        return sorted(out, key=lambda v: order_key(v.id))
 
     def document_ids(self) -> list[str]:
         return [
@@ -277,6 +277,21 @@ class Index:
         where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
         for r in self.db.query(f"select * from changes {where} order by detected_at {order}, id {order}", params):
             yield _change(r)
+
+    def changes_by_document(self) -> dict[str, list[ChangeRecord]]:
+        """Every change record, per document in detection order, in one query; without their
+        stats (what a publish of 20,000 records needs: its lists and feeds never show them)."""
+        out: dict[str, list[ChangeRecord]] = {}
+        rows = self.db.execute(
+            "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
+            " reverts_to, source from changes order by document_id, detected_at, id"
+        )
+        for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source in rows:
+            facts = json.loads(facts) if facts != "[]" else []
+            out.setdefault(doc_id, []).append(
+                ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source)
+            )
+        return out
 
     def change(self, change_id: str) -> ChangeRecord | None:
         row = next(self.db.query("select * from changes where id = ?", [change_id]), None)
@@ -313,11 +328,6 @@ class Index:
         return next(
             self.db.query("select * from fetches where document_id = ? order by at desc limit 1", [doc_id]), None
         )
-
-
-def _order_key(vid: str) -> tuple[str, int]:
-    stem, _, n = vid.partition("_")
-    return stem, int(n or 1)
 
 
 def _version(r: dict) -> Version:

@@ -10,6 +10,7 @@ is derived from them.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,13 +132,35 @@ class Store:
     def document_ids(self) -> list[str]:
         if not self.versions_dir.is_dir():
             return []
-        return sorted(p.name for p in self.versions_dir.iterdir() if p.is_dir() and any(p.glob("*.md")))
+        return sorted(p.name for p in self.versions_dir.iterdir() if p.is_dir() and _version_names(p))
+
+    def version_files(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """Per document with versions, the size and mtime (ns) of each version file by id: what
+        refreshing the index compares with, got by listing each folder once."""
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        if not self.versions_dir.is_dir():
+            return out
+        with os.scandir(self.versions_dir) as folders:
+            for folder in folders:
+                if not folder.is_dir():
+                    continue
+                files = {}
+                with os.scandir(folder.path) as it:
+                    for e in it:
+                        vid = e.name[:-3]
+                        if e.name.endswith(".md") and VERSION_ID.match(vid):
+                            try:
+                                st = e.stat()
+                            except FileNotFoundError:  # removed while we look
+                                continue
+                            files[vid] = (st.st_size, st.st_mtime_ns)
+                if files:
+                    out[folder.name] = files
+        return out
 
     def version_paths(self, document_id: str) -> list[Path]:
         folder = self.versions_dir / document_id
-        if not folder.is_dir():
-            return []
-        return sorted((p for p in folder.glob("*.md") if VERSION_ID.match(p.stem)), key=_order)
+        return [folder / f"{vid}.md" for vid in sorted(_version_names(folder), key=order_key)]
 
     def versions(self, document_id: str) -> list[Version]:
         return [parse_version_file(p)[0] for p in self.version_paths(document_id)]
@@ -197,6 +220,17 @@ class Store:
         return version
 
 
-def _order(path: Path) -> tuple[str, int]:
-    stem, _, n = path.stem.partition("_")
+def _version_names(folder: Path) -> list[str]:
+    """The version ids of the files in a document's folder (listed by name only: a publish
+    looks at every folder, 20,000 files in a large archive)."""
+    try:
+        with os.scandir(folder) as it:
+            return [e.name[:-3] for e in it if e.name.endswith(".md") and VERSION_ID.match(e.name[:-3])]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def order_key(version_id: str) -> tuple[str, int]:
+    """Versions in recording order: by timestamp, then the _2, _3 of a second version in a second."""
+    stem, _, n = version_id.partition("_")
     return stem, int(n or 1)

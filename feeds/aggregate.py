@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from archive.health import Health, HealthEvent
@@ -172,7 +173,8 @@ class Aggregates:
             HealthItem.entry,
         )
         feeds = [everything, important, health_feed, *service_feeds, *tag_feeds, *self.doc_feeds]
-        write("feeds.opml", render_opml(feeds, pub.linker, "policywatch feeds"))
+        opml_key = pub.key("opml", pub.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
+        pub.writer.page("feeds.opml", opml_key, partial(render_opml, feeds, pub.linker, "policywatch feeds"))
 
         self.records.sort(key=lambda r: r[0], reverse=True)
         write("changes.json", ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8"))
@@ -184,36 +186,29 @@ class Aggregates:
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
         latest = self.items[-1].record.detected_at if self.items else None
-        write(
+        self._page(
             "index.html",
-            render_page(
-                "index.html",
-                "index.html",
-                changes=_newest(self.items),
-                n_documents=len(self.infos),
-                n_changes=len(self.items),
-                latest=latest,
-                nav=nav,
-                current=None,
-            ),
+            "index.html",
+            changes=_newest(self.items),
+            n_documents=len(self.infos),
+            n_changes=len(self.items),
+            latest=latest,
+            nav=nav,
+            current=None,
         )
         for sig in SIGNIFICANCES:
-            page = paths.significance_page(sig)
             chosen = [i for i in self.items if i.record.significance == sig]
-            write(
-                page,
-                render_page(
-                    "recent.html",
-                    page,
-                    significance=sig,
-                    changes=_newest(chosen),
-                    n_changes=len(chosen),
-                    nav=nav,
-                    current=sig,
-                    feed="substantive.atom" if sig == "substantive" else None,
-                ),
+            self._page(
+                paths.significance_page(sig),
+                "recent.html",
+                significance=sig,
+                changes=_newest(chosen),
+                n_changes=len(chosen),
+                nav=nav,
+                current=sig,
+                feed="substantive.atom" if sig == "substantive" else None,
             )
-        write("documents.html", render_page("documents.html", "documents.html", documents=self.doc_rows))
+        self._page("documents.html", "documents.html", documents=self.doc_rows)
         for service, feed in zip(services, service_feeds, strict=True):
             self._slice_page(
                 feed, service, "service", by_service[service], [r for r in self.doc_rows if r["service"] == service]
@@ -221,7 +216,13 @@ class Aggregates:
         for tag, feed in zip(tags, tag_feeds, strict=True):
             self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
         self._status()
-        write("search.html", render_page("search.html", "search.html"))
+        self._page("search.html", "search.html")
+
+    def _page(self, page: str, template: str, **context) -> None:
+        """A page rendered from `context` alone (dicts, lists and strings): rendered again only
+        when that changed."""
+        key = self.pub.key("page", template, sorted(context.items()))
+        self.pub.writer.page(page, key, partial(render_page, template, page, **context))
 
     def _slice_page(self, feed: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
         page = feed.site_path
@@ -253,9 +254,7 @@ class Aggregates:
             if e.document_id in self.infos
         ]
         ok = sum(1 for d in self.infos if d not in self.health.documents)
-        self.pub.writer.write(
-            "status.html", render_page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
-        )
+        self._page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
 
     def _search_index(self) -> bytes:
         """A small prebuilt index for search.js: documents, then changes newest first."""

@@ -15,6 +15,8 @@ from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 
+from jinja2.bccache import Bucket, BytecodeCache
+
 from archive.errors import StoreError
 
 CACHE_NAME = "publish-cache.db"
@@ -72,6 +74,7 @@ class PublishCache:
                 self._open(path)
             except (OSError, sqlite3.Error) as e2:
                 raise StoreError(f"cannot use the publish cache {path}: {e2} (delete it and retry)") from e2
+        self.templates = TemplateCode(self.conn)
         self.updated: dict[str, str] = {}
         self.new_excerpts: dict[str, str] = {}
         self.new_blobs: dict[str, str] = {}
@@ -85,6 +88,7 @@ class PublishCache:
             create table if not exists pages (out text, path text, key text, primary key (out, path));
             create table if not exists excerpts (key text primary key, html text);
             create table if not exists blobs (key text primary key, text text);
+            create table if not exists templates (key text primary key, code blob);
             """
         )
         if [r[1] for r in self.conn.execute("pragma table_info(pages)")] != ["out", "path", "key"]:
@@ -155,6 +159,9 @@ class PublishCache:
                     "insert or replace into excerpts values (?, ?)", sorted(self.new_excerpts.items())
                 )
                 self.conn.executemany("insert or replace into blobs values (?, ?)", sorted(self.new_blobs.items()))
+                self.conn.executemany(
+                    "insert or replace into templates values (?, ?)", sorted(self.templates.compiled.items())
+                )
                 stale = {k for (k,) in self.conn.execute("select key from blobs")} - self.used_blobs
                 self.conn.executemany("delete from blobs where key = ?", [(k,) for k in sorted(stale)])
         except sqlite3.Error as e:
@@ -162,3 +169,20 @@ class PublishCache:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class TemplateCode(BytecodeCache):
+    """Templates compiled by an earlier publish (Jinja checks each against its source): a publish
+    that renders a few pages does not compile a dozen templates first."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        row = self.conn.execute("select code from templates where key = ?", [bucket.key]).fetchone()
+        if row:
+            bucket.bytecode_from_string(row[0])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()

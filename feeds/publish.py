@@ -25,9 +25,9 @@ from diffs import render as diff_render
 from . import paths
 from .aggregate import Aggregates
 from .cache import PublishCache, fingerprint, key_of
-from .items import DocInfo, Excerpts, Item, item_of
+from .items import DocInfo, Excerpts, Item
 from .paths import Linker
-from .site import markdown_html, render_page
+from .site import environment, markdown_html, render_page
 from .syndication import Feed, pages_of, render_feed_page
 from .writer import SiteWriter
 
@@ -118,9 +118,9 @@ class Publisher:
 
     # ------------------------------------------------------------------ one document
 
-    def document(self, info: DocInfo, health: str, sink: Aggregates) -> None:
+    def document(self, info: DocInfo, records: list[ChangeRecord], health: str, sink: Aggregates) -> None:
+        """Pages and feeds of one document; `records`: its changes in order, without stats."""
         doc_id = info.id
-        records = list(self.index.changes(doc_id, newest_first=False))
         # version files are never rewritten, so (document, version id) stands for a text in the
         # keys; the versions themselves are read only when a page must be rendered
         versions: dict[str, Version] = {}
@@ -138,7 +138,7 @@ class Publisher:
                 texts[vid] = self.store.read(version_of(vid))
             return texts[vid]
 
-        items = [item_of(record, info) for record in records]
+        items = [Item(record, info.title, info.service, info.tags) for record in records]
         doc_key = self.key("doc", info.title, info.service, info.url, info.tags)
         for n, (record, item) in enumerate(zip(records, items, strict=True)):
             prev_id = records[n - 1].to_version if n else None
@@ -150,7 +150,7 @@ class Publisher:
             render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
             self.writer.page(paths.version_page(doc_id, vid), f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
             self.writer.page(paths.version_text(doc_id, vid), f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
-        sink.changes(doc_id, items, partial(self._record_lines, records))
+        sink.changes(doc_id, items, partial(self._record_lines, doc_id))
 
         published = [i for i in items if i.record.published]
         feed = Feed(
@@ -181,7 +181,8 @@ class Publisher:
         self.writer.page(dpage, dkey, render_document)
         sink.document(info, health, len(items), records[-1].detected_at if records else None, published)
 
-    def _record_lines(self, records: list[ChangeRecord]) -> list[str]:
+    def _record_lines(self, doc_id: str) -> list[str]:
+        records = self.index.changes(doc_id, newest_first=False)  # with their stats
         return [json.dumps(record_json(r, self.linker), ensure_ascii=False) for r in records]
 
     def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
@@ -198,6 +199,7 @@ class Publisher:
         )
 
     def _change_page(self, info, record, version_of, item: Item, text_of, prev_id) -> bytes:
+        record = self.index.change(record.id) or record  # with the stats the page shows
         version = version_of(record.to_version)
         inline = side = ""
         if record.from_version is not None:
@@ -241,6 +243,8 @@ def publish(
     out = Path(out)
     linker = Linker(base_url)
     cache = PublishCache(cache_path, out, fingerprint(), trust=not full)
+    env = environment()
+    env.bytecode_cache = cache.templates
     try:
         writer = SiteWriter(out, cache)
         pub = Publisher(index, writer, cache, linker, feed_size)
@@ -248,8 +252,9 @@ def publish(
         doc_ids = sorted(set(index.document_ids()) | set(documents))
         infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
         sink = Aggregates(pub, infos, health)
+        records = index.changes_by_document()
         for n, doc_id in enumerate(doc_ids, 1):
-            pub.document(infos[doc_id], health_label(health, doc_id), sink)
+            pub.document(infos[doc_id], records.pop(doc_id, []), health_label(health, doc_id), sink)
             if progress and n % 100 == 0:
                 progress(f"published {n}/{len(doc_ids)} documents")
         sink.finish()
@@ -266,4 +271,5 @@ def publish(
         report.diffs = pub.diffs + pub.excerpts.computed
         return report
     finally:
+        env.bytecode_cache = None  # it reads the cache's database, closed now
         cache.close()

@@ -56,6 +56,8 @@ def test_health_change_updates_status_and_document_pages(tmp_path):
     write_history(data)
     out = tmp_path / "out"
     publish_data(data, out)
+    home = out / "index.html"
+    home_mtime = home.stat().st_mtime_ns
     health = load_health(data)
     health.documents.pop(example.HEALTH.id)
     health.events.append(HealthEvent(example.HEALTH.id, "resumed", "2026-02-01T09:00:00Z", "", "after 4 failed crawls"))
@@ -63,7 +65,10 @@ def test_health_change_updates_status_and_document_pages(tmp_path):
     inc = publish_data(data, out)
     publish_data(data, tmp_path / "full", cache=False)
     assert tree_digest(out) == tree_digest(tmp_path / "full")
-    assert inc.diffs == 0 and inc.rendered <= 6, inc
+    # the document page, the health feed (Atom and RSS), the status page, and the pages that list
+    # the document with its health: all documents, its service's and its tags'
+    assert inc.diffs == 0 and inc.rendered <= 8, inc
+    assert home.stat().st_mtime_ns == home_mtime, "the home page shows no health: not written again"
     assert "tracking resumed" in (out / "health.atom").read_text(encoding="utf-8")
     page = (out / "docs" / example.HEALTH.id / "index.html").read_text(encoding="utf-8")
     assert "<dd>ok</dd>" in page
