@@ -144,16 +144,15 @@ class Store:
             for folder in folders:
                 if not folder.is_dir():
                     continue
-                files = {}
                 with os.scandir(folder.path) as it:
-                    for e in it:
-                        vid = e.name[:-3]
-                        if e.name.endswith(".md") and VERSION_ID.match(vid):
-                            try:
-                                st = e.stat()
-                            except FileNotFoundError:  # removed while we look
-                                continue
-                            files[vid] = (st.st_size, st.st_mtime_ns)
+                    entries = [e for e in it if e.name.endswith(".md") and VERSION_ID.match(e.name[:-3])]
+                files = {}
+                for e in entries:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:  # removed while we look
+                        continue
+                    files[e.name[:-3]] = (st.st_size, st.st_mtime_ns)
                 if files:
                     out[folder.name] = files
         return out

@@ -29,7 +29,7 @@ class Item:
     """One change record with what a feed entry or a row of a list needs; the values every
     publish looks at are computed once (20,000 of these are made on each publish)."""
 
-    __slots__ = ("categories", "excerpt_key", "id", "key", "order", "page", "record", "service", "tags", "title")
+    __slots__ = ("excerpt_key", "id", "key", "order", "page", "record", "service", "tags", "title")
 
     def __init__(self, record: ChangeRecord, title: str, service: str, tags: tuple[str, ...]):
         self.record = record  # without stats: lists and feeds never show them
@@ -41,7 +41,6 @@ class Item:
         self.page = paths.change_page(r.document_id, r.to_version)
         self.order = (r.detected_at, self.id)
         self.excerpt_key = f"{r.document_id}/{r.from_version}/{r.to_version}" if r.from_version else None
-        self.categories = (("service", service), *(("tag", t) for t in tags), ("significance", r.significance))
         # facts, stats and the excerpt follow from the two texts (versions are never rewritten)
         # and the engine, whose code is in the cache's fingerprint
         self.key = hashlib.blake2b(
@@ -49,6 +48,10 @@ class Item:
             f"\x1f{r.reverts_to}\x1f{r.source}\x1f{title}\x1f{service}\x1f{tags}".encode(),
             digest_size=12,
         ).hexdigest()  # one string: 20,000 of these keys are made on each publish
+
+    @property
+    def categories(self) -> tuple[tuple[str, str], ...]:
+        return (("service", self.service), *(("tag", t) for t in self.tags), ("significance", self.record.significance))
 
     def view(self) -> dict:
         """What templates show of it."""

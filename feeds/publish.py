@@ -8,6 +8,7 @@ it re-renders only pages whose inputs changed, and the output is the same bytes 
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,6 +246,8 @@ def publish(
     cache = PublishCache(cache_path, out, fingerprint(), trust=not full)
     env = environment()
     env.bytecode_cache = cache.templates
+    collecting = gc.isenabled()
+    gc.disable()  # the writer collects as it renders (see SiteWriter)
     try:
         writer = SiteWriter(out, cache)
         pub = Publisher(index, writer, cache, linker, feed_size)
@@ -271,5 +274,7 @@ def publish(
         report.diffs = pub.diffs + pub.excerpts.computed
         return report
     finally:
+        if collecting:
+            gc.enable()
         env.bytecode_cache = None  # it reads the cache's database, closed now
         cache.close()

@@ -8,6 +8,7 @@ noticed and written again, a file edited by hand is replaced when its inputs cha
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,20 +18,20 @@ from archive.errors import StoreError
 from .cache import PublishCache
 
 MARKER = ".policywatch-site"
+COLLECT_EVERY = 1000  # rendered pages between two garbage collections
 
 
 def _scan(out: Path) -> set[str]:
     """The relative path of every file under `out`."""
     found: set[str] = set()
-    stack = [(out, "")]
+    stack = [(str(out), "")]
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), prefix + entry.name + "/"))
-                else:
-                    found.add(prefix + entry.name)
+            entries = list(it)
+        # names first, as one C-level pass: 60,000 files are listed on every publish
+        found.update(map(prefix.__add__, [e.name for e in entries if not e.is_dir(follow_symlinks=False)]))
+        stack.extend((e.path, f"{prefix}{e.name}/") for e in entries if e.is_dir(follow_symlinks=False))
     return found
 
 
@@ -43,6 +44,7 @@ class SiteWriter:
         self.produced: set[str] = set()
         self.written = 0
         self.rendered = 0
+        self._next_collect = COLLECT_EVERY
         self.skipped = 0
         marker = out / MARKER
         try:
@@ -81,7 +83,7 @@ class SiteWriter:
             self.produced.add(rel)
             self.skipped += 1
             return False
-        self.rendered += 1
+        self._count_render(1)
         self.write(rel, render())
         if cache is not None:
             cache.rendered(rel, key)
@@ -94,12 +96,20 @@ class SiteWriter:
             self.produced.update(rels)
             self.skipped += len(rels)
             return False
-        self.rendered += len(rels)
+        self._count_render(len(rels))
         for rel, data in zip(rels, render(), strict=True):
             self.write(rel, data)
             if cache is not None:
                 cache.rendered(rel, key)
         return True
+
+    def _count_render(self, n: int) -> None:
+        # publish() turns the cyclic garbage collector off (its passes over 20,000 records cost
+        # more than the bookkeeping itself); rendering diffs makes cycles, collected here
+        self.rendered += n
+        if self.rendered >= self._next_collect:
+            self._next_collect = self.rendered + COLLECT_EVERY
+            gc.collect()
 
     def prune(self) -> int:
         removed = 0
