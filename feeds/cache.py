@@ -79,6 +79,7 @@ class PublishCache:
         self.new_excerpts: dict[str, str] = {}
         self.new_blobs: dict[str, str] = {}
         self.used_blobs: set[str] = set()
+        self.blobs: dict[str, str] | None = None
 
     def _open(self, path: Path | None) -> None:
         self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
@@ -137,8 +138,10 @@ class PublishCache:
         self.used_blobs.add(key)
         if not self.trust:
             return self.new_blobs.get(key)
-        row = self.conn.execute("select text from blobs where key = ?", [key]).fetchone()
-        return row[0] if row else self.new_blobs.get(key)
+        if self.blobs is None:  # all at once: a publish asks for one per document
+            self.blobs = dict(self.conn.execute("select key, text from blobs"))
+        found = self.blobs.get(key)
+        return found if found is not None else self.new_blobs.get(key)
 
     def keep_blob(self, key: str, text: str) -> None:
         self.used_blobs.add(key)

@@ -141,16 +141,26 @@ class Publisher:
 
         items = [Item(record, info.title, info.service, info.tags) for record in records]
         doc_key = self.key("doc", info.title, info.service, info.url, info.tags)
+        dpage = paths.document_page(doc_id)
+        service_page = paths.service_page(sink.slug(info.service))
+        dkey = self.key("document", doc_key, health, [i.key for i in items], service_page)
+        # The document page's key covers every input of the document's change, version and text
+        # pages: when the last publish rendered it from the same inputs, those pages are kept as
+        # they are (unless a file is missing), without working out each one's key.
+        same = self.writer.fresh(dpage, dkey)
         for n, (record, item) in enumerate(zip(records, items, strict=True)):
+            vid = record.to_version
+            vpage, tpage = paths.version_page(doc_id, vid), paths.version_text(doc_id, vid)
+            if same and self.writer.keep((item.page, vpage, tpage)):
+                continue
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
             # a change page links back, not forward: a new change re-renders no older diff
             render = partial(self._change_page, info, record, version_of, item, text_of, prev_id)
             self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}", render)
-            vid = record.to_version
             render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
-            self.writer.page(paths.version_page(doc_id, vid), f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
-            self.writer.page(paths.version_text(doc_id, vid), f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
+            self.writer.page(vpage, f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
+            self.writer.page(tpage, f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
         sink.changes(doc_id, items, partial(self._record_lines, doc_id))
 
         published = [i for i in items if i.record.published]
@@ -163,9 +173,6 @@ class Publisher:
         )
         self.paged_feed(feed, published)
         sink.feed(feed)
-        dpage = paths.document_page(doc_id)
-        service_page = paths.service_page(sink.slug(info.service))
-        dkey = self.key("document", doc_key, health, [i.key for i in items], service_page)
 
         def render_document() -> bytes:
             timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document

@@ -75,6 +75,20 @@ class SiteWriter:
         self.written += 1
         self.on_disk.add(rel)
 
+    def fresh(self, rel: str, key: str) -> bool:
+        """True if `rel` is on disk and was rendered from inputs with this key."""
+        return self.cache is not None and self.cache.fresh(rel, key, rel in self.on_disk)
+
+    def keep(self, rels: tuple[str, ...]) -> bool:
+        """Keep files an earlier publish rendered, if each is on disk and in the cache's manifest
+        (the caller knows their inputs did not change); False, keeping none, otherwise."""
+        cache = self.cache
+        if cache is None or not cache.trust or not all(rel in self.on_disk and rel in cache.pages for rel in rels):
+            return False
+        self.produced.update(rels)
+        self.skipped += len(rels)
+        return True
+
     def page(self, rel: str, key: str, render: Callable[[], bytes]) -> bool:
         """Produce `rel`, rendering it only if its inputs (summed up by `key`) changed or the file
         is missing. True if it was rendered."""

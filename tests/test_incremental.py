@@ -103,6 +103,26 @@ def test_damaged_output_and_cache_are_repaired(tmp_path):
     assert publish_data(data, out).rendered == 0
 
 
+def test_deleted_pages_of_an_unchanged_document_are_written_again(tmp_path):
+    # an unchanged document keeps its change, version and text pages without keying each one;
+    # a file missing from the output still brings that page back
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    reference = tree_digest(out)
+    folder = out / "docs" / example.FEES.id
+    change = sorted((folder / "changes").glob("*.html"))[-1]
+    gone = [change, folder / "versions" / change.name]
+    for page in gone:
+        page.unlink()
+    report = publish_data(data, out)
+    assert all(page.is_file() for page in gone)
+    assert tree_digest(out) == reference
+    assert report.written == len(gone) and report.rendered <= 3, report  # the pages of one change
+    assert publish_data(data, out).rendered == 0
+
+
 def test_options_that_change_feeds_rerender_them(tmp_path):
     data = tmp_path / "data"
     write_history(data)
