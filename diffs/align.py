@@ -100,25 +100,48 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         return out
     flip = len(dels) > len(ins)
     small, large = (ins, dels) if flip else (dels, ins)
-    freq = Counter(chain.from_iterable(block.bag for block in small))
+    bags = [block.bag for block in small]
+    freq = Counter(chain.from_iterable(bags))
     limit = max(4, len(small) // 20)
-    rare = frozenset(t for t, n in freq.items() if n <= limit)
-    index = {}
-    for k, block in enumerate(small):
-        for t in block.bag & rare:
+    frequent = frozenset(t for t, n in freq.items() if n > limit)
+    index: dict[str, list[int]] = {}
+    for k, bag in enumerate(bags):
+        for t in bag - frequent:  # its rare words
             index.setdefault(t, []).append(k)
     words = index.keys()
+    sizes = list(map(len, bags))
+    n_frequent = [len(bag & frequent) for bag in bags]
     for j, block in enumerate(large):
         b = block.bag
         if not b:
             continue
+        lb = len(b)
         hits = Counter(chain.from_iterable(map(index.__getitem__, b & words)))
-        # the blocks sharing the most rare words, ties by position (set order varies by process)
-        for k in sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]:
-            s = similarity(small[k].bag, b)
+        if not hits:
+            continue
+        fb = len(b & frequent)
+        for k in _most_hits(hits, CANDIDATES):
+            la = sizes[k]
+            need = threshold * (la + lb)
+            # the words two blocks share are at most their rare words in common (the hits) and
+            # as many frequent words as the one with fewer has: skip pairs that cannot reach
+            if 2 * min(la, lb) < need or 2 * (hits[k] + min(n_frequent[k], fb)) < need:
+                continue
+            s = 2 * len(bags[k] & b) / (la + lb)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
     return out
+
+
+def _most_hits(hits: Counter, n: int) -> list[int]:
+    """The n blocks with the most hits, ties by position (set order varies by process), in no
+    particular order: those above the n-th highest count, then the first of those at it. (Cheaper
+    than sorting every block by a key made per block.)"""
+    if len(hits) <= n:
+        return list(hits)
+    cut = sorted(hits.values(), reverse=True)[n - 1]
+    above = [k for k, v in hits.items() if v > cut]
+    return above + sorted([k for k, v in hits.items() if v == cut])[: n - len(above)]
 
 
 def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
@@ -141,45 +164,48 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
-def _edited_in_place(old: Block, new: Block) -> tuple[int, int] | None:
-    """One block against one: if their keys share a head and a tail covering half the longer one
-    (a few words edited inside), they are one block modified, no word sets needed. Returns the
-    lengths of that head and tail (the classification starts from them), else None."""
+def _common(old: Block, new: Block) -> tuple[int, int]:
+    """Lengths of the common head and tail of two blocks' keys (the tail within what the head
+    leaves)."""
     a, b = old.key, new.key
-    if not a or not b:
-        return None
     p = common_prefix(a, b)
-    s = common_suffix(a[p:], b[p:])
-    return (p, s) if 2 * (p + s) >= max(len(a), len(b)) else None
+    return p, common_suffix(a[p:], b[p:])
+
+
+def _in_place(old: Block, new: Block, common: tuple[int, int]) -> bool:
+    """One block against one: if their keys share a head and a tail covering half the longer one
+    (a few words edited inside), they are one block modified, no word sets needed."""
+    return bool(old.key and new.key) and 2 * (common[0] + common[1]) >= max(len(old.key), len(new.key))
 
 
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Codes | None = None) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
+    known: dict[int, BlockOp] = {}  # position k: what pairing dels[k] with ins[k] found
     if len(dels) == len(ins):
         # As many blocks on each side, each edited in place (a common head and tail) or keeping
         # half its text in order (by the word diff its classification needs anyway): paired in
         # order, without comparing every block with every other.
-        paired = []
-        for d, i in zip(dels, ins, strict=True):
-            common = _edited_in_place(d, i)
-            if common is not None:
-                paired.append(BlockOp("modified", d, i, common=common))
+        for k, (d, i) in enumerate(zip(dels, ins, strict=True)):
+            common = _common(d, i)
+            if _in_place(d, i, common):
+                known[k] = BlockOp("modified", d, i, common=common)
                 continue
             if not d.key or not i.key:
                 break
-            a = assess(d.raw, i.raw, d.key, i.key, codes)
+            a = assess(d.raw, i.raw, d.key, i.key, codes, common)
+            known[k] = BlockOp("modified", d, i, assessment=a)
             if 2 * a.kept() < max(len(d.key), len(i.key)):
                 break
-            paired.append(BlockOp("modified", d, i, assessment=a))
         else:
-            ops.extend(paired)
+            ops.extend(known.values())
             return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
     for d, i in pairs:
         ops.extend(BlockOp("removed", old=b) for b in dels[d0:d])
         ops.extend(BlockOp("added", new=b) for b in ins[i0:i])
-        ops.append(BlockOp("modified", dels[d], ins[i]))
+        # a pair the first pass already looked at keeps what it found (the same classification)
+        ops.append(known[d] if d == i and d in known else BlockOp("modified", dels[d], ins[i]))
         d0, i0 = d + 1, i + 1
     ops.extend(BlockOp("removed", old=b) for b in dels[d0:])
     ops.extend(BlockOp("added", new=b) for b in ins[i0:])

@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from diffs.align import SIMILAR, _candidates, similarity
+from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, similarity
 from diffs.blocks import Block, Doc, doc_pair
 from diffs.classify import ENUM_TOKEN, _enumeration
-from diffs.facts import DIGIT, _has_digit
+from diffs.facts import DIGIT, NUMBER_STEMS, _has_digit, _number_stem
 from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
@@ -217,3 +218,50 @@ def test_indexed_candidates_are_every_similar_pair():
             if (s := similarity(x.bag, y.bag)) >= SIMILAR
         )
         assert sorted(_candidates(dels, ins, SIMILAR)) == every
+
+
+def _rare_word_candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
+    """The large-gap rule written plainly: each block of the larger side looks at the six blocks
+    of the smaller side sharing the most of its rare words (ties by position)."""
+    flip = len(dels) > len(ins)
+    small, large = (ins, dels) if flip else (dels, ins)
+    freq = Counter(t for block in small for t in block.bag)
+    rare = {t for t, n in freq.items() if n <= max(4, len(small) // 20)}
+    out = []
+    for j, block in enumerate(large):
+        hits = {k: len(x.bag & block.bag & rare) for k, x in enumerate(small)}
+        best = sorted((k for k in hits if hits[k]), key=lambda k: (-hits[k], k))[:CANDIDATES]
+        for k in best:
+            if (s := similarity(small[k].bag, block.bag)) >= threshold:
+                out.append((-s, j, k) if flip else (-s, k, j))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_rare_word_candidates_as_written_plainly(threshold):
+    """Large gaps pick each block's candidates by counting rare words through an index, choose the
+    six best without a full sort, and skip pairs a bound on their shared words rules out: the same
+    pairs as the rule computed plainly. Few words, so counts tie often and bounds are tight."""
+    rng = random.Random(11)
+    vocab = [f"w{k}" for k in range(30)]
+    for n_dels, n_ins in ((70, 61), (61, 70), (45, 120)):
+        assert n_dels * n_ins > ALL_PAIRS
+        dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 14)))) for _ in range(n_dels)]
+        ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 14)))) for _ in range(n_ins)]
+        assert sorted(_candidates(dels, ins, threshold)) == _rare_word_candidates(dels, ins, threshold)
+
+
+def test_most_hits_is_a_sort_by_count_then_position():
+    rng = random.Random(5)
+    for _ in range(3000):
+        hits = Counter({k: rng.randint(1, 4) for k in rng.sample(range(40), rng.randint(0, 15))})
+        expected = sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]
+        assert sorted(_most_hits(hits, CANDIDATES)) == sorted(expected)
+
+
+def test_number_stem_search_is_any_stem_in_the_text():
+    rng = random.Random(3)
+    pieces = [*NUMBER_STEMS, "fo", "eigh", "nin", "hundre", "tw", " ", "x", "fourty"]
+    for _ in range(5000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 5)))
+        assert bool(_number_stem().search(text)) == any(stem in text for stem in NUMBER_STEMS), text
