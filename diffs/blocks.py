@@ -116,7 +116,8 @@ def kind_of(line: str) -> str:
         return "heading" if atx(line) else "paragraph"
     if c == "|":
         return "row"
-    if c in "-*_" and RULE.match(line):
+    # a rule repeats its character: the next one that is not blank must be the same
+    if c in "-*_" and s[1:].lstrip(" \t")[:1] == c and RULE.match(line):
         return "rule"
     if c in "`~" and FENCE.match(line):
         return "code"

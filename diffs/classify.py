@@ -206,7 +206,14 @@ def _one_edit(a: str, b: str) -> tuple[str, int] | None:
 def is_spelling_fix(a: str, b: str) -> bool:
     """A typo or a British/American variant of one word, never an inflection or a negation:
     edits at a word's start or end (un-, -s, -ed) change meaning, so only inner edits count."""
-    # the rules below keep the length or change it by one letter (only "our" → "or" can repeat)
+    # every rule keeps the first letter (each variant pair starts alike, and an edit must be
+    # inside the word): most replaced words fail here, before the variants are tried
+    return a[:1] == b[:1] and _spelling_fix(a, b)
+
+
+def _spelling_fix(a: str, b: str) -> bool:
+    """`is_spelling_fix` without its first test."""
+    # the rules keep the length or change it by one letter (only "our" → "or" can repeat)
     if abs(len(a) - len(b)) > 1 and "our" not in a and "our" not in b:
         return False
     if not (a.isalpha() and b.isalpha()) or a in MEANING or b in MEANING:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, similarity
-from diffs.blocks import Block, Doc, doc_pair
-from diffs.classify import ENUM_TOKEN, _enumeration
+from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
+from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
 from diffs.facts import DIGIT, NUMBER_STEMS, _has_digit, _number_stem
 from diffs.normalize import (
     BARE_URL,
@@ -23,9 +23,11 @@ from diffs.normalize import (
     INVISIBLE,
     LINK_MARK,
     WORD,
+    _strip_marked,
     _unurl,
     clean,
     squash,
+    strip_markup,
     words,
 )
 from diffs.words import DELETE, EQUAL, INSERT, common_prefix, common_suffix, diff_codes, diff_lists, encode
@@ -265,3 +267,46 @@ def test_number_stem_search_is_any_stem_in_the_text():
     for _ in range(5000):
         text = "".join(rng.choices(pieces, k=rng.randint(0, 5)))
         assert bool(_number_stem().search(text)) == any(stem in text for stem in NUMBER_STEMS), text
+
+
+def test_plain_text_skips_the_markup_steps():
+    """Text without any marker character (nor a URL) skips every markup step but the rule line and
+    the leading bullet: the same result as trying them all."""
+    rng = random.Random(9)
+    pieces = ["word", " ", "  ", "\t", "-", "+", "*", "\u2022", "=", ":", ".", "\n", "#", "<b>", "]", "[", "_", "|"]
+    pieces += ["`", "~", ">", "\\", "www.x", "http://a.b", "\u00e9", "\u00a0", "1."]
+    for _ in range(20000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 7)))
+        assert strip_markup(text) == _strip_marked(text.rstrip("\n")), repr(text)
+
+
+def test_spelling_fixes_keep_the_first_letter():
+    rng = random.Random(2)
+    words_ = ["colour", "color", "centre", "center", "organisation", "organization", "licence", "license"]
+    words_ += ["receive", "recieve", "seperate", "separate", "account", "acount", "accounts", "not", "now"]
+    letters = "aeioucolrstn"
+    for _ in range(20000):
+        if rng.random() < 0.5:
+            a, b = rng.choice(words_), rng.choice(words_)
+        else:
+            a = "".join(rng.choices(letters, k=rng.randint(0, 9)))
+            b = list(a)
+            for _ in range(rng.randint(1, 2)):
+                k = rng.randint(0, len(b))
+                op = rng.random()
+                if op < 0.4 and k < len(b):
+                    b[k] = rng.choice(letters)
+                elif op < 0.7:
+                    b.insert(k, rng.choice(letters))
+                elif b:
+                    del b[min(k, len(b) - 1)]
+            b = "".join(b)
+        assert is_spelling_fix(a, b) == _spelling_fix(a, b), (a, b)
+
+
+def test_rule_lines_found_after_a_cheap_test():
+    rng = random.Random(4)
+    for _ in range(20000):
+        line = "".join(rng.choices(" \t-*_x", k=rng.randint(1, 8)))
+        if line.strip(" \t"):
+            assert (kind_of(line) == "rule") == bool(RULE.match(line)), repr(line)
