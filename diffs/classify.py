@@ -435,8 +435,16 @@ def assess(
             ro, rn = a.region("-", run), a.region("+", run)
             return (ko[ro[0] : ro[1]].strip(), kn[rn[0] : rn[1]].strip()) if ro and rn else None
 
+    runs = a.runs
+    if len(runs) == 1:  # the common case: one edit, its level and reason are the block's
+        run = runs[0]
+        a.significance, run.reason = _reason(run, a, regions)
+        a.reasons = [run.reason]
+        a.words_removed = _count(ow[run.i0 : run.i1])
+        a.words_added = _count(nw[run.j0 : run.j1])
+        return a
     levels, reasons = [], []
-    for run in a.runs:
+    for run in runs:
         level, run.reason = _reason(run, a, regions)
         levels.append(level)
         reasons.append(run.reason)

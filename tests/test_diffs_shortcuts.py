@@ -30,7 +30,7 @@ from diffs.normalize import (
     strip_markup,
     words,
 )
-from diffs.words import DELETE, EQUAL, INSERT, common_prefix, common_suffix, diff_codes, diff_lists, encode
+from diffs.words import DELETE, EQUAL, INSERT, XOR_WINDOW, common_prefix, common_suffix, diff_codes, diff_lists, encode
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev"
 
@@ -189,6 +189,18 @@ def test_common_prefix_and_suffix():
                 a, b = a[::-1], b[::-1]
             assert common_prefix(a, b) == prefix(a, b)
             assert common_suffix(a, b) == prefix(a[::-1], b[::-1])
+    # ASCII texts longer than the window compared at a time, differing anywhere (or nowhere)
+    for _ in range(3000):
+        a = "".join(rng.choices("ab ", k=rng.randint(0, 3 * XOR_WINDOW)))
+        b = list(a)
+        for _ in range(rng.randint(0, 2)):
+            if b:
+                b[rng.randrange(len(b))] = rng.choice("abc")
+        b = "".join(b)[: rng.choice([len(b), rng.randint(0, len(b))])] + rng.choice(["", "", "x", "ab" * 200])
+        if rng.random() < 0.5:
+            a, b = b, a
+        assert common_prefix(a, b) == prefix(a, b)
+        assert common_suffix(a, b) == prefix(a[::-1], b[::-1])
 
 
 def test_enumeration_and_digit_shortcuts():
