@@ -13,7 +13,7 @@ Every old block and every new block appears exactly once, old and new each in do
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
@@ -26,7 +26,6 @@ SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
 MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
 ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
-INDEXED_PAIRS = 64  # from this many pairs on, every pair is compared through an index of all words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
@@ -59,39 +58,31 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+def _size_window(size: int, threshold: float) -> tuple[float, float]:
+    """Sizes a word set may have to reach the threshold with one of `size` words: Dice ≥ t needs
+    2·min(a, b) ≥ t·(a + b), that is b between size·t/(2 − t) and size·(2 − t)/t. (Widened by a
+    hair against rounding: the exact test is still made on each pair.)"""
+    r = threshold / (2 - threshold)
+    return size * r - 1e-9, size / r + 1e-9
+
+
 def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """(-similarity, d, i) of pairs at or above the threshold. Small gaps compare every pair; in
-    large ones the smaller side's rarer words are indexed and each block of the other side looks up
-    the blocks it shares them with."""
+    """(-similarity, d, i) of pairs at or above the threshold. Gaps up to ALL_PAIRS pairs compare
+    every pair of blocks whose sizes allow it; in larger ones the smaller side's rarer words are
+    indexed and each block of the other side gets an exact similarity with the CANDIDATES blocks
+    it shares most of them with."""
     out = []
-    if INDEXED_PAIRS <= len(dels) * len(ins) <= ALL_PAIRS:
-        # every word of the new side indexed: the words a block shares with each block are
-        # counted by C-level set and Counter operations, not by one intersection per pair
-        index: dict[str, list[int]] = {}
-        sizes = [len(x.bag) for x in ins]
-        for i, block in enumerate(ins):
-            for t in block.bag:
-                index.setdefault(t, []).append(i)
-        words = index.keys()
-        for d, block in enumerate(dels):
-            a = block.bag
-            la = len(a)
-            if not la:
-                continue
-            for i, shared in Counter(chain.from_iterable(map(index.__getitem__, a & words))).items():
-                s = 2 * shared / (la + sizes[i])
-                if s >= threshold:
-                    out.append((-s, d, i))
-        return out
     if len(dels) * len(ins) <= ALL_PAIRS:
-        bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
+        # the new side by size: each old block compares only the blocks in its size window
+        sized = sorted((len(x.bag), i, x.bag) for i, x in enumerate(ins) if x.bag)
+        lengths = [x[0] for x in sized]
         for d, block in enumerate(dels):
             a = block.bag
             la = len(a)
             if not la:
                 continue
-            for i, b, lb in bags:
-                # Dice ≥ threshold needs the smaller set to be large enough: skip the rest cheaply
+            lo, hi = _size_window(la, threshold)
+            for lb, i, b in sized[bisect_left(lengths, lo) : bisect_right(lengths, hi)]:
                 if 2 * min(la, lb) < threshold * (la + lb):
                     continue
                 s = 2 * len(a & b) / (la + lb)
@@ -111,15 +102,24 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     words = frozenset(index)  # (a set intersects faster with a set than with a dict's keys)
     sizes = list(map(len, bags))
     n_frequent = [len(bag & frequent) for bag in bags]
+    by_size = sorted(sizes)
     for j, block in enumerate(large):
         b = block.bag
         if not b:
             continue
         lb = len(b)
-        hits = Counter(chain.from_iterable(map(index.__getitem__, b & words)))
+        lo, hi = _size_window(lb, threshold)
+        first = bisect_left(by_size, lo)
+        if first == bisect_right(by_size, hi):
+            continue  # no block of the other side has a size that could reach the threshold
+        rare_shared = b & words
+        fb = len(b & frequent)
+        # nor can any reach it sharing all these words with the smallest block of that size
+        if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
+            continue
+        hits = Counter(chain.from_iterable(map(index.__getitem__, rare_shared)))
         if not hits:
             continue
-        fb = len(b & frequent)
         for k in _most_hits(hits, CANDIDATES):
             la = sizes[k]
             need = threshold * (la + lb)

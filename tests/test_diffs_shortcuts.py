@@ -217,21 +217,23 @@ def test_enumeration_and_digit_shortcuts():
         assert _has_digit(text, lo, hi) == bool(DIGIT.search(text, lo, hi)), (text, lo, hi)
 
 
-def test_indexed_candidates_are_every_similar_pair():
-    """Mid-sized gaps count shared words through an index: the same pairs and similarities as
-    comparing every pair."""
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_candidates_in_a_size_window_are_every_similar_pair(threshold):
+    """Gaps up to ALL_PAIRS pairs compare each block with the blocks whose sizes allow the
+    threshold: the same pairs and similarities as comparing every pair."""
     rng = random.Random(7)
     vocab = [f"w{k}" for k in range(40)]
-    for size in (3, 9, 20):
+    for size in (3, 9, 20, 60):
         dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size)]
         ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size + 2)]
         every = sorted(
             (-s, d, i)
             for d, x in enumerate(dels)
             for i, y in enumerate(ins)
-            if (s := similarity(x.bag, y.bag)) >= SIMILAR
+            if (s := similarity(x.bag, y.bag)) >= threshold
         )
-        assert sorted(_candidates(dels, ins, SIMILAR)) == every
+        assert len(dels) * len(ins) <= ALL_PAIRS
+        assert sorted(_candidates(dels, ins, threshold)) == every
 
 
 def _rare_word_candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
@@ -257,11 +259,24 @@ def test_rare_word_candidates_as_written_plainly(threshold):
     six best without a full sort, and skip pairs a bound on their shared words rules out: the same
     pairs as the rule computed plainly. Few words, so counts tie often and bounds are tight."""
     rng = random.Random(11)
-    vocab = [f"w{k}" for k in range(30)]
-    for n_dels, n_ins in ((70, 61), (61, 70), (45, 120)):
+    for vocab_size, n_dels, n_ins in ((30, 70, 61), (30, 61, 70), (30, 45, 120), (400, 70, 61), (400, 12, 400)):
         assert n_dels * n_ins > ALL_PAIRS
-        dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 14)))) for _ in range(n_dels)]
-        ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 14)))) for _ in range(n_ins)]
+        # a few frequent words and many rare ones; half the new blocks are old ones edited, so
+        # similarities land on both sides of the threshold
+        vocab = [f"w{k}" for k in range(vocab_size)]
+        weights = [50 if k < 8 else 1 for k in range(vocab_size)]
+
+        def text(rng=rng, vocab=vocab, weights=weights) -> str:
+            return " ".join(rng.choices(vocab, weights, k=rng.randint(0, 14)))
+
+        dels = [Block("paragraph", text()) for _ in range(n_dels)]
+        ins = []
+        for _ in range(n_ins):
+            words_ = rng.choice(dels).raw.split() if rng.random() < 0.5 else text().split()
+            for _ in range(rng.randint(0, 4)):
+                if words_:
+                    words_[rng.randrange(len(words_))] = rng.choice(vocab)
+            ins.append(Block("paragraph", " ".join(words_)))
         assert sorted(_candidates(dels, ins, threshold)) == _rare_word_candidates(dels, ins, threshold)
 
 
