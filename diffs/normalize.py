@@ -66,6 +66,7 @@ ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 # Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
 # and the symbols that carry meaning ($ 15% § <). Punctuation otherwise is not wording.
 WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
+ASCII_WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$%<>+=]", re.ASCII)  # WORD on lower-case ASCII text
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 ASCII_WORDS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
@@ -279,6 +280,8 @@ def words(key: str) -> list[str]:
         shape = b.translate(WORD_SHAPE)
         if b"s" not in shape and b"a.a" not in shape:
             return b.translate(WORD_BYTES).decode().split()
+        # the same pattern with ASCII classes: no Unicode category looked up per character
+        return ASCII_WORD.findall(key.lower())
     return WORD.findall(key.casefold())
 
 
