@@ -58,12 +58,18 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def _size_window(size: int, threshold: float) -> tuple[float, float]:
-    """Sizes a word set may have to reach the threshold with one of `size` words: Dice ≥ t needs
-    2·min(a, b) ≥ t·(a + b), that is b between size·t/(2 − t) and size·(2 − t)/t. (Widened by a
-    hair against rounding: the exact test is still made on each pair.)"""
+def _size_range(size: int, threshold: float) -> tuple[int, int]:
+    """The sizes a word set may have to reach the threshold with one of `size` words: Dice ≥ t
+    needs 2·min(a, b) ≥ t·(a + b), which holds for b from about size·t/(2 − t) to size·(2 − t)/t.
+    The ends are found with that very test, so a pair outside them never reaches the threshold."""
     r = threshold / (2 - threshold)
-    return size * r - 1e-9, size / r + 1e-9
+    lo = max(1, int(size * r) - 1)
+    while 2 * min(size, lo) < threshold * (size + lo):
+        lo += 1
+    hi = int(size / r) + 2
+    while 2 * min(size, hi) < threshold * (size + hi):
+        hi -= 1
+    return lo, hi
 
 
 def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
@@ -81,10 +87,8 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
             la = len(a)
             if not la:
                 continue
-            lo, hi = _size_window(la, threshold)
+            lo, hi = _size_range(la, threshold)
             for lb, i, b in sized[bisect_left(lengths, lo) : bisect_right(lengths, hi)]:
-                if 2 * min(la, lb) < threshold * (la + lb):
-                    continue
                 s = 2 * len(a & b) / (la + lb)
                 if s >= threshold:
                     out.append((-s, d, i))
@@ -108,7 +112,7 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         if not b:
             continue
         lb = len(b)
-        lo, hi = _size_window(lb, threshold)
+        lo, hi = _size_range(lb, threshold)
         first = bisect_left(by_size, lo)
         if first == bisect_right(by_size, hi):
             continue  # no block of the other side has a size that could reach the threshold
@@ -122,10 +126,9 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
             continue
         for k in _most_hits(hits, CANDIDATES):
             la = sizes[k]
-            need = threshold * (la + lb)
             # the words two blocks share are at most their rare words in common (the hits) and
             # as many frequent words as the one with fewer has: skip pairs that cannot reach
-            if 2 * min(la, lb) < need or 2 * (hits[k] + min(n_frequent[k], fb)) < need:
+            if not lo <= la <= hi or 2 * (hits[k] + min(n_frequent[k], fb)) < threshold * (la + lb):
                 continue
             s = 2 * len(bags[k] & b) / (la + lb)
             if s >= threshold:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, similarity
+from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, _size_range, similarity
 from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
 from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
 from diffs.facts import DIGIT, NUMBER_STEMS, _has_digit, _number_stem
@@ -337,3 +337,11 @@ def test_rule_lines_found_after_a_cheap_test():
         line = "".join(rng.choices(" \t-*_x", k=rng.randint(1, 8)))
         if line.strip(" \t"):
             assert (kind_of(line) == "rule") == bool(RULE.match(line)), repr(line)
+
+
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_size_range_is_every_size_that_can_reach_the_threshold(threshold):
+    for n in range(1, 2000):
+        lo, hi = _size_range(n, threshold)
+        allowed = [b for b in range(1, 4 * n + 10) if 2 * min(n, b) >= threshold * (n + b)]
+        assert allowed == list(range(lo, hi + 1)), n
