@@ -82,7 +82,9 @@ class Block:
     def word_count(self) -> int:
         """Words in the block (white-space separated words of its key that hold a letter or digit)."""
         key = self.key
-        return len(key.split()) if HAS_WORD.search(key) else 0
+        # a key's only white space is single spaces between words (`normalize`): count them
+        # rather than split the text into a list of words
+        return key.count(" ") + 1 if HAS_WORD.search(key) else 0
 
 
 def display_title(raw_title: str) -> str:

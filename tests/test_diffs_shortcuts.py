@@ -26,6 +26,7 @@ from diffs.normalize import (
     _strip_marked,
     _unurl,
     clean,
+    normalize,
     squash,
     strip_markup,
     words,
@@ -345,3 +346,14 @@ def test_size_range_is_every_size_that_can_reach_the_threshold(threshold):
         lo, hi = _size_range(n, threshold)
         allowed = [b for b in range(1, 4 * n + 10) if 2 * min(n, b) >= threshold * (n + b)]
         assert allowed == list(range(lo, hi + 1)), n
+
+
+def test_keys_hold_single_spaces_only():
+    """Word counts count the spaces of a key: every kind of white space, however repeated, ends
+    up as single spaces between words."""
+    rng = random.Random(8)
+    spaces = [c for c in map(chr, range(0x3100)) if c.isspace()] + ["\u3000", "\ufeff", "\u200b", "\u00ad"]
+    pieces = [*spaces, "word", "é", "*", "- ", "|", "\n\n", "[a](b)", "#"]
+    for _ in range(20000):
+        key = normalize("".join(rng.choices(pieces, k=rng.randint(0, 8))))
+        assert key.split(" ") == key.split() or key == "", repr(key)
