@@ -179,13 +179,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if op.op == "moved_out":
         t.old_terms.extend(defined_terms(o.key))
         return Change("moved_out", o, w, "cosmetic")
-    a = op.assessment
-    if a is None:
-        # a paragraph repeated in a document (the same text in two sections) and edited alike
-        # in both is classified once
-        a = t.assessed.get((o.raw, w.raw))
-        if a is None:
-            a = t.assessed[o.raw, w.raw] = assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
+    a = op.assessment or assess(o.raw, w.raw, o.key, w.key, t.codes, op.common)
     t.words_added += a.words_added
     t.words_removed += a.words_removed
     if '"' in w.key:  # a definition quotes its term

@@ -39,7 +39,6 @@ class Tally:
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
     codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
-    assessed: dict = field(default_factory=dict)  # (old raw, new raw) → its Assessment
 
     def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:
         """A block edited (or moved): `section` None when its words did not change."""
