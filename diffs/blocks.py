@@ -312,11 +312,19 @@ class Doc:
         top = stack[-1] if stack else None
         out: list[Block] = []
         keys, seps = self.keys, self.seps
+        # Splitting finds the headings the index would: when these chunks are the next ones to
+        # index, it records them, and the next call's `stack_before` need not scan them again.
+        index = start == self._scanned
         for k in range(start, stop):
             out.extend(split_chunk(keys[k], seps[k], stack, path))
             if (stack[-1] if stack else None) is not top:  # a heading was pushed (a new tuple)
                 path = tuple(t for _, t in stack)
                 top = stack[-1] if stack else None
+                if index:
+                    self._heads.append(k)
+                    self._stacks.append(list(stack))
+        if index:
+            self._scanned = stop
         return out
 
 

@@ -357,3 +357,21 @@ def test_keys_hold_single_spaces_only():
     for _ in range(20000):
         key = normalize("".join(rng.choices(pieces, k=rng.randint(0, 8))))
         assert key.split(" ") == key.split() or key == "", repr(key)
+
+
+def test_headings_recorded_while_splitting_are_those_the_index_finds():
+    """Splitting the chunks next in line records their headings in the index: every chunk's
+    heading path is then what scanning the whole document finds."""
+    rng = random.Random(6)
+    texts = [a for a, _ in corpus_pairs(40)]
+    pieces = ["# One", "## Two ##", "Title\n===", "Sub\n---", "```\n# not a heading\n```", "- item", "text", "#tag"]
+    texts += ["\n\n".join(rng.choices(pieces, k=60)) for _ in range(30)]
+    for text in texts:
+        scanned, split = Doc(text), Doc(text)
+        k = 0
+        while k < len(split):  # gaps and equal stretches in turn, as an alignment asks for them
+            stop = min(len(split), k + rng.randint(1, 8))
+            split.blocks(k, stop)
+            k = stop + rng.randint(0, 8)
+        for k in range(len(scanned)):
+            assert split.stack_before(k) == scanned.stack_before(k), k
