@@ -223,21 +223,23 @@ def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[t
     return out
 
 
-XOR_WINDOW = 256  # characters of ASCII text compared as numbers at a time (converting is per byte)
+XOR_WINDOW = 1024  # ASCII texts longer than this are compared a window at a time (converting is per byte)
 
 
 def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix (bisection over C-level slice comparisons)."""
     n = min(len(a), len(b))
     if a.isascii() and b.isascii():
-        # whole windows compared first (C-level), then the one that differs read as two numbers:
-        # the highest bit of their XOR is in the first differing character
+        # read as two numbers, the highest bit of their XOR is in the first differing character;
+        # in long texts, whole windows are compared first (C-level) and only the one that
+        # differs is converted
         i = 0
-        while n - i > XOR_WINDOW and a[i : i + XOR_WINDOW] == b[i : i + XOR_WINDOW]:
-            i += XOR_WINDOW
-        end = min(n, i + XOR_WINDOW)
-        x = int.from_bytes(a[i:end].encode(), "big") ^ int.from_bytes(b[i:end].encode(), "big")
-        return end - (x.bit_length() + 7) // 8
+        if n > XOR_WINDOW:
+            while n - i > XOR_WINDOW and a[i : i + XOR_WINDOW] == b[i : i + XOR_WINDOW]:
+                i += XOR_WINDOW
+            n = min(n, i + XOR_WINDOW)
+        x = int.from_bytes(a[i:n].encode(), "big") ^ int.from_bytes(b[i:n].encode(), "big")
+        return n - (x.bit_length() + 7) // 8
     if a[:n] == b[:n]:
         return n
     lo, hi = 0, n
@@ -256,13 +258,14 @@ def common_suffix(a: str, b: str) -> int:
     if a.isascii() and b.isascii():
         la, lb = len(a), len(b)
         i = 0
-        while n - i > XOR_WINDOW and a[la - i - XOR_WINDOW : la - i] == b[lb - i - XOR_WINDOW : lb - i]:
-            i += XOR_WINDOW
-        w = min(n - i, XOR_WINDOW)
-        x = int.from_bytes(a[la - i - w : la - i].encode(), "little") ^ int.from_bytes(
-            b[lb - i - w : lb - i].encode(), "little"
+        if n > XOR_WINDOW:
+            while n - i > XOR_WINDOW and a[la - i - XOR_WINDOW : la - i] == b[lb - i - XOR_WINDOW : lb - i]:
+                i += XOR_WINDOW
+            n = min(n, i + XOR_WINDOW)
+        x = int.from_bytes(a[la - n : la - i].encode(), "little") ^ int.from_bytes(
+            b[lb - n : lb - i].encode(), "little"
         )
-        return i + w - (x.bit_length() + 7) // 8
+        return n - (x.bit_length() + 7) // 8
     if a[len(a) - n :] == b[len(b) - n :]:
         return n
     lo, hi = 0, n
