@@ -337,7 +337,9 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
             before = (a.before + ow[: run.i0])[-3:]
             if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
                 return "minor", "cross-reference"
-    if _date_change(run, a):
+    first = rem[0] if rem else add[0] if add else ""
+    # (a date change starts with a month or a number: most edits fail here, without the call)
+    if (first in MONTHS or first[:1].isdigit()) and _date_change(run, a):
         return "minor", "date"
     if not (MEANING.isdisjoint(rem) and MEANING.isdisjoint(add)):
         return "substantive", "wording"
