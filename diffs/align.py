@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
+from operator import attrgetter
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -228,7 +229,8 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
         else:
             then(old, new, ops)
         return ops
-    ka, kb = [getattr(x, by) for x in old], [getattr(x, by) for x in new]
+    get = attrgetter(by)
+    ka, kb = list(map(get, old)), list(map(get, new))
     if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
         then(old, new, ops)
         return ops

@@ -189,7 +189,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
             t.old_terms.extend(defined_terms(o.key))
         sig, reasons = a.significance, a.reasons
         t.blocks_modified += 1
-        if reasons == ["renumbering"]:
+        if len(reasons) == 1 and reasons[0] == "renumbering":
             t.blocks_renumbered += 1
     else:  # moved_in
         across = _moved_across(o, w, t)
@@ -204,7 +204,9 @@ def _change(op: BlockOp, t: Tally) -> Change:
         section = _section(w, t)
         t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
         if a.runs:
-            t.add_facts(quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else ""), sig)
+            facts = quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else "")
+            if facts:
+                t.add_facts(facts, sig)
     return Change(op.op, o, w, sig, reasons)
 
 
