@@ -168,37 +168,34 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
-def _common(old: Block, new: Block) -> tuple[int, int]:
-    """Lengths of the common head and tail of two blocks' keys (the tail within what the head
-    leaves)."""
-    a, b = old.key, new.key
-    p = common_prefix(a, b)
-    return p, common_suffix(a[p:], b[p:])
-
-
-def _in_place(old: Block, new: Block, common: tuple[int, int]) -> bool:
-    """One block against one: if their keys share a head and a tail covering half the longer one
-    (a few words edited inside), they are one block modified, no word sets needed."""
-    return bool(old.key and new.key) and 2 * (common[0] + common[1]) >= max(len(old.key), len(new.key))
+def _pair_in_order(old: Block, new: Block, codes: Codes | None) -> tuple[BlockOp | None, bool]:
+    """One block against one, as modified, and whether they pair: if their keys share a head and
+    a tail covering half the longer one (a few words edited inside), with no word sets needed;
+    else if the word diff its classification needs anyway keeps half the old text in place (the
+    op then carries that classification, even when they do not pair)."""
+    ko, kn = old.key, new.key
+    if not ko or not kn:
+        return None, False
+    p = common_prefix(ko, kn)
+    common = p, common_suffix(ko[p:], kn[p:])
+    longer = max(len(ko), len(kn))
+    if 2 * (common[0] + common[1]) >= longer:
+        return BlockOp("modified", old, new, common=common), True
+    a = assess(old.raw, new.raw, ko, kn, codes, common)
+    return BlockOp("modified", old, new, assessment=a), 2 * a.kept() >= longer
 
 
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Codes | None = None) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
     known: dict[int, BlockOp] = {}  # position k: what pairing dels[k] with ins[k] found
     if len(dels) == len(ins):
-        # As many blocks on each side, each edited in place (a common head and tail) or keeping
-        # half its text in order (by the word diff its classification needs anyway): paired in
-        # order, without comparing every block with every other.
+        # As many blocks on each side, each edited in place or keeping half its text in order:
+        # paired in order, without comparing every block with every other.
         for k, (d, i) in enumerate(zip(dels, ins, strict=True)):
-            common = _common(d, i)
-            if _in_place(d, i, common):
-                known[k] = BlockOp("modified", d, i, common=common)
-                continue
-            if not d.key or not i.key:
-                break
-            a = assess(d.raw, i.raw, d.key, i.key, codes, common)
-            known[k] = BlockOp("modified", d, i, assessment=a)
-            if 2 * a.kept() < max(len(d.key), len(i.key)):
+            op, pairs = _pair_in_order(d, i, codes)
+            if op is not None:
+                known[k] = op
+            if not pairs:
                 break
         else:
             ops.extend(known.values())
