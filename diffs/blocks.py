@@ -134,10 +134,16 @@ def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, .
 
 
 def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ...]:
+    """Push a heading, and return the path of titles it ends."""
+    _enter(stack, level, title)
+    return tuple(t for _, t in stack)
+
+
+def _enter(stack: list[tuple[int, str]], level: int, title: str) -> None:
+    """Push a heading: the headings at its level or below end where it starts."""
     while stack and stack[-1][0] >= level:
         stack.pop()
     stack.append((level, title))
-    return tuple(t for _, t in stack)
 
 
 def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None) -> list[Block]:
@@ -193,12 +199,12 @@ def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
     if "\n" not in key:
         h = atx(key)
         if h:
-            _push(stack, *h)
+            _enter(stack, *h)
         return
     lines = key.split("\n")
     start = 0
     if kind_of(lines[0]) == "paragraph" and UNDERLINE.match(lines[1]):
-        _push(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
+        _enter(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
         start = 2
     fence = ""
     for line in lines[start:]:
@@ -210,7 +216,7 @@ def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
         if c == "#":
             h = atx(line)
             if h:
-                _push(stack, *h)
+                _enter(stack, *h)
         elif c in "`~" and FENCE.match(line):
             fence = FENCE.match(line).group(1)
 
