@@ -13,10 +13,11 @@ Every old block and every new block appears exactly once, old and new each in do
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
+from operator import attrgetter
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -26,7 +27,6 @@ SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
 MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
 ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
-INDEXED_PAIRS = 64  # from this many pairs on, every pair is compared through an index of all words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
@@ -59,66 +59,93 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+def _size_range(size: int, threshold: float) -> tuple[int, int]:
+    """The sizes a word set may have to reach the threshold with one of `size` words: Dice ≥ t
+    needs 2·min(a, b) ≥ t·(a + b), which holds for b from about size·t/(2 − t) to size·(2 − t)/t.
+    The ends are found with that very test, so a pair outside them never reaches the threshold."""
+    r = threshold / (2 - threshold)
+    lo = max(1, int(size * r) - 1)
+    while 2 * min(size, lo) < threshold * (size + lo):
+        lo += 1
+    hi = int(size / r) + 2
+    while 2 * min(size, hi) < threshold * (size + hi):
+        hi -= 1
+    return lo, hi
+
+
 def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """(-similarity, d, i) of pairs at or above the threshold. Small gaps compare every pair; in
-    large ones the smaller side's rarer words are indexed and each block of the other side looks up
-    the blocks it shares them with."""
+    """(-similarity, d, i) of pairs at or above the threshold. Gaps up to ALL_PAIRS pairs compare
+    every pair of blocks whose sizes allow it; in larger ones the smaller side's rarer words are
+    indexed and each block of the other side gets an exact similarity with the CANDIDATES blocks
+    it shares most of them with."""
     out = []
-    if INDEXED_PAIRS <= len(dels) * len(ins) <= ALL_PAIRS:
-        # every word of the new side indexed: the words a block shares with each block are
-        # counted by C-level set and Counter operations, not by one intersection per pair
-        index: dict[str, list[int]] = {}
-        sizes = [len(x.bag) for x in ins]
-        for i, block in enumerate(ins):
-            for t in block.bag:
-                index.setdefault(t, []).append(i)
-        words = index.keys()
-        for d, block in enumerate(dels):
-            a = block.bag
-            la = len(a)
-            if not la:
-                continue
-            for i, shared in Counter(chain.from_iterable(map(index.__getitem__, a & words))).items():
-                s = 2 * shared / (la + sizes[i])
-                if s >= threshold:
-                    out.append((-s, d, i))
-        return out
     if len(dels) * len(ins) <= ALL_PAIRS:
-        bags = [(i, b, len(b)) for i, b in enumerate(x.bag for x in ins) if b]
+        # the new side by size: each old block compares only the blocks in its size window
+        sized = sorted((len(x.bag), i, x.bag) for i, x in enumerate(ins) if x.bag)
+        lengths = [x[0] for x in sized]
         for d, block in enumerate(dels):
             a = block.bag
             la = len(a)
             if not la:
                 continue
-            for i, b, lb in bags:
-                # Dice ≥ threshold needs the smaller set to be large enough: skip the rest cheaply
-                if 2 * min(la, lb) < threshold * (la + lb):
-                    continue
+            lo, hi = _size_range(la, threshold)
+            for lb, i, b in sized[bisect_left(lengths, lo) : bisect_right(lengths, hi)]:
                 s = 2 * len(a & b) / (la + lb)
                 if s >= threshold:
                     out.append((-s, d, i))
         return out
     flip = len(dels) > len(ins)
     small, large = (ins, dels) if flip else (dels, ins)
-    freq = Counter(chain.from_iterable(block.bag for block in small))
+    bags = [block.bag for block in small]
+    freq = Counter(chain.from_iterable(bags))
     limit = max(4, len(small) // 20)
-    rare = frozenset(t for t, n in freq.items() if n <= limit)
-    index = {}
-    for k, block in enumerate(small):
-        for t in block.bag & rare:
+    frequent = frozenset(t for t, n in freq.items() if n > limit)
+    index: dict[str, list[int]] = {}
+    for k, bag in enumerate(bags):
+        for t in bag - frequent:  # its rare words
             index.setdefault(t, []).append(k)
-    words = index.keys()
+    words = frozenset(index)  # (a set intersects faster with a set than with a dict's keys)
+    sizes = list(map(len, bags))
+    n_frequent = [len(bag & frequent) for bag in bags]
+    by_size = sorted(sizes)
     for j, block in enumerate(large):
         b = block.bag
         if not b:
             continue
-        hits = Counter(chain.from_iterable(map(index.__getitem__, b & words)))
-        # the blocks sharing the most rare words, ties by position (set order varies by process)
-        for k in sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]:
-            s = similarity(small[k].bag, b)
+        lb = len(b)
+        lo, hi = _size_range(lb, threshold)
+        first = bisect_left(by_size, lo)
+        if first == bisect_right(by_size, hi):
+            continue  # no block of the other side has a size that could reach the threshold
+        rare_shared = b & words
+        fb = len(b & frequent)
+        # nor can any reach it sharing all these words with the smallest block of that size
+        if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
+            continue
+        hits = Counter(chain.from_iterable(map(index.__getitem__, rare_shared)))
+        if not hits:
+            continue
+        for k in _most_hits(hits, CANDIDATES):
+            la = sizes[k]
+            # the words two blocks share are at most their rare words in common (the hits) and
+            # as many frequent words as the one with fewer has: skip pairs that cannot reach
+            if not lo <= la <= hi or 2 * (hits[k] + min(n_frequent[k], fb)) < threshold * (la + lb):
+                continue
+            s = 2 * len(bags[k] & b) / (la + lb)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
     return out
+
+
+def _most_hits(hits: Counter, n: int) -> list[int]:
+    """The n blocks with the most hits, ties by position (set order varies by process), in no
+    particular order: those above the n-th highest count, then the first of those at it. (Cheaper
+    than sorting every block by a key made per block.)"""
+    if len(hits) <= n:
+        return list(hits)
+    cut = sorted(hits.values(), reverse=True)[n - 1]
+    above = [k for k, v in hits.items() if v > cut]
+    return above + sorted([k for k, v in hits.items() if v == cut])[: n - len(above)]
 
 
 def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
@@ -141,45 +168,45 @@ def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
     return [(d, chosen[d]) for d in keys]
 
 
-def _edited_in_place(old: Block, new: Block) -> tuple[int, int] | None:
-    """One block against one: if their keys share a head and a tail covering half the longer one
-    (a few words edited inside), they are one block modified, no word sets needed. Returns the
-    lengths of that head and tail (the classification starts from them), else None."""
-    a, b = old.key, new.key
-    if not a or not b:
-        return None
-    p = common_prefix(a, b)
-    s = common_suffix(a[p:], b[p:])
-    return (p, s) if 2 * (p + s) >= max(len(a), len(b)) else None
+def _pair_in_order(old: Block, new: Block, codes: Codes | None) -> tuple[BlockOp | None, bool]:
+    """One block against one, as modified, and whether they pair: if their keys share a head and
+    a tail covering half the longer one (a few words edited inside), with no word sets needed;
+    else if the word diff its classification needs anyway keeps half the old text in place (the
+    op then carries that classification, even when they do not pair)."""
+    ko, kn = old.key, new.key
+    if not ko or not kn:
+        return None, False
+    p = common_prefix(ko, kn)
+    common = p, common_suffix(ko[p:], kn[p:])
+    longer = max(len(ko), len(kn))
+    if 2 * (common[0] + common[1]) >= longer:
+        return BlockOp("modified", old, new, common=common), True
+    a = assess(old.raw, new.raw, ko, kn, codes, common)
+    return BlockOp("modified", old, new, assessment=a), 2 * a.kept() >= longer
 
 
 def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Codes | None = None) -> None:
     """Similar blocks of one gap paired in order as modified; the rest removed or added."""
+    known: dict[int, BlockOp] = {}  # position k: what pairing dels[k] with ins[k] found
     if len(dels) == len(ins):
-        # As many blocks on each side, each edited in place (a common head and tail) or keeping
-        # half its text in order (by the word diff its classification needs anyway): paired in
-        # order, without comparing every block with every other.
-        paired = []
-        for d, i in zip(dels, ins, strict=True):
-            common = _edited_in_place(d, i)
-            if common is not None:
-                paired.append(BlockOp("modified", d, i, common=common))
-                continue
-            if not d.key or not i.key:
+        # As many blocks on each side, each edited in place or keeping half its text in order:
+        # paired in order, without comparing every block with every other.
+        for k, (d, i) in enumerate(zip(dels, ins, strict=True)):
+            op, pairs = _pair_in_order(d, i, codes)
+            if op is not None:
+                known[k] = op
+            if not pairs:
                 break
-            a = assess(d.raw, i.raw, d.key, i.key, codes)
-            if 2 * a.kept() < max(len(d.key), len(i.key)):
-                break
-            paired.append(BlockOp("modified", d, i, assessment=a))
         else:
-            ops.extend(paired)
+            ops.extend(known.values())
             return
     pairs = _monotone(_candidates(dels, ins, SIMILAR)) if dels and ins else []
     d0 = i0 = 0
     for d, i in pairs:
         ops.extend(BlockOp("removed", old=b) for b in dels[d0:d])
         ops.extend(BlockOp("added", new=b) for b in ins[i0:i])
-        ops.append(BlockOp("modified", dels[d], ins[i]))
+        # a pair the first pass already looked at keeps what it found (the same classification)
+        ops.append(known[d] if d == i and d in known else BlockOp("modified", dels[d], ins[i]))
         d0, i0 = d + 1, i + 1
     ops.extend(BlockOp("removed", old=b) for b in dels[d0:])
     ops.extend(BlockOp("added", new=b) for b in ins[i0:])
@@ -199,7 +226,8 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
         else:
             then(old, new, ops)
         return ops
-    ka, kb = [getattr(x, by) for x in old], [getattr(x, by) for x in new]
+    get = attrgetter(by)
+    ka, kb = list(map(get, old)), list(map(get, new))
     if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
         then(old, new, ops)
         return ops

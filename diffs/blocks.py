@@ -82,7 +82,9 @@ class Block:
     def word_count(self) -> int:
         """Words in the block (white-space separated words of its key that hold a letter or digit)."""
         key = self.key
-        return len(key.split()) if HAS_WORD.search(key) else 0
+        # a key's only white space is single spaces between words (`normalize`): count them
+        # rather than split the text into a list of words
+        return key.count(" ") + 1 if HAS_WORD.search(key) else 0
 
 
 def display_title(raw_title: str) -> str:
@@ -116,7 +118,8 @@ def kind_of(line: str) -> str:
         return "heading" if atx(line) else "paragraph"
     if c == "|":
         return "row"
-    if c in "-*_" and RULE.match(line):
+    # a rule repeats its character: the next one that is not blank must be the same
+    if c in "-*_" and s[1:].lstrip(" \t")[:1] == c and RULE.match(line):
         return "rule"
     if c in "`~" and FENCE.match(line):
         return "code"
@@ -131,10 +134,16 @@ def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, .
 
 
 def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ...]:
+    """Push a heading, and return the path of titles it ends."""
+    _enter(stack, level, title)
+    return tuple(t for _, t in stack)
+
+
+def _enter(stack: list[tuple[int, str]], level: int, title: str) -> None:
+    """Push a heading: the headings at its level or below end where it starts."""
     while stack and stack[-1][0] >= level:
         stack.pop()
     stack.append((level, title))
-    return tuple(t for _, t in stack)
 
 
 def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None) -> list[Block]:
@@ -190,12 +199,12 @@ def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
     if "\n" not in key:
         h = atx(key)
         if h:
-            _push(stack, *h)
+            _enter(stack, *h)
         return
     lines = key.split("\n")
     start = 0
     if kind_of(lines[0]) == "paragraph" and UNDERLINE.match(lines[1]):
-        _push(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
+        _enter(stack, 1 if lines[1].lstrip()[0] == "=" else 2, lines[0].strip())
         start = 2
     fence = ""
     for line in lines[start:]:
@@ -207,7 +216,7 @@ def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
         if c == "#":
             h = atx(line)
             if h:
-                _push(stack, *h)
+                _enter(stack, *h)
         elif c in "`~" and FENCE.match(line):
             fence = FENCE.match(line).group(1)
 
@@ -309,11 +318,19 @@ class Doc:
         top = stack[-1] if stack else None
         out: list[Block] = []
         keys, seps = self.keys, self.seps
+        # Splitting finds the headings the index would: when these chunks are the next ones to
+        # index, it records them, and the next call's `stack_before` need not scan them again.
+        index = start == self._scanned
         for k in range(start, stop):
             out.extend(split_chunk(keys[k], seps[k], stack, path))
             if (stack[-1] if stack else None) is not top:  # a heading was pushed (a new tuple)
                 path = tuple(t for _, t in stack)
                 top = stack[-1] if stack else None
+                if index:
+                    self._heads.append(k)
+                    self._stacks.append(list(stack))
+        if index:
+            self._scanned = stop
         return out
 
 

@@ -206,7 +206,14 @@ def _one_edit(a: str, b: str) -> tuple[str, int] | None:
 def is_spelling_fix(a: str, b: str) -> bool:
     """A typo or a British/American variant of one word, never an inflection or a negation:
     edits at a word's start or end (un-, -s, -ed) change meaning, so only inner edits count."""
-    # the rules below keep the length or change it by one letter (only "our" → "or" can repeat)
+    # every rule keeps the first letter (each variant pair starts alike, and an edit must be
+    # inside the word): most replaced words fail here, before the variants are tried
+    return a[:1] == b[:1] and _spelling_fix(a, b)
+
+
+def _spelling_fix(a: str, b: str) -> bool:
+    """`is_spelling_fix` without its first test."""
+    # the rules keep the length or change it by one letter (only "our" → "or" can repeat)
     if abs(len(a) - len(b)) > 1 and "our" not in a and "our" not in b:
         return False
     if not (a.isalpha() and b.isalpha()) or a in MEANING or b in MEANING:
@@ -330,7 +337,9 @@ def _reason(run: Run, a: Assessment, regions) -> tuple[str, str]:
             before = (a.before + ow[: run.i0])[-3:]
             if before and (before[-1] in XREF or (len(before) > 1 and before[-2] in XREF)):
                 return "minor", "cross-reference"
-    if _date_change(run, a):
+    first = rem[0] if rem else add[0] if add else ""
+    # (a date change starts with a month or a number: most edits fail here, without the call)
+    if (first in MONTHS or first[:1].isdigit()) and _date_change(run, a):
         return "minor", "date"
     if not (MEANING.isdisjoint(rem) and MEANING.isdisjoint(add)):
         return "substantive", "wording"
@@ -428,8 +437,16 @@ def assess(
             ro, rn = a.region("-", run), a.region("+", run)
             return (ko[ro[0] : ro[1]].strip(), kn[rn[0] : rn[1]].strip()) if ro and rn else None
 
+    runs = a.runs
+    if len(runs) == 1:  # the common case: one edit, its level and reason are the block's
+        run = runs[0]
+        a.significance, run.reason = _reason(run, a, regions)
+        a.reasons = [run.reason]
+        a.words_removed = _count(ow[run.i0 : run.i1])
+        a.words_added = _count(nw[run.j0 : run.j1])
+        return a
     levels, reasons = [], []
-    for run in a.runs:
+    for run in runs:
         level, run.reason = _reason(run, a, regions)
         levels.append(level)
         reasons.append(run.reason)

@@ -134,15 +134,25 @@ def _section(block: Block, t: Tally) -> str:
     return name
 
 
-def _where(path: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(align_key(display_title(t)) for t in path)
+def _where(path: tuple[str, ...], t: Tally) -> tuple[str, ...]:
+    """The heading path as alignment keys (each title's key made once per comparison)."""
+    keys = t.title_keys
+    out = []
+    for raw in path:
+        key = keys.get(raw)
+        if key is None:
+            key = keys[raw] = align_key(display_title(raw))
+        out.append(key)
+    return tuple(out)
 
 
-def _moved_across(old: Block, new: Block) -> bool:
+def _moved_across(old: Block, new: Block, t: Tally) -> bool:
     """Did a block move to another section? (a heading: to another parent)"""
+    if old.path == new.path:
+        return False
     if new.kind == "heading":
-        return _where(old.path[:-1]) != _where(new.path[:-1])
-    return _where(old.path) != _where(new.path)
+        return _where(old.path[:-1], t) != _where(new.path[:-1], t)
+    return _where(old.path, t) != _where(new.path, t)
 
 
 def _change(op: BlockOp, t: Tally) -> Change:
@@ -179,10 +189,10 @@ def _change(op: BlockOp, t: Tally) -> Change:
             t.old_terms.extend(defined_terms(o.key))
         sig, reasons = a.significance, a.reasons
         t.blocks_modified += 1
-        if reasons == ["renumbering"]:
+        if len(reasons) == 1 and reasons[0] == "renumbering":
             t.blocks_renumbered += 1
     else:  # moved_in
-        across = _moved_across(o, w)
+        across = _moved_across(o, w, t)
         sig = worst([a.significance, "substantive" if across else "minor"])
         # the move is the news; blank lines or quotes that changed on the way are not
         edits = a.reasons if a.significance != "cosmetic" else []
@@ -194,7 +204,9 @@ def _change(op: BlockOp, t: Tally) -> Change:
         section = _section(w, t)
         t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
         if a.runs:
-            t.add_facts(quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else ""), sig)
+            facts = quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else "")
+            if facts:
+                t.add_facts(facts, sig)
     return Change(op.op, o, w, sig, reasons)
 
 

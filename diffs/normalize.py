@@ -54,6 +54,9 @@ BULLET = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)*[ \t]*[-*+\u2022](?=[ \t])")
 BULLETS = ("-", "*", "+", "\u2022")
 LINE_MARKS = frozenset("-*+ \u2022>")  # line starts that may hold a bullet or a quote marker
 RULE_CHARS = " \t\r-=*_|:"
+# The characters whose presence makes `strip_markup` try every step (a URL aside). UTF-8 bytes
+# of other characters are all above 0x7f, so deleting these from the encoded text finds them.
+MARKUP_BYTES = b"<>]#\n\\[_`~"
 QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 UNDERSCORES = re.compile(r"_+")
 # A C-level replacement for "\\1": a template string is expanded by Python code at every match.
@@ -63,6 +66,7 @@ ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 # Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
 # and the symbols that carry meaning ($ 15% § <). Punctuation otherwise is not wording.
 WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
+ASCII_WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$%<>+=]", re.ASCII)  # WORD on lower-case ASCII text
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 ASCII_WORDS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
@@ -162,6 +166,25 @@ def strip_markup(text: str) -> str:
     # trailing line breaks hold no markup (empty lines are dropped below anyway): a one-line
     # block then skips the line-by-line work
     text = text.rstrip("\n")
+    if "://" not in text and "www." not in text:
+        b = text.encode()
+        if len(b.translate(None, MARKUP_BYTES)) == len(b):
+            # no marker of the steps below but table pipes and asterisks (list items, bold):
+            # the rule line, the leading bullet, the pipes and the asterisks are the only markup
+            # (one scan of the text instead of one per marker)
+            if not text.strip(RULE_CHARS):
+                return ""
+            lead = text.lstrip(" \t")[:2]
+            if lead[:1] in BULLETS and lead[1:2] in (" ", "\t"):
+                text = text.lstrip(" \t")[1:]
+            if "|" in text:
+                text = text.replace("|", " ")
+            return text.replace("*", "") if "*" in text else text
+    return _strip_marked(text)
+
+
+def _strip_marked(text: str) -> str:
+    """`strip_markup` of a text without trailing line breaks, every step tried."""
     if "<" in text:
         text = AUTOLINK.sub(LINK_MARK, text)
         text = TAG.sub(" ", text)
@@ -260,6 +283,8 @@ def words(key: str) -> list[str]:
         shape = b.translate(WORD_SHAPE)
         if b"s" not in shape and b"a.a" not in shape:
             return b.translate(WORD_BYTES).decode().split()
+        # the same pattern with ASCII classes: no Unicode category looked up per character
+        return ASCII_WORD.findall(key.lower())
     return WORD.findall(key.casefold())
 
 

@@ -35,6 +35,7 @@ class Tally:
     facts: list[dict] = field(default_factory=list)
     substantive_facts: list[dict] = field(default_factory=list)  # facts of substantive edits only
     titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
+    title_keys: dict[str, str] = field(default_factory=dict)  # raw heading → its alignment key
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
     codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks

@@ -223,12 +223,22 @@ def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[t
     return out
 
 
+XOR_WINDOW = 1024  # ASCII texts longer than this are compared a window at a time (converting is per byte)
+
+
 def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix (bisection over C-level slice comparisons)."""
     n = min(len(a), len(b))
     if a.isascii() and b.isascii():
-        # read as two numbers, the highest bit of their XOR is in the first differing character
-        x = int.from_bytes(a[:n].encode(), "big") ^ int.from_bytes(b[:n].encode(), "big")
+        # read as two numbers, the highest bit of their XOR is in the first differing character;
+        # in long texts, whole windows are compared first (C-level) and only the one that
+        # differs is converted
+        i = 0
+        if n > XOR_WINDOW:
+            while n - i > XOR_WINDOW and a[i : i + XOR_WINDOW] == b[i : i + XOR_WINDOW]:
+                i += XOR_WINDOW
+            n = min(n, i + XOR_WINDOW)
+        x = int.from_bytes(a[i:n].encode(), "big") ^ int.from_bytes(b[i:n].encode(), "big")
         return n - (x.bit_length() + 7) // 8
     if a[:n] == b[:n]:
         return n
@@ -246,7 +256,15 @@ def common_suffix(a: str, b: str) -> int:
     """Length of the common suffix (as `common_prefix`, from the end)."""
     n = min(len(a), len(b))
     if a.isascii() and b.isascii():
-        x = int.from_bytes(a[len(a) - n :].encode(), "little") ^ int.from_bytes(b[len(b) - n :].encode(), "little")
+        la, lb = len(a), len(b)
+        i = 0
+        if n > XOR_WINDOW:
+            while n - i > XOR_WINDOW and a[la - i - XOR_WINDOW : la - i] == b[lb - i - XOR_WINDOW : lb - i]:
+                i += XOR_WINDOW
+            n = min(n, i + XOR_WINDOW)
+        x = int.from_bytes(a[la - n : la - i].encode(), "little") ^ int.from_bytes(
+            b[lb - n : lb - i].encode(), "little"
+        )
         return n - (x.bit_length() + 7) // 8
     if a[len(a) - n :] == b[len(b) - n :]:
         return n

@@ -7,27 +7,31 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from diffs.align import SIMILAR, _candidates, similarity
-from diffs.blocks import Block, Doc, doc_pair
-from diffs.classify import ENUM_TOKEN, _enumeration
-from diffs.facts import DIGIT, _has_digit
+from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, _size_range, similarity
+from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
+from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
+from diffs.facts import DIGIT, NUMBER_STEMS, _has_digit, _number_stem
 from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
     INVISIBLE,
     LINK_MARK,
     WORD,
+    _strip_marked,
     _unurl,
     clean,
+    normalize,
     squash,
+    strip_markup,
     words,
 )
-from diffs.words import DELETE, EQUAL, INSERT, common_prefix, common_suffix, diff_codes, diff_lists, encode
+from diffs.words import DELETE, EQUAL, INSERT, XOR_WINDOW, common_prefix, common_suffix, diff_codes, diff_lists, encode
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev"
 
@@ -186,6 +190,18 @@ def test_common_prefix_and_suffix():
                 a, b = a[::-1], b[::-1]
             assert common_prefix(a, b) == prefix(a, b)
             assert common_suffix(a, b) == prefix(a[::-1], b[::-1])
+    # ASCII texts longer than the window compared at a time, differing anywhere (or nowhere)
+    for _ in range(3000):
+        a = "".join(rng.choices("ab ", k=rng.randint(0, 3 * XOR_WINDOW)))
+        b = list(a)
+        for _ in range(rng.randint(0, 2)):
+            if b:
+                b[rng.randrange(len(b))] = rng.choice("abc")
+        b = "".join(b)[: rng.choice([len(b), rng.randint(0, len(b))])] + rng.choice(["", "", "x", "ab" * 200])
+        if rng.random() < 0.5:
+            a, b = b, a
+        assert common_prefix(a, b) == prefix(a, b)
+        assert common_suffix(a, b) == prefix(a[::-1], b[::-1])
 
 
 def test_enumeration_and_digit_shortcuts():
@@ -202,18 +218,160 @@ def test_enumeration_and_digit_shortcuts():
         assert _has_digit(text, lo, hi) == bool(DIGIT.search(text, lo, hi)), (text, lo, hi)
 
 
-def test_indexed_candidates_are_every_similar_pair():
-    """Mid-sized gaps count shared words through an index: the same pairs and similarities as
-    comparing every pair."""
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_candidates_in_a_size_window_are_every_similar_pair(threshold):
+    """Gaps up to ALL_PAIRS pairs compare each block with the blocks whose sizes allow the
+    threshold: the same pairs and similarities as comparing every pair."""
     rng = random.Random(7)
     vocab = [f"w{k}" for k in range(40)]
-    for size in (3, 9, 20):
+    for size in (3, 9, 20, 60):
         dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size)]
         ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size + 2)]
         every = sorted(
             (-s, d, i)
             for d, x in enumerate(dels)
             for i, y in enumerate(ins)
-            if (s := similarity(x.bag, y.bag)) >= SIMILAR
+            if (s := similarity(x.bag, y.bag)) >= threshold
         )
-        assert sorted(_candidates(dels, ins, SIMILAR)) == every
+        assert len(dels) * len(ins) <= ALL_PAIRS
+        assert sorted(_candidates(dels, ins, threshold)) == every
+
+
+def _rare_word_candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
+    """The large-gap rule written plainly: each block of the larger side looks at the six blocks
+    of the smaller side sharing the most of its rare words (ties by position)."""
+    flip = len(dels) > len(ins)
+    small, large = (ins, dels) if flip else (dels, ins)
+    freq = Counter(t for block in small for t in block.bag)
+    rare = {t for t, n in freq.items() if n <= max(4, len(small) // 20)}
+    out = []
+    for j, block in enumerate(large):
+        hits = {k: len(x.bag & block.bag & rare) for k, x in enumerate(small)}
+        best = sorted((k for k in hits if hits[k]), key=lambda k: (-hits[k], k))[:CANDIDATES]
+        for k in best:
+            if (s := similarity(small[k].bag, block.bag)) >= threshold:
+                out.append((-s, j, k) if flip else (-s, k, j))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_rare_word_candidates_as_written_plainly(threshold):
+    """Large gaps pick each block's candidates by counting rare words through an index, choose the
+    six best without a full sort, and skip pairs a bound on their shared words rules out: the same
+    pairs as the rule computed plainly. Few words, so counts tie often and bounds are tight."""
+    rng = random.Random(11)
+    for vocab_size, n_dels, n_ins in ((30, 70, 61), (30, 61, 70), (30, 45, 120), (400, 70, 61), (400, 12, 400)):
+        assert n_dels * n_ins > ALL_PAIRS
+        # a few frequent words and many rare ones; half the new blocks are old ones edited, so
+        # similarities land on both sides of the threshold
+        vocab = [f"w{k}" for k in range(vocab_size)]
+        weights = [50 if k < 8 else 1 for k in range(vocab_size)]
+
+        def text(rng=rng, vocab=vocab, weights=weights) -> str:
+            return " ".join(rng.choices(vocab, weights, k=rng.randint(0, 14)))
+
+        dels = [Block("paragraph", text()) for _ in range(n_dels)]
+        ins = []
+        for _ in range(n_ins):
+            words_ = rng.choice(dels).raw.split() if rng.random() < 0.5 else text().split()
+            for _ in range(rng.randint(0, 4)):
+                if words_:
+                    words_[rng.randrange(len(words_))] = rng.choice(vocab)
+            ins.append(Block("paragraph", " ".join(words_)))
+        assert sorted(_candidates(dels, ins, threshold)) == _rare_word_candidates(dels, ins, threshold)
+
+
+def test_most_hits_is_a_sort_by_count_then_position():
+    rng = random.Random(5)
+    for _ in range(3000):
+        hits = Counter({k: rng.randint(1, 4) for k in rng.sample(range(40), rng.randint(0, 15))})
+        expected = sorted(hits, key=lambda k: (-hits[k], k))[:CANDIDATES]
+        assert sorted(_most_hits(hits, CANDIDATES)) == sorted(expected)
+
+
+def test_number_stem_search_is_any_stem_in_the_text():
+    rng = random.Random(3)
+    pieces = [*NUMBER_STEMS, "fo", "eigh", "nin", "hundre", "tw", " ", "x", "fourty"]
+    for _ in range(5000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 5)))
+        assert bool(_number_stem().search(text)) == any(stem in text for stem in NUMBER_STEMS), text
+
+
+def test_plain_text_skips_the_markup_steps():
+    """Text without any marker character (nor a URL) skips every markup step but the rule line and
+    the leading bullet: the same result as trying them all."""
+    rng = random.Random(9)
+    pieces = ["word", " ", "  ", "\t", "-", "+", "*", "\u2022", "=", ":", ".", "\n", "#", "<b>", "]", "[", "_", "|"]
+    pieces += ["`", "~", ">", "\\", "www.x", "http://a.b", "\u00e9", "\u00a0", "1."]
+    for _ in range(20000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 7)))
+        assert strip_markup(text) == _strip_marked(text.rstrip("\n")), repr(text)
+
+
+def test_spelling_fixes_keep_the_first_letter():
+    rng = random.Random(2)
+    words_ = ["colour", "color", "centre", "center", "organisation", "organization", "licence", "license"]
+    words_ += ["receive", "recieve", "seperate", "separate", "account", "acount", "accounts", "not", "now"]
+    letters = "aeioucolrstn"
+    for _ in range(20000):
+        if rng.random() < 0.5:
+            a, b = rng.choice(words_), rng.choice(words_)
+        else:
+            a = "".join(rng.choices(letters, k=rng.randint(0, 9)))
+            b = list(a)
+            for _ in range(rng.randint(1, 2)):
+                k = rng.randint(0, len(b))
+                op = rng.random()
+                if op < 0.4 and k < len(b):
+                    b[k] = rng.choice(letters)
+                elif op < 0.7:
+                    b.insert(k, rng.choice(letters))
+                elif b:
+                    del b[min(k, len(b) - 1)]
+            b = "".join(b)
+        assert is_spelling_fix(a, b) == _spelling_fix(a, b), (a, b)
+
+
+def test_rule_lines_found_after_a_cheap_test():
+    rng = random.Random(4)
+    for _ in range(20000):
+        line = "".join(rng.choices(" \t-*_x", k=rng.randint(1, 8)))
+        if line.strip(" \t"):
+            assert (kind_of(line) == "rule") == bool(RULE.match(line)), repr(line)
+
+
+@pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
+def test_size_range_is_every_size_that_can_reach_the_threshold(threshold):
+    for n in range(1, 2000):
+        lo, hi = _size_range(n, threshold)
+        allowed = [b for b in range(1, 4 * n + 10) if 2 * min(n, b) >= threshold * (n + b)]
+        assert allowed == list(range(lo, hi + 1)), n
+
+
+def test_keys_hold_single_spaces_only():
+    """Word counts count the spaces of a key: every kind of white space, however repeated, ends
+    up as single spaces between words."""
+    rng = random.Random(8)
+    spaces = [c for c in map(chr, range(0x3100)) if c.isspace()] + ["\u3000", "\ufeff", "\u200b", "\u00ad"]
+    pieces = [*spaces, "word", "é", "*", "- ", "|", "\n\n", "[a](b)", "#"]
+    for _ in range(20000):
+        key = normalize("".join(rng.choices(pieces, k=rng.randint(0, 8))))
+        assert key.split(" ") == key.split() or key == "", repr(key)
+
+
+def test_headings_recorded_while_splitting_are_those_the_index_finds():
+    """Splitting the chunks next in line records their headings in the index: every chunk's
+    heading path is then what scanning the whole document finds."""
+    rng = random.Random(6)
+    texts = [a for a, _ in corpus_pairs(40)]
+    pieces = ["# One", "## Two ##", "Title\n===", "Sub\n---", "```\n# not a heading\n```", "- item", "text", "#tag"]
+    texts += ["\n\n".join(rng.choices(pieces, k=60)) for _ in range(30)]
+    for text in texts:
+        scanned, split = Doc(text), Doc(text)
+        k = 0
+        while k < len(split):  # gaps and equal stretches in turn, as an alignment asks for them
+            stop = min(len(split), k + rng.randint(1, 8))
+            split.blocks(k, stop)
+            k = stop + rng.randint(0, 8)
+        for k in range(len(scanned)):
+            assert split.stack_before(k) == scanned.stack_before(k), k
