@@ -10,6 +10,7 @@ boundaries means the same thing at token level as it does at character level.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import chain, compress, islice
 
 import fast_diff_match_patch as fdmp
@@ -167,37 +168,35 @@ def _diff_shared(a: list[str], b: list[str]) -> list[tuple[str, int]]:
     return out
 
 
-def common_head(a: list[str], b: list[str]) -> int:
-    """Length of the common prefix of two lists (bisection over C-level list comparisons)."""
-    n = min(len(a), len(b))
-    if not n or a[0] != b[0]:
-        return 0
-    if a[:n] == b[:n]:
+def _longest(n: int, same: Callable[[int], bool]) -> int:
+    """The largest k ≤ n for which same(k) holds, same(0) holding and same being true up to a
+    point and false after it: bisection, each step one C-level comparison of slices."""
+    if same(n):
         return n
     lo, hi = 0, n
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if a[:mid] == b[:mid]:
+        if same(mid):
             lo = mid
         else:
             hi = mid
     return lo
+
+
+def common_head(a: list[str], b: list[str]) -> int:
+    """Length of the common prefix of two lists."""
+    n = min(len(a), len(b))
+    if not n or a[0] != b[0]:
+        return 0
+    return _longest(n, lambda k: a[:k] == b[:k])
 
 
 def common_tail(a: list[str], b: list[str], limit: int) -> int:
     """Length of the common suffix of two lists, at most `limit`."""
     if not limit or a[-1] != b[-1]:
         return 0
-    if a[len(a) - limit :] == b[len(b) - limit :]:
-        return limit
-    lo, hi = 0, limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    la, lb = len(a), len(b)
+    return _longest(limit, lambda k: a[la - k :] == b[lb - k :])
 
 
 def tokenize(text: str) -> list[str]:
@@ -240,16 +239,7 @@ def common_prefix(a: str, b: str) -> int:
             n = min(n, i + XOR_WINDOW)
         x = int.from_bytes(a[i:n].encode(), "big") ^ int.from_bytes(b[i:n].encode(), "big")
         return n - (x.bit_length() + 7) // 8
-    if a[:n] == b[:n]:
-        return n
-    lo, hi = 0, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    return _longest(n, lambda k: a[:k] == b[:k])
 
 
 def common_suffix(a: str, b: str) -> int:
@@ -266,16 +256,8 @@ def common_suffix(a: str, b: str) -> int:
             b[lb - n : lb - i].encode(), "little"
         )
         return n - (x.bit_length() + 7) // 8
-    if a[len(a) - n :] == b[len(b) - n :]:
-        return n
-    lo, hi = 0, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    la, lb = len(a), len(b)
+    return _longest(n, lambda k: a[la - k :] == b[lb - k :])
 
 
 def _back_to_space(text: str, i: int) -> int:
