@@ -144,10 +144,8 @@ class Store:
             for folder in folders:
                 if not folder.is_dir():
                     continue
-                with os.scandir(folder.path) as it:
-                    entries = [e for e in it if e.name.endswith(".md") and VERSION_ID.match(e.name[:-3])]
                 files = {}
-                for e in entries:
+                for e in _version_entries(folder.path):
                     try:
                         st = e.stat()
                     except FileNotFoundError:  # removed while we look
@@ -219,14 +217,18 @@ class Store:
         return version
 
 
-def _version_names(folder: Path) -> list[str]:
-    """The version ids of the files in a document's folder (listed by name only: a publish
-    looks at every folder, 20,000 files in a large archive)."""
+def _version_entries(folder: Path | str) -> list[os.DirEntry]:
+    """The version files of a document's folder, listed by name only (a publish looks at every
+    folder: 20,000 files in a large archive)."""
     try:
         with os.scandir(folder) as it:
-            return [e.name[:-3] for e in it if e.name.endswith(".md") and VERSION_ID.match(e.name[:-3])]
+            return [e for e in it if e.name.endswith(".md") and VERSION_ID.match(e.name[:-3])]
     except (FileNotFoundError, NotADirectoryError):
         return []
+
+
+def _version_names(folder: Path) -> list[str]:
+    return [e.name[:-3] for e in _version_entries(folder)]
 
 
 def order_key(version_id: str) -> tuple[str, int]:
