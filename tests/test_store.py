@@ -3,6 +3,7 @@ refresh, and clear errors for damaged files."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,6 +87,30 @@ def test_index_refresh_is_incremental(tmp_path):
         assert kinds == [("first", "substantive"), ("change", "substantive"), ("change", "substantive")]
         latest = next(index.changes())
         assert latest.facts[0]["before"] == "48 hours" and latest.facts[0]["after"] == "72 hours"
+
+
+def test_index_follows_removed_and_misplaced_version_files(tmp_path):
+    store = Store(tmp_path)
+    record(store, [A, B, C])
+    with Index(store) as index:
+        index.refresh()
+        middle = store.versions("doc-a")[1]
+        (store.versions_dir / "doc-a" / f"{middle.id}.md").unlink()
+        report = index.refresh()
+        assert (report.versions_removed, report.versions_read) == (1, 0)
+        records = list(index.changes("doc-a", newest_first=False))
+        assert [r.from_version for r in records] == [None, store.versions("doc-a")[0].id]
+        assert records[1].facts[0]["before"] == "24 hours" and records[1].facts[0]["after"] == "72 hours"
+        assert index.changes_by_document()["doc-a"] == [replace(r, stats={}) for r in records]
+    # a version file copied into another document's folder is named, and nothing is recorded for it
+    other = store.versions_dir / "doc-b"
+    other.mkdir()
+    source = store.versions_dir / "doc-a" / f"{store.versions('doc-a')[0].id}.md"
+    (other / source.name).write_bytes(source.read_bytes())
+    with Index(store) as index:
+        with pytest.raises(StoreError, match=r"doc-b.*names document 'doc-a'"):
+            index.refresh()
+        assert index.versions("doc-b") == []
 
 
 def test_index_can_be_deleted_and_rebuilt(tmp_path):
