@@ -26,7 +26,37 @@ class Page:
         self.headers = headers or {}
 
 
-class PageServer:
+def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str, headers=None) -> None:
+    """Answer the request `handler` is serving, with a Content-Length."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    for k, v in (headers or {}).items():
+        handler.send_header(k, v)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) for one request handler class, serving
+    from a thread until close()."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class PageServer(LocalServer):
     """A threaded HTTP server on 127.0.0.1 serving `pages[path]`; robots.txt allows all."""
 
     def __init__(self):
@@ -48,32 +78,19 @@ class PageServer:
                     page = Page(b"not found", 404, "text/plain")
                 body = page.body(n) if callable(page.body) else page.body
                 data = body.encode("utf-8") if isinstance(body, str) else body
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                for k, v in page.headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, page.status, data, page.content_type, page.headers)
 
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(Handler)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        return self.base + path
 
     def set(self, path: str, body, status: int = 200, **kw) -> None:
         with self.lock:
             self.pages[path] = Page(body, status, **kw)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def policy_page(body_html: str, noise: int = 0) -> str:

@@ -4,16 +4,16 @@ and records every call it receives."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from helpers import LocalServer, reply
 
 from archive.health import Health, save_health
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     """Issues in memory behind real sockets; `calls` lists (method, path) in order."""
 
     def __init__(self):
@@ -24,12 +24,7 @@ class FakeGitHub:
 
         class Handler(BaseHTTPRequestHandler):
             def _reply(self, status: int, payload) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, status, json.dumps(payload).encode(), "application/json")
 
             def _body(self) -> dict:
                 return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -62,17 +57,15 @@ class FakeGitHub:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.serve(Handler)
+        self.url = self.base
 
 
 @pytest.fixture
 def hub():
     h = FakeGitHub()
     yield h
-    h.httpd.shutdown()
-    h.httpd.server_close()
+    h.close()
 
 
 def report(cli, hub, tmp_path):

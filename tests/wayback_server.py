@@ -8,8 +8,10 @@ import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from helpers import LocalServer, reply
 
 
 @dataclass
@@ -26,7 +28,7 @@ class Snap:
     listed: bool = True  # False: only reachable through a redirect
 
 
-class WaybackServer:
+class WaybackServer(LocalServer):
     def __init__(self, snaps: list[Snap], cdx_override: tuple[int, bytes] | None = None):
         self.snaps = {s.timestamp: s for s in snaps}
         self.cdx_override = cdx_override
@@ -64,25 +66,16 @@ class WaybackServer:
                 return self.answer(404, b"unknown endpoint", "text/plain")
 
             def answer(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                reply(self, status, body, content_type, headers)
 
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return self.base
 
     def cdx(self, query: dict[str, list[str]]) -> bytes:
         """Rows of the listed captures of `url`, as the CDX API gives them."""
@@ -109,7 +102,3 @@ class WaybackServer:
             }
             rows.append([values[f] for f in fields])
         return json.dumps([fields, *rows] if rows else []).encode()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
