@@ -191,11 +191,11 @@ def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Co
     if len(dels) == len(ins):
         # As many blocks on each side, each edited in place or keeping half its text in order:
         # paired in order, without comparing every block with every other.
-        for k, (d, i) in enumerate(zip(dels, ins, strict=True)):
-            op, pairs = _pair_in_order(d, i, codes)
+        for k, (old, new) in enumerate(zip(dels, ins, strict=True)):
+            op, paired = _pair_in_order(old, new, codes)
             if op is not None:
                 known[k] = op
-            if not pairs:
+            if not paired:
                 break
         else:
             ops.extend(known.values())
@@ -287,33 +287,33 @@ def _link(out_op: BlockOp, in_op: BlockOp) -> None:
 
 def find_moves(ops: list[BlockOp]) -> None:
     """Removed and added blocks with the same alignment key, or very similar words, become moves."""
-    removed = [o for o in ops if o.op == "removed" and o.old.akey]
-    added = [o for o in ops if o.op == "added" and o.new.akey]
+    removed = [(o, o.old) for o in ops if o.op == "removed" and o.old is not None and o.old.akey]
+    added = [(o, o.new) for o in ops if o.op == "added" and o.new is not None and o.new.akey]
     if not removed or not added:
         return
     by_key: dict[str, list[BlockOp]] = {}
-    for o in added:
-        by_key.setdefault(o.new.akey, []).append(o)
+    for o, block in added:
+        by_key.setdefault(block.akey, []).append(o)
     left_removed = []
-    for o in removed:
-        same = by_key.get(o.old.akey)
+    for o, block in removed:
+        same = by_key.get(block.akey)
         if same:
             _link(o, same.pop(0))
         else:
-            left_removed.append(o)
-    ins = [o for o in added if o.op == "added" and len(o.new.bag) >= MIN_MOVED_WORDS]
+            left_removed.append((o, block))
+    ins = [(o, block) for o, block in added if o.op == "added" and len(block.bag) >= MIN_MOVED_WORDS]
     if not ins:  # (before the word sets of the other side are made)
         return
-    dels = [o for o in left_removed if len(o.old.bag) >= MIN_MOVED_WORDS]
+    dels = [(o, block) for o, block in left_removed if len(block.bag) >= MIN_MOVED_WORDS]
     if not dels:
         return
     used_d: set[int] = set()
     used_i: set[int] = set()
-    for _, d, i in sorted(_candidates([o.old for o in dels], [o.new for o in ins], SIMILAR_MOVED)):
+    for _, d, i in sorted(_candidates([b for _, b in dels], [b for _, b in ins], SIMILAR_MOVED)):
         if d not in used_d and i not in used_i:
             used_d.add(d)
             used_i.add(i)
-            _link(dels[d], ins[i])
+            _link(dels[d][0], ins[i][0])
 
 
 def align_docs(old: Doc, new: Doc, codes: Codes | None = None) -> list[Segment]:

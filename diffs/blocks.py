@@ -129,7 +129,9 @@ def kind_of(line: str) -> str:
 
 
 def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, ...]]:
-    level, title = atx(line)
+    h = atx(line)
+    assert h is not None  # (the line was found to be a heading)
+    level, title = h
     return level, _push(stack, level, title)
 
 
@@ -170,7 +172,9 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[st
         i += 1
         level = 0
         if kind == "code":
-            fence = FENCE.match(line).group(1)
+            m = FENCE.match(line)
+            assert m is not None  # (the line was found to open a code block)
+            fence = m.group(1)
             while i <= last:
                 i += 1
                 if _closes(lines[i - 1], fence):
@@ -217,8 +221,8 @@ def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
             h = atx(line)
             if h:
                 _enter(stack, *h)
-        elif c in "`~" and FENCE.match(line):
-            fence = FENCE.match(line).group(1)
+        elif c in "`~" and (m := FENCE.match(line)):
+            fence = m.group(1)
 
 
 def _closes(line: str, fence: str) -> bool:
@@ -390,6 +394,8 @@ def doc_pair(old: str, new: str, window: int = SHARE_WINDOW) -> tuple[Doc, Doc]:
     # the shared tail: the chunks after its first separator (that chunk starts at the same place
     # in both versions, wherever the separator began)
     parts = BLANKS.split(old[len(old) - tail :]) if tail else [""]
+    tk: list[str]
+    ts: list[str]
     if len(parts) < 3:
         tk, ts, tail_len = [], [], 0
     else:

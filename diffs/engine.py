@@ -7,8 +7,6 @@ unchanged runs are split into blocks, and blocks into word pieces, only when som
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from .align import BlockOp, EqualRun, Segment, align_docs
 from .blocks import Block, Doc, display_title, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
@@ -41,6 +39,7 @@ class Change:
         self.reasons = reasons or []
         self.changed = changed  # False for unchanged blocks and blank-line-only differences
         here = old if op in ("removed", "moved_out") else new
+        assert here is not None
         self.path: tuple[str, ...] = here.path
         self.kind = here.kind  # heading, paragraph, item, row, ...
         self.partner: Change | None = None  # the other half of a move
@@ -53,15 +52,16 @@ class Change:
     def pieces(self) -> list[Piece]:
         """[(op, text)]: '=' both, '-' old only, '+' new only (computed on first use)."""
         if self._pieces is None:
-            op = self.op
+            op, old, new = self.op, self.old, self.new
             if op == "added":
-                self._pieces = [(INSERT, self.new.raw)]
+                assert new is not None
+                self._pieces = [(INSERT, new.raw)]
             elif op in ("removed", "moved_out"):
-                self._pieces = [(DELETE, self.old.raw)]
-            elif self.old.raw == self.new.raw:
-                self._pieces = [(EQUAL, self.new.raw)]
+                assert old is not None
+                self._pieces = [(DELETE, old.raw)]
             else:
-                self._pieces = diff_words(self.old.raw, self.new.raw)
+                assert old is not None and new is not None
+                self._pieces = [(EQUAL, new.raw)] if old.raw == new.raw else diff_words(old.raw, new.raw)
         return self._pieces
 
     def old_text(self) -> str:
@@ -89,10 +89,18 @@ class Comparison:
         self.summary = summary
         self.stats = stats
         self.facts = facts
+        self._changes: list[Change] | None = None
 
-    @cached_property
+    @property
     def changes(self) -> list[Change]:
         """Every block in display order; unchanged runs are split into blocks here, on demand."""
+        # (kept by hand: functools.cached_property needs an instance __dict__, which a compiled
+        # class does not have)
+        if self._changes is None:
+            self._changes = self._all_changes()
+        return self._changes
+
+    def _all_changes(self) -> list[Change]:
         out: list[Change] = []
         for seg in self._segments:
             if not isinstance(seg, EqualRun):
@@ -159,6 +167,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
     """The Change of one block op, its significance, and what it adds to the tally."""
     o, w = op.old, op.new
     if op.op == "equal":
+        assert o is not None and w is not None
         if o.raw == w.raw:
             return Change("equal", o, w, changed=False)
         if o.text == w.text:  # only the blank lines after the block differ
@@ -169,6 +178,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
         return Change("equal", o, w, "cosmetic", kinds)
     if op.op in ("added", "removed"):
         block = w if op.op == "added" else o
+        assert block is not None
         n = block.word_count()
         if not n:
             t.cosmetic.add("formatting" if block.key or block.kind == "rule" else "whitespace")
@@ -176,6 +186,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
         t.block_added_or_removed(op.op, block, n, _section(block, t))
         (t.new_terms if op.op == "added" else t.old_terms).extend(defined_terms(block.key))
         return Change(op.op, o, w, "substantive")
+    assert o is not None and w is not None  # (both halves of a move know both blocks)
     if op.op == "moved_out":
         t.old_terms.extend(defined_terms(o.key))
         return Change("moved_out", o, w, "cosmetic")

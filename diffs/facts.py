@@ -161,7 +161,7 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
         window = ko[max(0, a.offset - 100) : a.offset].casefold() if a.offset else ""
         if not _number_stem().search(window) or NUMBER_WORDS.isdisjoint(a.before):
             return []
-    facts = []
+    facts: list[dict] = []
     for run in runs:
         if not (
             _numeric(a.before + a.old_words, len(a.before) + run.i0, len(a.before) + run.i1)

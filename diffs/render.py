@@ -29,10 +29,11 @@ def _where(c: Change | None) -> str:
 def label(c: Change) -> str:
     """What happened to a block, in words: "changed · minor (date)", "moved here from Fees"."""
     what = LABEL[c.op]
-    if c.op == "moved_in" and _where(c.partner) and c.partner.path != c.path:
-        what = f"moved here from {_where(c.partner)}"
-    elif c.op == "moved_out" and _where(c.partner) and c.partner.path != c.path:
-        what = f"moved to {_where(c.partner)}"
+    p = c.partner
+    if c.op == "moved_in" and p is not None and _where(p) and p.path != c.path:
+        what = f"moved here from {_where(p)}"
+    elif c.op == "moved_out" and p is not None and _where(p) and p.path != c.path:
+        what = f"moved to {_where(p)}"
     if c.op == "moved_out":
         return what
     reasons = [r for r in c.reasons if r not in ("moved", "moved to another section", "wording")]

@@ -1,0 +1,82 @@
+"""Whether the diff engine runs compiled.
+
+`make` compiles the engine's modules with mypyc (scripts/build_native.py) into extension modules
+beside their sources, and writes the digest of the sources it compiled into `native.digest`. Python
+prefers an extension module to a source file of the same name, so the compiled modules are used
+only while that digest matches the sources on disk: after an edit, or with
+POLICYWATCH_PURE_PYTHON=1, every module of the engine is imported from its source instead. This
+module is never compiled itself; the compiled and the source engine give the same results (a test
+compares them on every pair of the corpus).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+# The compiled modules (not this one, nor the package's __init__)
+MODULES = ("align", "blocks", "classify", "engine", "facts", "normalize", "render", "summary", "words")
+DIGEST = "native.digest"
+SHARED = "_native__mypyc"  # mypyc's shared library of the group, beside the modules
+
+COMPILED = False  # is this process running the compiled engine?
+WHY = "not compiled"  # and if not, why not
+
+
+def digest(folder: Path) -> str:
+    """The digest of the engine's sources in `folder`."""
+    h = hashlib.sha256()
+    for name in MODULES:
+        h.update(name.encode() + b"\0" + (folder / f"{name}.py").read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def extensions(folder: Path) -> list[Path]:
+    """The compiled files in `folder`: one per module, and the shared library."""
+    names = {*MODULES, SHARED}
+    return sorted(
+        folder / f
+        for f in os.listdir(folder)
+        if f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and f.split(".", 1)[0] in names
+    )
+
+
+class _Sources(importlib.abc.MetaPathFinder):
+    """Finds the engine's modules as their source files, ahead of any compiled file."""
+
+    def __init__(self, package: str, folder: Path) -> None:
+        self.prefix, self.folder = package + ".", folder
+
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith(self.prefix) and name[len(self.prefix) :] in MODULES:
+            return importlib.util.spec_from_file_location(name, self.folder / f"{name[len(self.prefix) :]}.py")
+        return None
+
+
+def choose(package: str, folder: Path) -> None:
+    """Decide, before the package imports its modules, whether they come compiled."""
+    global COMPILED, WHY
+    found = extensions(folder)
+    if not found:
+        WHY = "not compiled (`make native` compiles it)"
+        return
+    if os.environ.get("POLICYWATCH_PURE_PYTHON"):
+        WHY = "POLICYWATCH_PURE_PYTHON is set"
+    elif not (folder / DIGEST).is_file():
+        WHY = f"{DIGEST} is missing (an unfinished build?)"
+    elif (folder / DIGEST).read_text(encoding="ascii").strip() != digest(folder):
+        WHY = "the sources changed since it was compiled (`make native` compiles it again)"
+    else:
+        COMPILED, WHY = True, ""
+        return
+    sys.meta_path.insert(0, _Sources(package, folder))
+
+
+def describe() -> str:
+    """One line for people: how the engine runs in this process."""
+    return "compiled (mypyc)" if COMPILED else f"pure Python: {WHY}"

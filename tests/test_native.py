@@ -1,0 +1,100 @@
+"""The compiled diff engine (scripts/build_native.py, diffs/native.py): it gives what the source
+gives on every pair of the corpus, it is used only while it matches the sources, and CI runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import diffs
+from diffs import native
+
+ROOT = Path(__file__).resolve().parent.parent
+DIFFS = ROOT / "diffs"
+
+# Every pair of the corpus: the change record and every change with its pieces and significance,
+# and both renderings, as one JSON line per pair
+EVERY_PAIR = """
+import json, sys
+from itertools import pairwise
+from pathlib import Path
+from diffs import compare, native, render
+corpus = Path(sys.argv[1])
+out = [native.COMPILED]
+for d in sorted(p for p in (corpus / "dev").iterdir() if (p / "meta.json").is_file()):
+    files = [d / v["file"] for v in json.loads((d / "meta.json").read_text(encoding="utf-8"))["versions"]]
+    for a, b in pairwise(files):
+        c = compare(a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8"))
+        changes = [(x.op, x.significance, x.reasons, x.changed, x.pieces) for x in c.changes]
+        out.append([d.name, a.name, c.record(), changes, render.inline_html(c), render.side_by_side_html(c)])
+print(json.dumps(out))
+"""
+
+
+def compiled_or_skip() -> None:
+    if native.COMPILED:
+        return
+    if os.environ.get("POLICYWATCH_REQUIRE_NATIVE") == "1":
+        pytest.fail(f"POLICYWATCH_REQUIRE_NATIVE=1 but the diff engine runs as {native.describe()}")
+    pytest.skip(f"the diff engine is not compiled here ({native.WHY})")
+
+
+def run(code: str, *args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k != "POLICYWATCH_PURE_PYTHON"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env={**environ, **env}, check=True
+    )
+
+
+def test_the_engine_runs_compiled_where_it_was_built():
+    compiled_or_skip()
+    assert native.describe() == "compiled (mypyc)"
+    assert Path(diffs.engine.__file__).suffix == ".so"
+    # the build script finds it current and leaves it alone
+    before = {f: f.stat().st_mtime_ns for f in native.extensions(DIFFS)}
+    r = subprocess.run([sys.executable, "scripts/build_native.py"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and "up to date" in r.stdout
+    assert {f: f.stat().st_mtime_ns for f in native.extensions(DIFFS)} == before
+
+
+@pytest.mark.slow
+def test_compiled_and_source_engines_agree_on_every_corpus_pair(corpus):
+    compiled_or_skip()
+    source = json.loads(run(EVERY_PAIR, str(corpus), POLICYWATCH_PURE_PYTHON="1").stdout)
+    compiled = json.loads(run(EVERY_PAIR, str(corpus)).stdout)
+    assert source[0] is False and compiled[0] is True
+    assert len(compiled) > 270
+    for a, b in zip(source[1:], compiled[1:], strict=True):
+        assert a == b, f"{a[0]} {a[1]}: compiled engine differs from source"
+
+
+def test_an_edited_source_wins_over_its_older_build(tmp_path):
+    compiled_or_skip()
+    shutil.copytree(DIFFS, tmp_path / "diffs", ignore=shutil.ignore_patterns("__pycache__"))
+    probe = "import diffs, diffs.align, diffs.native as n; print(diffs.__file__, n.COMPILED, diffs.align.__file__)"
+
+    def state(**env: str) -> tuple[bool, str]:
+        out = run(probe, cwd=tmp_path, PYTHONPATH=str(tmp_path), **env).stdout.split()
+        assert out[0] == str(tmp_path / "diffs" / "__init__.py")  # the copy, not the project
+        return out[1] == "True", Path(out[2]).name
+
+    assert state() == (True, next(f.name for f in (tmp_path / "diffs").glob("align.*.so")))
+    assert state(POLICYWATCH_PURE_PYTHON="1") == (False, "align.py")
+
+    engine = tmp_path / "diffs" / "engine.py"
+    engine.write_text(engine.read_text(encoding="utf-8").replace('ENGINE_VERSION = "', 'ENGINE_VERSION = "edited-'))
+    assert state() == (False, "align.py")
+    code = "import diffs, diffs.native as n; print(diffs.ENGINE_VERSION, '|', n.describe())"
+    version, why = run(code, cwd=tmp_path, PYTHONPATH=str(tmp_path)).stdout.strip().split(" | ")
+    assert version.startswith("edited-")  # the edit is what runs, not the compiled module
+    assert "sources changed" in why
+
+    (tmp_path / "diffs" / native.DIGEST).unlink()  # a build that never finished
+    engine.write_text(engine.read_text(encoding="utf-8").replace('"edited-', '"'))
+    assert state() == (False, "align.py")
