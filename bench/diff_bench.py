@@ -5,7 +5,8 @@ scattered word edits, 5 moved sections). For each pair, in turn and `--repeat` t
 in-process (read both files, `compare`, the JSON change record) and git's word diff of the same
 two files; the medians are compared. Prints per-pair times and ratios, the total ratio (sum of our
 medians over the sum of git's), the worst pair, and the peak memory of a fresh process diffing the
-stress pair. `--render` also times the inline and side-by-side HTML and the terminal text.
+stress pair. `--render` also times the inline and side-by-side HTML and the terminal text. The
+engine runs compiled where `make native` built it; POLICYWATCH_PURE_PYTHON=1 times its source.
 
     .venv/bin/python bench/diff_bench.py                  # the whole corpus and the stress pair
     .venv/bin/python bench/diff_bench.py --docs github-terms-of-service --all
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diffs import compare, render  # noqa: E402
+from diffs import compare, native, render  # noqa: E402
 
 CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 GIT = ["git", "diff", "--no-index", "--word-diff"]
@@ -208,7 +209,7 @@ def report(rows, stress: Pair | None, args) -> None:
             f"ratio {row[2] / row[3]:.2f}; memory of a fresh process: peak RSS {peak:.1f} MB "
             f"({after_import:.1f} MB after importing diffs), compare's own allocations peak at {traced:.1f} MB"
         )
-    print(f"(medians of {args.repeat} runs per pair, ours and git interleaved)")
+    print(f"(medians of {args.repeat} runs per pair, ours and git interleaved; diff engine {native.describe()})")
 
 
 if __name__ == "__main__":

@@ -98,3 +98,22 @@ def test_an_edited_source_wins_over_its_older_build(tmp_path):
     (tmp_path / "diffs" / native.DIGEST).unlink()  # a build that never finished
     engine.write_text(engine.read_text(encoding="utf-8").replace('"edited-', '"'))
     assert state() == (False, "align.py")
+
+
+def test_compare_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from diffs import compare
+
+    assert gc.isenabled()
+    assert compare("# Fees\n\nA fee of $5.\n", "# Fees\n\nA fee of $6.\n").significance == "substantive"
+    assert gc.isenabled()  # paused while comparing, then on again
+    gc.disable()
+    try:
+        compare("one\n", "two\n")
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
+    with pytest.raises((TypeError, AttributeError)):  # (compiled, the argument's type is checked)
+        compare(None, "text\n")  # type: ignore[arg-type]  # an error still restores it
+    assert gc.isenabled()
