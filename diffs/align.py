@@ -122,7 +122,10 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         # nor can any reach it sharing all these words with the smallest block of that size
         if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
             continue
-        hits = Counter(chain.from_iterable(map(index.__getitem__, rare_shared)))
+        hits: dict[int, int] = {}
+        for t in rare_shared:
+            for k in index[t]:
+                hits[k] = hits.get(k, 0) + 1
         if not hits:
             continue
         for k in _most_hits(hits, CANDIDATES):
@@ -137,7 +140,7 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     return out
 
 
-def _most_hits(hits: Counter, n: int) -> list[int]:
+def _most_hits(hits: dict[int, int], n: int) -> list[int]:
     """The n blocks with the most hits, ties by position (set order varies by process), in no
     particular order: those above the n-th highest count, then the first of those at it. (Cheaper
     than sorting every block by a key made per block.)"""
