@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q policywatch crawler feeds archive diffs
 
-# the diff engine compiled with mypyc (scripts/build_native.py): about a quarter faster; only
+# the diff engine compiled with mypyc (scripts/build_native.py): about a fifth faster; only
 # when its sources changed since the last build, and used only while it matches them
 native: $(STAMP)
 	$(BIN)/python scripts/build_native.py

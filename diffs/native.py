@@ -1,7 +1,8 @@
 """Whether the diff engine runs compiled.
 
 `make` compiles the engine's modules with mypyc (scripts/build_native.py) into extension modules
-beside their sources, and writes the digest of the sources it compiled into `native.digest`. Python
+beside their sources, and writes the digest of the sources it compiled (the size and CRC-32 of
+each) into `native.digest`. Python
 prefers an extension module to a source file of the same name, so the compiled modules are used
 only while that digest matches the sources on disk: after an edit, or with
 POLICYWATCH_PURE_PYTHON=1, every module of the engine is imported from its source instead. This
@@ -11,13 +12,14 @@ compares them on every pair of the corpus).
 
 from __future__ import annotations
 
-import hashlib
-import importlib.abc
 import importlib.machinery
-import importlib.util
 import os
 import sys
+import zlib
 from pathlib import Path
+
+# (imported with every policywatch command: nothing here may cost a start-up, as hashlib's OpenSSL
+# or importlib.abc would, a few ms each)
 
 # The compiled modules (not this one, nor the package's __init__)
 MODULES = ("align", "blocks", "classify", "engine", "facts", "normalize", "render", "summary", "words")
@@ -29,11 +31,12 @@ WHY = "not compiled"  # and if not, why not
 
 
 def digest(folder: Path) -> str:
-    """The digest of the engine's sources in `folder`."""
-    h = hashlib.sha256()
+    """The digest of the engine's sources in `folder`: each module's size and CRC-32."""
+    out = []
     for name in MODULES:
-        h.update(name.encode() + b"\0" + (folder / f"{name}.py").read_bytes() + b"\0")
-    return h.hexdigest()
+        data = (folder / f"{name}.py").read_bytes()
+        out.append(f"{name}:{len(data)}:{zlib.crc32(data):08x}")
+    return " ".join(out)
 
 
 def extensions(folder: Path) -> list[Path]:
@@ -46,14 +49,16 @@ def extensions(folder: Path) -> list[Path]:
     )
 
 
-class _Sources(importlib.abc.MetaPathFinder):
-    """Finds the engine's modules as their source files, ahead of any compiled file."""
+class _Sources:
+    """A finder of the engine's modules as their source files, ahead of any compiled file."""
 
     def __init__(self, package: str, folder: Path) -> None:
         self.prefix, self.folder = package + ".", folder
 
     def find_spec(self, name, path=None, target=None):
         if name.startswith(self.prefix) and name[len(self.prefix) :] in MODULES:
+            import importlib.util
+
             return importlib.util.spec_from_file_location(name, self.folder / f"{name[len(self.prefix) :]}.py")
         return None
 
