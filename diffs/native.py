@@ -48,6 +48,23 @@ def extensions(folder: Path) -> list[Path]:
     )
 
 
+def missing(folder: Path) -> set[str]:
+    """The compiled files a complete build would have in `folder` and that are not there."""
+    return {*MODULES, SHARED} - {f.name.split(".", 1)[0] for f in extensions(folder)}
+
+
+def unusable(folder: Path) -> str:
+    """Why the compiled modules in `folder` may not be used, or "" when they may: every one is
+    there, built from the sources now on disk."""
+    if missing(folder):
+        return "the build is incomplete (`make native` compiles it again)"
+    if not (folder / DIGEST).is_file():
+        return f"{DIGEST} is missing (an unfinished build?)"
+    if (folder / DIGEST).read_text(encoding="ascii").strip() != digest(folder):
+        return "the sources changed since it was compiled (`make native` compiles it again)"
+    return ""
+
+
 class _Sources:
     """A finder of the engine's modules as their source files, ahead of any compiled file."""
 
@@ -65,20 +82,14 @@ class _Sources:
 def choose(package: str, folder: Path) -> None:
     """Decide, before the package imports its modules, whether they come compiled."""
     global COMPILED, WHY
-    found = extensions(folder)
-    if not found:
+    if not extensions(folder):
         WHY = "not compiled (`make native` compiles it)"
         return
-    if os.environ.get("POLICYWATCH_PURE_PYTHON"):
-        WHY = "POLICYWATCH_PURE_PYTHON is set"
-    elif not (folder / DIGEST).is_file():
-        WHY = f"{DIGEST} is missing (an unfinished build?)"
-    elif (folder / DIGEST).read_text(encoding="ascii").strip() != digest(folder):
-        WHY = "the sources changed since it was compiled (`make native` compiles it again)"
+    WHY = "POLICYWATCH_PURE_PYTHON is set" if os.environ.get("POLICYWATCH_PURE_PYTHON") else unusable(folder)
+    if WHY:
+        sys.meta_path.insert(0, _Sources(package, folder))
     else:
-        COMPILED, WHY = True, ""
-        return
-    sys.meta_path.insert(0, _Sources(package, folder))
+        COMPILED = True
 
 
 def describe() -> str:

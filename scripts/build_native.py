@@ -36,12 +36,6 @@ def clean() -> None:
         f.unlink()
 
 
-def current(want: str) -> bool:
-    have = (DIFFS / native.DIGEST).read_text(encoding="ascii").strip() if (DIFFS / native.DIGEST).is_file() else ""
-    built = {f.name.split(".", 1)[0] for f in native.extensions(DIFFS)}
-    return have == want and built == {*native.MODULES, native.SHARED}
-
-
 def compile_here() -> None:
     """Run by the child process: mypyc's setuptools build, in place."""
     from mypyc.build import mypycify
@@ -73,14 +67,14 @@ def main() -> int:
         print("native: compiled diff engine removed")
         return 0
     want = native.digest(DIFFS)
-    if current(want):
+    if not native.unusable(DIFFS):
         print("native: diff engine compiled, up to date")
         return 0
     clean()
     print("native: compiling the diff engine with mypyc (about 30 s)", flush=True)
     start = time.monotonic()
     r = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True, cwd=ROOT)
-    missing = {*native.MODULES, native.SHARED} - {f.name.split(".", 1)[0] for f in native.extensions(DIFFS)}
+    missing = native.missing(DIFFS)
     if r.returncode or missing:
         clean()
         tail = "\n".join((r.stdout + r.stderr).strip().splitlines()[-15:])

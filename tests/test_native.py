@@ -95,8 +95,11 @@ def test_an_edited_source_wins_over_its_older_build(tmp_path):
     assert version.startswith("edited-")  # the edit is what runs, not the compiled module
     assert "sources changed" in why
 
-    (tmp_path / "diffs" / native.DIGEST).unlink()  # a build that never finished
     engine.write_text(engine.read_text(encoding="utf-8").replace('"edited-', '"'))
+    assert state() == (True, next(f.name for f in (tmp_path / "diffs").glob("align.*.so")))  # as built
+    next((tmp_path / "diffs").glob("words.*.so")).unlink()  # one module's build lost
+    assert state() == (False, "align.py")
+    (tmp_path / "diffs" / native.DIGEST).unlink()  # a build that never finished
     assert state() == (False, "align.py")
 
 
