@@ -10,7 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 from .classify import XREF, Assessment
-from .normalize import normalize
+from .normalize import WORD_BYTES, normalize
 
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 
@@ -64,6 +64,10 @@ QUANTITY_PATTERN = (
     rf"|(?P<duration>(?:{NUM}|\b(?:(?:a|one)\s+)?{WORD_NUMBERS})(?:\s?\(\d+\))?(?:\s|-){UNITS}\b)"
     rf"|(?P<number>{NUM})"
 )
+# Where a quantity can begin, one character each: a digit (a number may follow a letter: "A4"), a
+# currency sign, the "U" of "US$", or the start of a word (every other alternative of the pattern
+# opens with \b and a word character: a currency code, a month, a day, a number word, "a"/"one")
+STARTS = re.compile(r"\b\w|\d|[$€£¥₹]|u(?=s\$)", re.I)
 SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
 DEFINITION = re.compile(
     r'"([^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
@@ -78,7 +82,6 @@ DIGITS = re.compile(r"\d+")
 SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
-NUMBER_STEMS = tuple(sorted(w for w in NUMBER_WORDS if "-" not in w))  # (hyphenated ones hold one)
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
@@ -109,21 +112,26 @@ def mentions(key: str, start: int = 0, end: int | None = None) -> list[Mention]:
 
 
 def _mentions_in(key: str, start: int, end: int) -> list[Mention]:
-    return [
-        Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
-        for m in _quantity().finditer(key[start:end])
-    ]
+    """The quantities of key[start:end], as `_quantity().finditer` finds them. That would try the
+    big pattern at every character; it is tried only where a quantity can begin (see STARTS)."""
+    text = key[start:end]
+    quantity = _quantity()
+    out = []
+    after = 0  # the end of the last quantity: matches do not overlap
+    for s in STARTS.finditer(text):
+        i = s.start()
+        if i < after:
+            continue
+        m = quantity.match(text, i)
+        if m is not None:
+            out.append(Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + i, start + m.end()))
+            after = m.end()
+    return out
 
 
 @cache
 def _number_words() -> re.Pattern:
     return re.compile(rf"\b{WORD_NUMBERS}\b", re.I)
-
-
-@cache
-def _number_stem() -> re.Pattern:
-    # any stem anywhere in a text: one search of a prefix tree instead of one scan per stem
-    return re.compile(one_of(" ".join(NUMBER_STEMS)))
 
 
 @cache
@@ -158,8 +166,8 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
     )
     if not digits and NUMBER_WORDS.isdisjoint(a.old_words) and NUMBER_WORDS.isdisjoint(a.new_words):
         # the words before the middle are split only when their text may hold a number word
-        window = ko[max(0, a.offset - 100) : a.offset].casefold() if a.offset else ""
-        if not _number_stem().search(window) or NUMBER_WORDS.isdisjoint(a.before):
+        window = ko[max(0, a.offset - 100) : a.offset]
+        if not (window and _may_hold_number_word(window)) or NUMBER_WORDS.isdisjoint(a.before):
             return []
     facts: list[dict] = []
     for run in runs:
@@ -186,6 +194,16 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
+
+
+def _may_hold_number_word(text: str) -> bool:
+    """Could the words of a text (`words`) hold a number word? A word token is a whole run of word
+    characters, so the runs of an ASCII text (a byte table and a split) or a search for whole
+    number words find every one. (A search for the words anywhere, as before, found "ten" in
+    "content" and "one" in "money".)"""
+    if text.isascii():
+        return not NUMBER_WORDS.isdisjoint(text.encode().translate(WORD_BYTES).decode().split())
+    return _number_words().search(text.casefold()) is not None
 
 
 def _has_digit(key: str, start: int, end: int) -> bool:

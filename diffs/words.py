@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import chain, compress, islice
+from itertools import chain, compress, islice, repeat
 
 import fast_diff_match_patch as fdmp
 
@@ -68,18 +68,20 @@ class Codes:
         self.table: dict[str, str] = {}
 
     def encode(self, a: list[str], b: list[str]) -> tuple[str, str]:
-        get = self.table.__getitem__
-        try:
-            return "".join(map(get, a)), "".join(map(get, b))
-        except KeyError:
-            pass
         table = self.table
+        # a word without a code yet comes out as "": the strings are then short (a KeyError
+        # raised through compiled code would cost more than the lookups)
+        get = table.get
+        ea, eb = "".join(map(get, a, repeat(""))), "".join(map(get, b, repeat("")))
+        if len(ea) == len(a) and len(eb) == len(b):
+            return ea, eb
         new = set(a).union(b).difference(table)  # in any order: only equality and class matter
         start = len(table)
         if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
             return encode(a, b)
         table.update(zip(new, _letter_string(start + len(new))[start:], strict=False))
-        return "".join(map(get, a)), "".join(map(get, b))
+        code = table.__getitem__
+        return "".join(map(code, a)), "".join(map(code, b))
 
 
 def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:

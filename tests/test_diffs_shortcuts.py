@@ -16,7 +16,7 @@ import pytest
 from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, _size_range, similarity
 from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
 from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
-from diffs.facts import DIGIT, NUMBER_STEMS, _has_digit, _number_stem
+from diffs.facts import DIGIT, NUMBER_WORDS, Mention, _has_digit, _may_hold_number_word, _mentions_in, _quantity
 from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
@@ -289,12 +289,99 @@ def test_most_hits_is_a_sort_by_count_then_position():
         assert sorted(_most_hits(hits, CANDIDATES)) == sorted(expected)
 
 
-def test_number_stem_search_is_any_stem_in_the_text():
+def test_number_word_search_finds_every_number_word_among_the_words():
+    # quantity_facts splits the words before an edit only when this search finds a number word
     rng = random.Random(3)
-    pieces = [*NUMBER_STEMS, "fo", "eigh", "nin", "hundre", "tw", " ", "x", "fourty"]
-    for _ in range(5000):
-        text = "".join(rng.choices(pieces, k=rng.randint(0, 5)))
-        assert bool(_number_stem().search(text)) == any(stem in text for stem in NUMBER_STEMS), text
+    pieces = [
+        *NUMBER_WORDS,
+        "con",
+        "tent",
+        "mon",
+        "ey",
+        "fourty",
+        "-",
+        "'s",
+        ".",
+        ",",
+        " ",
+        "\u00e9",
+        "\ufb01",
+        "TEN",
+        "x",
+    ]
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 6)))
+        if not NUMBER_WORDS.isdisjoint(words(text)):
+            found += 1
+            assert _may_hold_number_word(text), text
+    assert found > 1000
+
+
+QUANTITY_PIECES = [
+    "US$5",
+    "us$ 10",
+    "plus$5",
+    "$ 1,000",
+    "\u20ac20",
+    "20 \u20ac",
+    "EUR 5",
+    "5eur",
+    "10%",
+    "ten percent",
+    "a week",
+    "one day",
+    "thirty (30) days",
+    "5-day",
+    "Jan. 5, 2024",
+    "5th March 2024",
+    "2024-01-05",
+    "1/2/2024",
+    "1.2.2024",
+    "A4 days",
+    "x30 days",
+    "1.000,50",
+    "3 million USD",
+    "f\u00e9vrier 2024",
+    "m\u00e4rz 2024",
+    "twenty-four hours",
+    "Section 9",
+    "9.1",
+    "(30)",
+    "amay 2024",
+    "\u0663 days",
+    "\uff15 days",
+    "the",
+    "within",
+    ",",
+    ".",
+    "(",
+    "-",
+]
+
+
+def test_quantities_found_where_they_can_begin_are_every_quantity():
+    def every_position(key: str, start: int, end: int) -> list[Mention]:
+        return [
+            Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + m.start(), start + m.end())
+            for m in _quantity().finditer(key[start:end])
+        ]
+
+    rng = random.Random(11)
+    found = 0
+    for _ in range(20000):
+        key = " ".join(rng.choices(QUANTITY_PIECES, k=rng.randint(1, 12)))
+        key = "".join(c if rng.random() > 0.05 else rng.choice(" .,-$5a") for c in key)
+        start = rng.randrange(len(key))
+        end = rng.randrange(start, len(key) + 1)
+        expected = every_position(key, start, end)
+        assert _mentions_in(key, start, end) == expected, key[start:end]
+        found += len(expected)
+    for _, new in corpus_pairs(9):
+        key = normalize(new)
+        for start in range(0, len(key), 97):
+            assert _mentions_in(key, start, start + 160) == every_position(key, start, start + 160)
+    assert found > 20000
 
 
 def test_plain_text_skips_the_markup_steps():
