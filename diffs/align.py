@@ -17,7 +17,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -105,8 +104,11 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         for t in bag - frequent:  # its rare words
             index.setdefault(t, []).append(k)
     words = frozenset(index)  # (a set intersects faster with a set than with a dict's keys)
-    sizes = list(map(len, bags))
-    n_frequent = [len(bag & frequent) for bag in bags]
+    sizes = [len(bag) for bag in bags]
+    # the words a pair shares are its rare words in common (the hits below) and its frequent
+    # words in common: only the smaller frequent parts are intersected
+    frequent_parts = [bag & frequent for bag in bags]
+    n_frequent = [len(part) for part in frequent_parts]
     by_size = sorted(sizes)
     for j, block in enumerate(large):
         b = block.bag
@@ -118,7 +120,8 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         if first == bisect_right(by_size, hi):
             continue  # no block of the other side has a size that could reach the threshold
         rare_shared = b & words
-        fb = len(b & frequent)
+        frequent_b = b & frequent
+        fb = len(frequent_b)
         # nor can any reach it sharing all these words with the smallest block of that size
         if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
             continue
@@ -134,7 +137,7 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
             # as many frequent words as the one with fewer has: skip pairs that cannot reach
             if not lo <= la <= hi or 2 * (hits[k] + min(n_frequent[k], fb)) < threshold * (la + lb):
                 continue
-            s = 2 * len(bags[k] & b) / (la + lb)
+            s = 2 * (hits[k] + len(frequent_parts[k] & frequent_b)) / (la + lb)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
     return out
@@ -215,6 +218,13 @@ def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Co
     ops.extend(BlockOp("added", new=b) for b in ins[i0:])
 
 
+def _key(block: Block, by: str) -> str:
+    """The key `_lcs` pairs blocks by (a direct read: compiled, getattr looks the name up)."""
+    if by == "text":
+        return block.text
+    return block.key if by == "key" else block.akey
+
+
 def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
     """Blocks with equal keys (attribute `by`) paired in order, as equal when their normalised
     keys agree and as modified otherwise; each stretch between them handed to `then`."""
@@ -224,13 +234,12 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
         return ops
     if len(old) == 1 and len(new) == 1:  # the common gap: one block edited in place
         o, w = old[0], new[0]
-        if getattr(o, by) == getattr(w, by):
+        if _key(o, by) == _key(w, by):
             ops.append(BlockOp("equal" if by != "akey" or o.key == w.key else "modified", o, w))
         else:
             then(old, new, ops)
         return ops
-    get = attrgetter(by)
-    ka, kb = list(map(get, old)), list(map(get, new))
+    ka, kb = [_key(o, by) for o in old], [_key(w, by) for w in new]
     if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
         then(old, new, ops)
         return ops

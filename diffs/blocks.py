@@ -161,7 +161,7 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[st
         level = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
         return [Block(kind, key + sep, level, path)]
     lines = key.split("\n")
-    kinds = list(map(kind_of, lines))  # each line's kind once: a list item's is asked twice
+    kinds = [kind_of(line) for line in lines]  # each line's kind once: a list item's is asked twice
     last = len(lines) - 1
     blocks: list[Block] = []
     i = 0

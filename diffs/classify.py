@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 
 from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
 from .words import EQUAL, Codes, common_head, common_prefix, common_suffix, common_tail, diff_codes, encode
@@ -131,8 +130,13 @@ class Assessment:
         """Characters of the old key the edits leave in place: the common head and tail, and the
         words of the middle outside every run."""
         ow = self.old_words
-        removed = sum(sum(map(len, ow[r.i0 : r.i1])) for r in self.runs)
-        return len(self.old_key) - len(self.old_mid) + sum(map(len, ow)) - removed
+        kept = len(self.old_key) - len(self.old_mid)
+        for w in ow:
+            kept += len(w)
+        for r in self.runs:
+            for k in range(r.i0, r.i1):
+                kept -= len(ow[k])
+        return kept
 
     @property
     def before(self) -> list[str]:
@@ -385,9 +389,11 @@ def word_runs(ow: list[str], nw: list[str], codes: Codes | None = None) -> list[
 
 def _count(tokens: list[str]) -> int:
     """Tokens that are words (not symbols)."""
-    if len(tokens) == 1:
-        return 1 if tokens[0][0].isalnum() else 0
-    return sum(map(str.isalnum, map(itemgetter(0), tokens)))
+    n = 0
+    for t in tokens:
+        if t[0].isalnum():
+            n += 1
+    return n
 
 
 def _middle(ko: str, kn: str, common: tuple[int, int] | None = None) -> tuple[int, int]:

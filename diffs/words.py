@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import chain, compress, islice, repeat
+from itertools import chain, islice
 
 import fast_diff_match_patch as fdmp
 
@@ -48,8 +48,7 @@ def encode(a: list[str], b: list[str]) -> tuple[str, str]:
     All codes are letters: right for lists of words, where there are no boundaries to prefer."""
     distinct = dict.fromkeys(chain(a, b))
     table = dict(zip(distinct, _letter_string(len(distinct)), strict=False))
-    get = table.__getitem__
-    return "".join(map(get, a)), "".join(map(get, b))
+    return "".join([table[w] for w in a]), "".join([table[w] for w in b])
 
 
 # Codes that are letters for the cleanup: CJK ideographs, Hangul syllables and the two
@@ -71,8 +70,7 @@ class Codes:
         table = self.table
         # a word without a code yet comes out as "": the strings are then short (a KeyError
         # raised through compiled code would cost more than the lookups)
-        get = table.get
-        ea, eb = "".join(map(get, a, repeat(""))), "".join(map(get, b, repeat("")))
+        ea, eb = "".join([table.get(w, "") for w in a]), "".join([table.get(w, "") for w in b])
         if len(ea) == len(a) and len(eb) == len(b):
             return ea, eb
         new = set(a).union(b).difference(table)  # in any order: only equality and class matter
@@ -80,8 +78,7 @@ class Codes:
         if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
             return encode(a, b)
         table.update(zip(new, _letter_string(start + len(new))[start:], strict=False))
-        code = table.__getitem__
-        return "".join(map(code, a)), "".join(map(code, b))
+        return "".join([table[w] for w in a]), "".join([table[w] for w in b])
 
 
 def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
@@ -140,12 +137,12 @@ def _diff_shared(a: list[str], b: list[str]) -> list[tuple[str, int]]:
     shared = set(a).intersection(b)
     if not shared:
         return [(DELETE, len(a)), (INSERT, len(b))]
-    # positions of the shared items (C-level iteration: `map` and `compress`)
-    ia = list(compress(range(len(a)), map(shared.__contains__, a)))
-    ib = list(compress(range(len(b)), map(shared.__contains__, b)))
+    # positions of the shared items
+    ia = [i for i, x in enumerate(a) if x in shared]
+    ib = [i for i, x in enumerate(b) if x in shared]
     if len(ia) == len(a) and len(ib) == len(b):
         return diff_codes(*encode(a, b), semantic=False)
-    ca, cb = encode(list(map(a.__getitem__, ia)), list(map(b.__getitem__, ib)))
+    ca, cb = encode([a[i] for i in ia], [b[i] for i in ib])
     out: list[tuple[str, int]] = []
     i = j = 0  # positions in a and b reached so far
     x = y = 0  # positions in ia and ib
@@ -185,20 +182,26 @@ def _longest(n: int, same: Callable[[int], bool]) -> int:
     return lo
 
 
+# (Item by item: compiled, a loop of comparisons is several times faster than bisecting over
+# slices, which copy the lists and call back into a closure.)
+
+
 def common_head(a: list[str], b: list[str]) -> int:
     """Length of the common prefix of two lists."""
     n = min(len(a), len(b))
-    if not n or a[0] != b[0]:
-        return 0
-    return _longest(n, lambda k: a[:k] == b[:k])
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
 
 
 def common_tail(a: list[str], b: list[str], limit: int) -> int:
     """Length of the common suffix of two lists, at most `limit`."""
-    if not limit or a[-1] != b[-1]:
-        return 0
-    la, lb = len(a), len(b)
-    return _longest(limit, lambda k: a[la - k :] == b[lb - k :])
+    la, lb = len(a) - 1, len(b) - 1
+    i = 0
+    while i < limit and a[la - i] == b[lb - i]:
+        i += 1
+    return i
 
 
 def tokenize(text: str) -> list[str]:
