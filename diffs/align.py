@@ -102,7 +102,11 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     index: dict[str, list[int]] = {}
     for k, bag in enumerate(bags):
         for t in bag - frequent:  # its rare words
-            index.setdefault(t, []).append(k)
+            post = index.get(t)
+            if post is None:
+                index[t] = [k]
+            else:
+                post.append(k)
     words = frozenset(index)  # (a set intersects faster with a set than with a dict's keys)
     sizes = [len(bag) for bag in bags]
     # the words a pair shares are its rare words in common (the hits below) and its frequent
@@ -110,6 +114,7 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
     frequent_parts = [bag & frequent for bag in bags]
     n_frequent = [len(part) for part in frequent_parts]
     by_size = sorted(sizes)
+    counts = [0] * len(small)  # hits per block of the small side (reset after each block)
     for j, block in enumerate(large):
         b = block.bag
         if not b:
@@ -125,33 +130,36 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         # nor can any reach it sharing all these words with the smallest block of that size
         if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
             continue
-        hits: dict[int, int] = {}
+        hit: list[int] = []  # the blocks with a hit, in the order found
         for t in rare_shared:
             for k in index[t]:
-                hits[k] = hits.get(k, 0) + 1
-        if not hits:
-            continue
-        for k in _most_hits(hits, CANDIDATES):
+                c = counts[k]
+                if not c:
+                    hit.append(k)
+                counts[k] = c + 1
+        for k in _most_hits(counts, hit, CANDIDATES):
             la = sizes[k]
             # the words two blocks share are at most their rare words in common (the hits) and
             # as many frequent words as the one with fewer has: skip pairs that cannot reach
-            if not lo <= la <= hi or 2 * (hits[k] + min(n_frequent[k], fb)) < threshold * (la + lb):
+            if not lo <= la <= hi or 2 * (counts[k] + min(n_frequent[k], fb)) < threshold * (la + lb):
                 continue
-            s = 2 * (hits[k] + len(frequent_parts[k] & frequent_b)) / (la + lb)
+            s = 2 * (counts[k] + len(frequent_parts[k] & frequent_b)) / (la + lb)
             if s >= threshold:
                 out.append((-s, j, k) if flip else (-s, k, j))
+        for k in hit:
+            counts[k] = 0
     return out
 
 
-def _most_hits(hits: dict[int, int], n: int) -> list[int]:
-    """The n blocks with the most hits, ties by position (set order varies by process), in no
-    particular order: those above the n-th highest count, then the first of those at it. (Cheaper
-    than sorting every block by a key made per block.)"""
-    if len(hits) <= n:
-        return list(hits)
-    cut = sorted(hits.values(), reverse=True)[n - 1]
-    above = [k for k, v in hits.items() if v > cut]
-    return above + sorted([k for k, v in hits.items() if v == cut])[: n - len(above)]
+def _most_hits(counts: list[int], hit: list[int], n: int) -> list[int]:
+    """The n blocks of `hit` with the most hits (`counts`), ties by position (set order varies by
+    process), in no particular order: those above the n-th highest count, then the first of those
+    at it. (Cheaper than sorting every block by a key made per block.)"""
+    if len(hit) <= n:
+        return hit
+    cut = sorted([counts[k] for k in hit], reverse=True)[n - 1]
+    above = [k for k in hit if counts[k] > cut]
+    return above + sorted([k for k in hit if counts[k] == cut])[: n - len(above)]
 
 
 def _monotone(cands: list[tuple[float, int, int]]) -> list[tuple[int, int]]:
