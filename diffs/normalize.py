@@ -82,6 +82,13 @@ def _shape(c: str) -> str:
 
 
 WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in range(128)).encode())
+# word characters lower-cased and separators kept, everything else a space; then each separator
+# that is not between two word characters made a space: what is left splits into the tokens
+WORD_SEP_BYTES = bytes.maketrans(
+    bytes(range(128)),
+    bytes(ord(chr(c).lower()) if chr(c).isalnum() or chr(c) in "_'.,:/" else 32 for c in range(128)),
+)
+OUTER_SEP = re.compile(rb"['.,:/](?:(?<![a-z0-9_]['.,:/])|(?![a-z0-9_]))")
 WORD_BYTES = bytes.maketrans(
     bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
 )
@@ -281,8 +288,12 @@ def words(key: str) -> list[str]:
         # of word characters: two byte tables and a split instead of a regex match per word.
         b = key.encode()
         shape = b.translate(WORD_SHAPE)
-        if b"s" not in shape and b"a.a" not in shape:
-            return b.translate(WORD_BYTES).decode().split()
+        if b"s" not in shape:
+            if b"a.a" not in shape:
+                return b.translate(WORD_BYTES).decode().split()
+            # inner separators ("1,000", "e.g", "seller's"): a byte table, and a pattern that
+            # only stops at separators rather than a match per word
+            return OUTER_SEP.sub(b" ", b.translate(WORD_SEP_BYTES)).decode().split()
         # the same pattern with ASCII classes: no Unicode category looked up per character
         return ASCII_WORD.findall(key.lower())
     return WORD.findall(key.casefold())
