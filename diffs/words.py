@@ -36,7 +36,7 @@ _codes = [""]  # the first code points of `_letters()` as one string, grown on d
 
 
 def _letter_string(n: int) -> str:
-    """At least n codes as one string: zipping tokens against a string runs in C."""
+    """At least n codes as one string (made once and grown by doubling, not per comparison)."""
     if len(_codes[0]) < n:
         size = max(1024, 1 << (n - 1).bit_length())
         _codes[0] = "".join(islice(_letters(), size))
@@ -46,9 +46,9 @@ def _letter_string(n: int) -> str:
 def encode(a: list[str], b: list[str]) -> tuple[str, str]:
     """Two token lists as two strings, one character per distinct token, any token allowed.
     All codes are letters: right for lists of words, where there are no boundaries to prefer."""
-    distinct = dict.fromkeys(chain(a, b))
-    table = dict(zip(distinct, _letter_string(len(distinct)), strict=False))
-    return "".join([table[w] for w in a]), "".join([table[w] for w in b])
+    table: dict[str, str] = {}
+    letters = _letter_string(len(a) + len(b))
+    return _coded(a, table, letters), _coded(b, table, letters)
 
 
 # Codes that are letters for the cleanup: CJK ideographs, Hangul syllables and the two
@@ -58,8 +58,8 @@ LETTER_CODES = sum(len(r) for r in _LETTERS)
 
 class Codes:
     """One letter per distinct word, shared by all the word lists of one comparison: after the
-    first few blocks most words already have their code, and encoding a list is two C-level
-    passes. Which letter a word gets does not matter: only equality and class do."""
+    first few blocks most words already have their code, and encoding a list is one lookup per
+    word. Which letter a word gets does not matter: only equality and class do."""
 
     __slots__ = ("table",)
 
@@ -68,17 +68,24 @@ class Codes:
 
     def encode(self, a: list[str], b: list[str]) -> tuple[str, str]:
         table = self.table
-        # a word without a code yet comes out as "": the strings are then short (a KeyError
-        # raised through compiled code would cost more than the lookups)
-        ea, eb = "".join([table.get(w, "") for w in a]), "".join([table.get(w, "") for w in b])
-        if len(ea) == len(a) and len(eb) == len(b):
-            return ea, eb
-        new = set(a).union(b).difference(table)  # in any order: only equality and class matter
-        start = len(table)
-        if start + len(new) > LETTER_CODES:  # a vocabulary beyond the letters: codes of their own
-            return encode(a, b)
-        table.update(zip(new, _letter_string(start + len(new))[start:], strict=False))
-        return "".join([table[w] for w in a]), "".join([table[w] for w in b])
+        if len(table) + len(a) + len(b) > LETTER_CODES:
+            new = set(a).union(b).difference(table)
+            if len(table) + len(new) > LETTER_CODES:  # a vocabulary beyond the letters
+                return encode(a, b)  # (codes of their own)
+        # a word seen for the first time gets the next letter as the list is encoded
+        letters = _letter_string(len(table) + len(a) + len(b))
+        return _coded(a, table, letters), _coded(b, table, letters)
+
+
+def _coded(words: list[str], table: dict[str, str], letters: str) -> str:
+    """The codes of a list of words, new words getting the next of `letters`."""
+    out = []
+    for w in words:
+        c = table.get(w)
+        if c is None:
+            c = table[w] = letters[len(table)]
+        out.append(c)
+    return "".join(out)
 
 
 def encode_by_class(a: list[str], b: list[str]) -> tuple[str, str]:
