@@ -14,9 +14,7 @@ Every old block and every new block appears exactly once, old and new each in do
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -25,7 +23,8 @@ from .words import DELETE, EQUAL, Codes, common_prefix, common_suffix, diff_code
 SIMILAR = 0.5  # paired as "modified" in place
 SIMILAR_MOVED = 0.75  # paired as "moved" across the document
 MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a bare number)
-ALL_PAIRS = 4096  # gaps up to this many (old × new) pairs compare every pair; larger ones use an index
+FEW_PAIRS = 256  # gaps up to this many (old × new) pairs intersect the word sets of each pair
+ALL_PAIRS = 4096  # gaps up to this many find every similar pair; larger ones use rare words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 
 
@@ -73,14 +72,14 @@ def _size_range(size: int, threshold: float) -> tuple[int, int]:
 
 
 def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """(-similarity, d, i) of pairs at or above the threshold. Gaps up to ALL_PAIRS pairs compare
-    every pair of blocks whose sizes allow it; in larger ones the smaller side's rarer words are
-    indexed and each block of the other side gets an exact similarity with the CANDIDATES blocks
-    it shares most of them with."""
-    out = []
-    if len(dels) * len(ins) <= ALL_PAIRS:
+    """(-similarity, d, i) of pairs at or above the threshold. Gaps up to ALL_PAIRS pairs find
+    every such pair (the words each pair shares counted through an index of the new side's words);
+    in larger ones the smaller side's rarer words are indexed and each block of the other side
+    gets an exact similarity with the CANDIDATES blocks it shares most of them with."""
+    out: list[tuple[float, int, int]] = []
+    if len(dels) * len(ins) <= FEW_PAIRS:
         # the new side by size: each old block compares only the blocks in its size window
-        sized = sorted((len(x.bag), i, x.bag) for i, x in enumerate(ins) if x.bag)
+        sized = sorted([(len(x.bag), i) for i, x in enumerate(ins) if x.bag])
         lengths = [x[0] for x in sized]
         for d, block in enumerate(dels):
             a = block.bag
@@ -88,25 +87,41 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
             if not la:
                 continue
             lo, hi = _size_range(la, threshold)
-            for lb, i, b in sized[bisect_left(lengths, lo) : bisect_right(lengths, hi)]:
-                s = 2 * len(a & b) / (la + lb)
+            for lb, i in sized[bisect_left(lengths, lo) : bisect_right(lengths, hi)]:
+                s = 2 * len(a & ins[i].bag) / (la + lb)
                 if s >= threshold:
                     out.append((-s, d, i))
+        return out
+    if len(dels) * len(ins) <= ALL_PAIRS:
+        # the words each pair shares counted through the blocks of each new word (without a set
+        # made per pair)
+        index = _word_blocks([x.bag for x in ins])
+        sizes = [len(x.bag) for x in ins]
+        counts = [0] * len(ins)
+        for d, block in enumerate(dels):
+            a = block.bag
+            la = len(a)
+            if not la:
+                continue
+            hit = _hits(a, index, counts)
+            lo, hi = _size_range(la, threshold)
+            for i in hit:
+                lb = sizes[i]
+                if lo <= lb <= hi:
+                    s = 2 * counts[i] / (la + lb)
+                    if s >= threshold:
+                        out.append((-s, d, i))
+                counts[i] = 0
         return out
     flip = len(dels) > len(ins)
     small, large = (ins, dels) if flip else (dels, ins)
     bags = [block.bag for block in small]
-    freq = Counter(chain.from_iterable(bags))
+    # words in more than `limit` blocks are frequent and leave the index
+    index = _word_blocks(bags)
     limit = max(4, len(small) // 20)
-    frequent = frozenset(t for t, n in freq.items() if n > limit)
-    index: dict[str, list[int]] = {}
-    for k, bag in enumerate(bags):
-        for t in bag - frequent:  # its rare words
-            post = index.get(t)
-            if post is None:
-                index[t] = [k]
-            else:
-                post.append(k)
+    frequent = frozenset([t for t, post in index.items() if len(post) > limit])
+    for t in frequent:
+        del index[t]
     words = frozenset(index)  # (a set intersects faster with a set than with a dict's keys)
     sizes = [len(bag) for bag in bags]
     # the words a pair shares are its rare words in common (the hits below) and its frequent
@@ -130,13 +145,7 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         # nor can any reach it sharing all these words with the smallest block of that size
         if 2 * (len(rare_shared) + fb) < threshold * (by_size[first] + lb):
             continue
-        hit: list[int] = []  # the blocks with a hit, in the order found
-        for t in rare_shared:
-            for k in index[t]:
-                c = counts[k]
-                if not c:
-                    hit.append(k)
-                counts[k] = c + 1
+        hit = _hits(rare_shared, index, counts)
         for k in _most_hits(counts, hit, CANDIDATES):
             la = sizes[k]
             # the words two blocks share are at most their rare words in common (the hits) and
@@ -149,6 +158,34 @@ def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[t
         for k in hit:
             counts[k] = 0
     return out
+
+
+def _word_blocks(bags: list[frozenset[str]]) -> dict[str, list[int]]:
+    """The positions of the bags that hold each word, in order."""
+    index: dict[str, list[int]] = {}
+    for k, bag in enumerate(bags):
+        for t in bag:
+            post = index.get(t)
+            if post is None:
+                index[t] = [k]
+            else:
+                post.append(k)
+    return index
+
+
+def _hits(words: frozenset[str], index: dict[str, list[int]], counts: list[int]) -> list[int]:
+    """Add to `counts` one per word of `words` a block holds (through `index`); the blocks with a
+    hit, in the order found. The caller sets their counts back to 0."""
+    hit: list[int] = []
+    for t in words:
+        post = index.get(t)
+        if post is not None:
+            for k in post:
+                c = counts[k]
+                if not c:
+                    hit.append(k)
+                counts[k] = c + 1
+    return hit
 
 
 def _most_hits(counts: list[int], hit: list[int], n: int) -> list[int]:

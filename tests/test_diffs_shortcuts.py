@@ -13,7 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from diffs.align import ALL_PAIRS, CANDIDATES, SIMILAR, SIMILAR_MOVED, _candidates, _most_hits, _size_range, similarity
+from diffs.align import (
+    ALL_PAIRS,
+    CANDIDATES,
+    FEW_PAIRS,
+    SIMILAR,
+    SIMILAR_MOVED,
+    _candidates,
+    _most_hits,
+    _size_range,
+    similarity,
+)
 from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
 from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
 from diffs.facts import DIGIT, NUMBER_WORDS, Mention, _has_digit, _may_hold_number_word, _mentions_in, _quantity
@@ -221,10 +231,12 @@ def test_enumeration_and_digit_shortcuts():
 
 @pytest.mark.parametrize("threshold", [SIMILAR, SIMILAR_MOVED])
 def test_candidates_in_a_size_window_are_every_similar_pair(threshold):
-    """Gaps up to ALL_PAIRS pairs compare each block with the blocks whose sizes allow the
-    threshold: the same pairs and similarities as comparing every pair."""
+    """Gaps up to ALL_PAIRS pairs give the same pairs and similarities as comparing every pair:
+    up to FEW_PAIRS each block compares the blocks whose sizes allow the threshold, above that
+    the words pairs share are counted through an index of words."""
     rng = random.Random(7)
     vocab = [f"w{k}" for k in range(40)]
+    assert 9 * 11 <= FEW_PAIRS < 20 * 22
     for size in (3, 9, 20, 60):
         dels = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size)]
         ins = [Block("paragraph", " ".join(rng.choices(vocab, k=rng.randint(0, 12)))) for _ in range(size + 2)]
