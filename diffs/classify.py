@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import WORD, clean, link_targets, normalize, squash, unlink, words
+from .normalize import clean, link_targets, normalize, squash, unlink, word_spans, words
 from .words import EQUAL, Codes, common_head, common_prefix, common_suffix, common_tail, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
@@ -152,7 +152,7 @@ class Assessment:
         """Character spans (in the middle) of the old ('-') or new ('+') middle's words."""
         if side not in self._spans:
             mid, tokens = (self.old_mid, self.old_words) if side == "-" else (self.new_mid, self.new_words)
-            self._spans[side] = spans(mid, tokens)
+            self._spans[side] = word_spans(mid, tokens)
         return self._spans[side]
 
     def region(self, side: str, run: Run) -> tuple[int, int] | None:
@@ -302,12 +302,6 @@ def _date_change(run: Run, a: Assessment) -> bool:
     return bool(DATE_CONTEXT.search(" ".join(lead[-10:]))) or (
         len(a.old_key) <= 120 and bool(DATE_CONTEXT.search(a.old_key))
     )
-
-
-def spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
-    """Character spans of a key's word tokens (None if case folding changed the tokens)."""
-    out = [m.span() for m in WORD.finditer(key)]
-    return out if len(out) == len(tokens) else None
 
 
 def run_region(spans: list[tuple[int, int]], i0: int, i1: int, length: int) -> tuple[int, int]:

@@ -284,19 +284,44 @@ def normalize(text: str) -> str:
 def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
     if key.isascii():
-        # Without symbols and without inner separators ("1,000", "e.g"), the tokens are the runs
-        # of word characters: two byte tables and a split instead of a regex match per word.
-        b = key.encode()
-        shape = b.translate(WORD_SHAPE)
-        if b"s" not in shape:
-            if b"a.a" not in shape:
-                return b.translate(WORD_BYTES).decode().split()
-            # inner separators ("1,000", "e.g", "seller's"): a byte table, and a pattern that
-            # only stops at separators rather than a match per word
-            return OUTER_SEP.sub(b" ", b.translate(WORD_SEP_BYTES)).decode().split()
+        spaced = _spaced_words(key)
+        if spaced is not None:
+            return spaced.split()
         # the same pattern with ASCII classes: no Unicode category looked up per character
         return ASCII_WORD.findall(key.lower())
     return WORD.findall(key.casefold())
+
+
+def _spaced_words(key: str) -> str | None:
+    """An ASCII key without symbols lower-cased, each character that is no part of a word token a
+    space (the same length, so the tokens keep their places): byte tables and a split instead of
+    a regex match per word. None for a key with symbols ($ % < > + =)."""
+    b = key.encode()
+    shape = b.translate(WORD_SHAPE)
+    if b"s" in shape:
+        return None
+    if b"a.a" not in shape:
+        return b.translate(WORD_BYTES).decode()
+    # inner separators ("1,000", "e.g", "seller's"): a byte table, and a pattern that only stops
+    # at separators rather than a match per word
+    return OUTER_SEP.sub(b" ", b.translate(WORD_SEP_BYTES)).decode()
+
+
+def word_spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Character spans of a key's word tokens (`tokens`, its `words`), or None where case folding
+    changed them (their spans in the folded key would not be theirs in the key)."""
+    spaced = _spaced_words(key) if key.isascii() else None
+    if spaced is None:
+        out = [m.span() for m in WORD.finditer(key)]
+        return out if len(out) == len(tokens) else None
+    # each token is the next run of word characters: found from where the last one ended
+    out = []
+    end = 0
+    for tok in tokens:
+        start = spaced.find(tok, end)
+        end = start + len(tok)
+        out.append((start, end))
+    return out
 
 
 def align_key(key: str) -> str:

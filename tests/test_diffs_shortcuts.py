@@ -39,6 +39,7 @@ from diffs.normalize import (
     normalize,
     squash,
     strip_markup,
+    word_spans,
     words,
 )
 from diffs.words import DELETE, EQUAL, INSERT, XOR_WINDOW, common_prefix, common_suffix, diff_codes, diff_lists, encode
@@ -155,6 +156,8 @@ def test_ascii_words_shortcut():
         for _ in range(20000):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
             assert words(text) == WORD.findall(text.casefold()), repr(text)
+            spans = [m.span() for m in WORD.finditer(text)]
+            assert word_spans(text, words(text)) == (spans if len(spans) == len(words(text)) else None), repr(text)
 
 
 def test_clean_shortcuts_for_latin1_and_wider_texts():
