@@ -146,9 +146,14 @@ def context_before(key: str, start: int, limit: int = 5) -> str:
     return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
 
 
-def _numeric(tokens: list[str], i0: int, i1: int) -> bool:
-    """A digit or number word among tokens[i0:i1] or the three words on either side?"""
-    near = tokens[max(0, i0 - 3) : i1 + 3]
+def _numeric(a: Assessment, words: list[str], i0: int, i1: int) -> bool:
+    """A digit or number word among words[i0:i1] (the old or new middle's words) or the three
+    words on either side, the words before the middle included (split only when needed)?"""
+    if i0 >= 3:
+        near = words[i0 - 3 : i1 + 3]
+    else:
+        before = a.before
+        near = before[max(0, len(before) - 3 + i0) :] + words[: i1 + 3]
     return bool(DIGIT.search(" ".join(near))) or not NUMBER_WORDS.isdisjoint(near) or not SIGNS.isdisjoint(near)
 
 
@@ -171,10 +176,7 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             return []
     facts: list[dict] = []
     for run in runs:
-        if not (
-            _numeric(a.before + a.old_words, len(a.before) + run.i0, len(a.before) + run.i1)
-            and _numeric(a.before + a.new_words, len(a.before) + run.j0, len(a.before) + run.j1)
-        ):
+        if not (_numeric(a, a.old_words, run.i0, run.i1) and _numeric(a, a.new_words, run.j0, run.j1)):
             continue  # no number within three words of the edit on one side: nothing to pair
         ro, rn = a.region("-", run), a.region("+", run)
         if ro is None or rn is None:
