@@ -36,10 +36,11 @@ def one_of(words: str) -> str:
     return f"(?:{build(trie)})"
 
 
-CURRENCY_CODES = one_of(
+CURRENCY_WORDS = (
     "usd eur gbp jpy cad aud chf cny hkd inr mxn brl sek nok dkk pln czk huf hrk ron bgn try zar sgd nzd aed sar "
     "ils krw twd thb myr php idr"
 )
+CURRENCY_CODES = one_of(CURRENCY_WORDS)
 SCALE = r"(?:\s?(?:million|billion|thousand|bn|k|m)\b)?"
 UNITS = r"(?:(?:business|calendar|working|consecutive|banking)\s+)?" + one_of(
     "second seconds minute minutes hour hours day days week weeks month months year years hr hrs min mins jour "
@@ -51,11 +52,12 @@ NUMBER_WORD_LIST = (
     "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred"
 )
 WORD_NUMBERS = one_of(NUMBER_WORD_LIST)
-MONTH_NAMES = one_of(
+MONTH_WORDS = (
     "january february march april may june july august september october november december jan feb mar apr jun "
     "jul aug sep sept oct nov dec janvier février mars avril mai juin juillet août septembre octobre novembre "
     "décembre januari februari maart mei augustus oktober januar februar märz juni juli dezember"
 )
+MONTH_NAMES = one_of(MONTH_WORDS)
 QUANTITY_PATTERN = (
     rf"(?P<money>(?:US\$|[$€£¥₹]|\b(?:{CURRENCY_CODES})\b)\s?{NUM}{SCALE}|{NUM}{SCALE}\s?(?:[$€£¥₹]|\b(?:{CURRENCY_CODES})\b))"
     rf"|(?P<percent>{NUM}\s?(?:%|percent\b|per\s?cent\b|pour\s?cent\b|procent\b))"
@@ -68,6 +70,9 @@ QUANTITY_PATTERN = (
 # currency sign, the "U" of "US$", or the start of a word (every other alternative of the pattern
 # opens with \b and a word character: a currency code, a month, a day, a number word, "a"/"one")
 STARTS = re.compile(r"\b\w|\d|[$€£¥₹]|u(?=s\$)", re.I)
+# The first three letters of every word a quantity can begin with (a currency code, a month, a
+# number word): a word of ASCII letters that starts otherwise begins none ("the", "in", "seller")
+FIRST_LETTERS = frozenset(w[:3] for w in f"{CURRENCY_WORDS} {MONTH_WORDS} {NUMBER_WORD_LIST}".split(" "))
 SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
 DEFINITION = re.compile(
     r'"([^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
@@ -120,13 +125,26 @@ def _mentions_in(key: str, start: int, end: int) -> list[Mention]:
     after = 0  # the end of the last quantity: matches do not overlap
     for s in STARTS.finditer(text):
         i = s.start()
-        if i < after:
+        if i < after or not _may_begin_at(text, i):
             continue
         m = quantity.match(text, i)
         if m is not None:
             out.append(Mention(m.lastgroup or "number", " ".join(m.group(0).split()), start + i, start + m.end()))
             after = m.end()
     return out
+
+
+def _may_begin_at(text: str, i: int) -> bool:
+    """Can a quantity begin at text[i], a start that STARTS found? Only the first letters of a
+    word of ASCII letters are looked at: a digit, a sign or any other character may begin one."""
+    head = text[i : i + 3]
+    if not (head.isascii() and head[:1].isalpha()):
+        return True
+    head = head.lower()
+    if head.isalpha():
+        return len(head) < 3 or head in FIRST_LETTERS
+    # a word of one or two letters: only "a" before a space ("a week") or "US$"
+    return (head[0] == "a" and head[1].isspace()) or head == "us$"
 
 
 @cache
