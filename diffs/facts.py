@@ -219,8 +219,8 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
 def _may_hold_number_word(text: str) -> bool:
     """Could the words of a text (`words`) hold a number word? A word token is a whole run of word
     characters, so the runs of an ASCII text (a byte table and a split) or a search for whole
-    number words find every one. (A search for the words anywhere, as before, found "ten" in
-    "content" and "one" in "money".)"""
+    number words find every one (a search for them anywhere would find "ten" in "content" and
+    "one" in "money", and split the text for nothing)."""
     if text.isascii():
         return not NUMBER_WORDS.isdisjoint(text.encode().translate(WORD_BYTES).decode().split())
     return _number_words().search(text.casefold()) is not None
