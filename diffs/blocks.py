@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from .normalize import align_key, bag_of_words, normalize, words
+from .normalize import align_key, bag_of_words, normalize
 
 HAS_WORD = re.compile(r"\w")
 BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
@@ -25,7 +25,7 @@ RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 class Block:
     """One block: its exact source slice (trailing blank lines included) and where it sits."""
 
-    __slots__ = ("_akey", "_bag", "_key", "_words", "kind", "level", "path", "raw")
+    __slots__ = ("_akey", "_bag", "_key", "kind", "level", "path", "raw")
 
     def __init__(self, kind: str, raw: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
         self.kind = kind  # heading | paragraph | item | row | code | rule | blank
@@ -34,7 +34,6 @@ class Block:
         self.path = path  # headings above (a heading's own path ends with itself)
         self._key: str | None = None
         self._akey: str | None = None
-        self._words: list[str] | None = None
         self._bag: frozenset[str] | None = None
 
     def __repr__(self) -> str:
@@ -50,13 +49,6 @@ class Block:
         if self._key is None:
             self._key = normalize(self.raw)
         return self._key
-
-    @property
-    def words(self) -> list[str]:
-        """words(key): case-folded word tokens."""
-        if self._words is None:
-            self._words = words(self.key)
-        return self._words
 
     @property
     def akey(self) -> str:
