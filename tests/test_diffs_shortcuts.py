@@ -31,8 +31,11 @@ from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
     INVISIBLE,
+    LINK,
     LINK_MARK,
     WORD,
+    _link,
+    _unlink,
     _strip_marked,
     _unurl,
     clean,
@@ -186,6 +189,20 @@ def test_bare_urls_in_two_passes():
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
         assert _unurl(text) == BARE_URL.sub(LINK_MARK, text), repr(text)
+
+
+def test_links_without_images_through_a_pattern_with_one_opening():
+    """Links are reduced by a pattern that opens with "[" alone unless the text holds "![": the
+    same result as the pattern for both openings."""
+    rng = random.Random(11)
+    alphabet = ["[", "]", "(", ")", "![", "!", "\\", "\\[", "a b", "x", " ", "<", ">", "http://a.b", "a@b.co", '"t"']
+    alphabet += ["\n", "/", "[x]", "(y)", "](", "www.c.d"]
+    images = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        images += "![" in text and LINK.search(text) is not None
+        assert _unlink(text) == LINK.sub(_link, text), repr(text)
+    assert images > 200  # texts with an image opening and a link were tried too
 
 
 def test_common_prefix_and_suffix():
