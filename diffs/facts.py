@@ -74,11 +74,21 @@ STARTS = re.compile(r"\b\w|\d|[$€£¥₹]|u(?=s\$)", re.I)
 # number word): a word of ASCII letters that starts otherwise begins none ("the", "in", "seller")
 FIRST_LETTERS = frozenset(w[:3] for w in f"{CURRENCY_WORDS} {MONTH_WORDS} {NUMBER_WORD_LIST}".split(" "))
 SENTENCE_END = re.compile(r"[.;!?]\s+|\(")
-DEFINITION = re.compile(
-    r'"([^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
-    r'|\((?:the |each |a |an |together,? |collectively,? |hereinafter |hereafter )?("[^"]{1,60}"'
+# A definition: a quoted term and the verb that defines it ("Seller" means), or quoted terms in
+# brackets after what they name (the "Services"). Each pattern alone opens with one literal
+# character, which the regex engine finds far faster than either of two; a key that can hold
+# only one kind (no verb, or no bracket) is searched with that one.
+TERM_DEFINED = (
+    r'"(?P<term>[^"]{1,60})"\s*(?:means|shall mean|refers to|has the meaning|shall have the meaning|is defined as)\b'
+)
+TERMS_NAMED = (
+    r'\((?:the |each |a |an |together,? |collectively,? |hereinafter |hereafter )?(?P<terms>"[^"]{1,60}"'
     r'(?:\s*(?:,|or|and)\s*"[^"]{1,60}")*)'
 )
+DEFINITION = re.compile(f"{TERM_DEFINED}|{TERMS_NAMED}")
+DEFINED = re.compile(TERM_DEFINED)
+NAMED = re.compile(TERMS_NAMED)
+DEFINING_VERBS = ("mean", "refers to", "is defined as")  # "mean" in each of the other verbs
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")
@@ -272,12 +282,19 @@ def defined_terms(key: str) -> list[str]:
     """Terms a text defines ("Seller" means ..., (the "Services"))."""
     if '"' not in key:
         return []
+    verb = DEFINING_VERBS[0] in key or DEFINING_VERBS[1] in key or DEFINING_VERBS[2] in key
+    if "(" in key:
+        pattern = DEFINITION if verb else NAMED
+    elif verb:
+        pattern = DEFINED
+    else:
+        return []
     out = []
-    for m in DEFINITION.finditer(key):
-        if m.group(1):
-            out.append(m.group(1).strip())
+    for m in pattern.finditer(key):
+        if m.lastgroup == "term":
+            out.append(m.group("term").strip())
         else:
-            out.extend(t.strip() for t in QUOTED.findall(m.group(2)))
+            out.extend(t.strip() for t in QUOTED.findall(m.group("terms")))
     return out
 
 

@@ -26,7 +26,18 @@ from diffs.align import (
 )
 from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
 from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
-from diffs.facts import DIGIT, NUMBER_WORDS, Mention, _has_digit, _may_hold_number_word, _mentions_in, _quantity
+from diffs.facts import (
+    DEFINITION,
+    DIGIT,
+    NUMBER_WORDS,
+    QUOTED,
+    Mention,
+    _has_digit,
+    _may_hold_number_word,
+    _mentions_in,
+    _quantity,
+    defined_terms,
+)
 from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
@@ -35,8 +46,8 @@ from diffs.normalize import (
     LINK_MARK,
     WORD,
     _link,
-    _unlink,
     _strip_marked,
+    _unlink,
     _unurl,
     clean,
     normalize,
@@ -203,6 +214,32 @@ def test_links_without_images_through_a_pattern_with_one_opening():
         images += "![" in text and LINK.search(text) is not None
         assert _unlink(text) == LINK.sub(_link, text), repr(text)
     assert images > 200  # texts with an image opening and a link were tried too
+
+
+def test_defined_terms_through_the_pattern_a_key_can_match():
+    """A key without a defining verb, or without a bracket, is searched with the one kind of
+    definition it can hold: the same terms as the pattern for both kinds."""
+
+    def plain(key: str) -> list[str]:
+        out = []
+        for m in DEFINITION.finditer(key):
+            term = m.group("term")
+            out += [term.strip()] if term is not None else [t.strip() for t in QUOTED.findall(m.group("terms"))]
+        return out
+
+    rng = random.Random(12)
+    pieces = ['"', '"Seller"', '"Services" ', "(", "(the ", ")", " means", " shall mean", " refers to", " mean"]
+    pieces += [" is defined as", " has the meaning", ", ", " or ", " and ", "x", " ", "Mean", "collectively, "]
+    found = 0
+    for _ in range(30000):
+        key = "".join(rng.choices(pieces, k=rng.randint(1, 9)))
+        expected = plain(key)
+        found += len(expected)
+        assert defined_terms(key) == expected, repr(key)
+    assert found > 3000
+    for _, new in corpus_pairs(5):
+        key = normalize(new)
+        assert defined_terms(key) == plain(key)
 
 
 def test_common_prefix_and_suffix():
