@@ -87,13 +87,7 @@ def _shape(c: str) -> str:
 
 
 WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in range(128)).encode())
-# word characters lower-cased and separators kept, everything else a space; then each separator
-# that is not between two word characters made a space: what is left splits into the tokens
-WORD_SEP_BYTES = bytes.maketrans(
-    bytes(range(128)),
-    bytes(ord(chr(c).lower()) if chr(c).isalnum() or chr(c) in "_'.,:/" else 32 for c in range(128)),
-)
-OUTER_SEP = re.compile(rb"['.,:/](?:(?<![a-z0-9_]['.,:/])|(?![a-z0-9_]))")
+# word characters lower-cased, everything else a space: what is left splits into the words
 WORD_BYTES = bytes.maketrans(
     bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
 )
@@ -310,11 +304,17 @@ def _spaced_words(key: str) -> str | None:
     shape = b.translate(WORD_SHAPE)
     if b"s" in shape:
         return None
-    if b"a.a" not in shape:
-        return b.translate(WORD_BYTES).decode()
-    # inner separators ("1,000", "e.g", "seller's"): a byte table, and a pattern that only stops
-    # at separators rather than a match per word
-    return OUTER_SEP.sub(b" ", b.translate(WORD_SEP_BYTES)).decode()
+    spaced = b.translate(WORD_BYTES)
+    inner = shape.find(b"a.a")
+    if inner < 0:
+        return spaced.decode()
+    # inner separators ("1,000", "e.g", "seller's"), each between two word characters, put back
+    # (they are far fewer than the separators that end a word or a sentence)
+    out = bytearray(spaced)
+    while inner >= 0:
+        out[inner + 1] = b[inner + 1]
+        inner = shape.find(b"a.a", inner + 2)
+    return out.decode()
 
 
 def word_spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
