@@ -88,7 +88,8 @@ TERMS_NAMED = (
 DEFINITION = re.compile(f"{TERM_DEFINED}|{TERMS_NAMED}")
 DEFINED = re.compile(TERM_DEFINED)
 NAMED = re.compile(TERMS_NAMED)
-DEFINING_VERBS = ("mean", "refers to", "is defined as")  # "mean" in each of the other verbs
+# what each verb of TERM_DEFINED holds ("means", "shall mean", "has the meaning"... hold "mean")
+DEFINING_VERBS = ("mean", "refers to", "is defined as")
 QUOTED = re.compile(r'"([^"]{1,60})"')
 KIND_ORDER = ("money", "percent", "duration", "date", "number")
 DIGIT = re.compile(r"\d")

@@ -120,3 +120,22 @@ def test_compare_leaves_the_garbage_collector_as_it_found_it():
     with pytest.raises((TypeError, AttributeError)):  # (compiled, the argument's type is checked)
         compare(None, "text\n")  # type: ignore[arg-type]  # an error still restores it
     assert gc.isenabled()
+
+
+def test_side_by_side_bench_times_two_checkouts(tmp_path):
+    """bench/diff_ab.py times the same pairs with the engine of each checkout in turn."""
+    bench = [sys.executable, str(ROOT / "bench" / "diff_ab.py")]
+    r = subprocess.run(
+        [*bench, str(ROOT), str(ROOT), "--rounds", "1", "--pairs", "stress"], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"before: {ROOT} ({native.describe()})" and lines[1] == f"after: {ROOT} ({native.describe()})"
+    _, before, after, ratio = next(line for line in lines if line.startswith("stress ")).split()
+    assert (
+        float(before) > 0 and float(after) > 0 and float(ratio) == pytest.approx(float(after) / float(before), abs=1e-3)
+    )
+    assert any(line.startswith("total ") for line in lines)
+    # a folder that is no checkout: a clear error, nothing timed
+    r = subprocess.run([*bench, str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    assert r.returncode != 0 and f"{tmp_path} is not a policywatch checkout" in r.stderr and not r.stdout
