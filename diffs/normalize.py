@@ -14,8 +14,7 @@ INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
 )
-# Typographic characters and their plain forms. Replaced one by one where present: faster than
-# str.translate, which looks up every character of a long paragraph in a dict.
+# Typographic characters and their plain forms (`_plain`).
 CHARACTERS = (
     *((c, "'") for c in "\u2018\u2019\u201a\u201b\u2032\u00b4"),
     *((c, '"') for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"),
@@ -112,19 +111,27 @@ def clean(text: str) -> str:
             if c in text:
                 text = text.replace(c, plain)
         return text.replace("\u00ad", "") if "\u00ad" in text else text
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    # Typographic quotes and dashes are often a text's only characters beyond Latin-1: made plain
+    # first, a text left in Latin-1 needs no NFC check (which looks up every character). NFC
+    # changes no Latin-1 character and composes none with another, nor with a character made
+    # plain; of those, it changes only two spaces, into two others that are made plain too.
+    plain = _plain(text)
+    if not plain.isascii() and len(plain.encode("latin-1", "ignore")) != len(plain):
+        if not unicodedata.is_normalized("NFC", text):
+            plain = _plain(unicodedata.normalize("NFC", text))
+        if not plain.isascii() and len(plain.encode("latin-1", "ignore")) != len(plain):
+            return INVISIBLE.sub("", plain)
+    # made plain, the text is ASCII or Latin-1: of the invisible characters only the soft hyphen
+    return plain.replace("\u00ad", "") if "\u00ad" in plain else plain
+
+
+def _plain(text: str) -> str:
+    """Typographic quotes, dashes and exotic spaces made plain (one by one where present: faster
+    than str.translate, which looks up every character of a long paragraph in a dict)."""
     for c, plain in CHARACTERS:
         if c in text:
             text = text.replace(c, plain)
-    # Typographic quotes and dashes are often a text's only characters beyond Latin-1: made plain,
-    # the text is ASCII or Latin-1 and holds fewer possible invisible characters (the two steps
-    # commute).
-    if text.isascii():
-        return text
-    if len(text.encode("latin-1", "ignore")) == len(text):
-        return text.replace("\u00ad", "") if "\u00ad" in text else text
-    return INVISIBLE.sub("", text)
+    return text
 
 
 def squash(text: str) -> str:
