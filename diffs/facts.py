@@ -213,6 +213,8 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
         (so, eo), (sn, en) = ro, rn
         # only the text around the edit is searched: a mention must overlap the edit to count
         gone = [m for m in mentions(ko, max(0, so - WINDOW), eo + WINDOW) if m.start < eo and m.end > so]
+        if not gone:
+            continue  # nothing to pair a new quantity with (often: an edit beside a number)
         came = [m for m in mentions(kn, max(0, sn - WINDOW), en + WINDOW) if m.start < en and m.end > sn]
         for g, c in _pairs(gone, came):
             if g.text == c.text:
