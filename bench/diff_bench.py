@@ -209,7 +209,10 @@ def report(rows, stress: Pair | None, args) -> None:
             f"ratio {row[2] / row[3]:.2f}; memory of a fresh process: peak RSS {peak:.1f} MB "
             f"({after_import:.1f} MB after importing diffs), compare's own allocations peak at {traced:.1f} MB"
         )
-    print(f"(medians of {args.repeat} runs per pair, ours and git interleaved; diff engine {native.describe()})")
+    print(
+        f"(medians of {args.repeat} runs per pair, ours and git interleaved; diff engine {native.describe()}; "
+        f"{native.describe_dmp()})"
+    )
 
 
 if __name__ == "__main__":

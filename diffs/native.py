@@ -95,3 +95,27 @@ def choose(package: str, folder: Path) -> None:
 def describe() -> str:
     """One line for people: how the engine runs in this process."""
     return "compiled (mypyc)" if COMPILED else f"pure Python: {WHY}"
+
+
+def dmp_library() -> Path | None:
+    """The shared library of the installed fast-diff-match-patch (the C++ word diff), if any."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fast_diff_match_patch")
+    return Path(spec.origin) if spec is not None and spec.origin and spec.has_location else None
+
+
+def polls_clock(library: Path) -> bool:
+    """Does this build of diff-match-patch call the C library's clock()? Its published wheels do,
+    once per bisection step; `make native` builds it from source without (scripts/noclock.h). The
+    test: the symbol's name among the library's strings, which is where an ELF library keeps the
+    names of the functions it imports."""
+    return b"\0clock\0" in library.read_bytes()
+
+
+def describe_dmp() -> str:
+    """One line for people: which build of the C++ word diff this process uses."""
+    library = dmp_library()
+    if library is None:
+        return "fast-diff-match-patch not installed"
+    return "fast-diff-match-patch " + ("polling clock()" if polls_clock(library) else "built without clock polling")

@@ -139,3 +139,45 @@ def test_side_by_side_bench_times_two_checkouts(tmp_path):
     # a folder that is no checkout: a clear error, nothing timed
     r = subprocess.run([*bench, str(tmp_path), str(ROOT)], capture_output=True, text=True)
     assert r.returncode != 0 and f"{tmp_path} is not a policywatch checkout" in r.stderr and not r.stdout
+
+
+def test_the_word_diff_is_built_without_clock_polling():
+    """`make native` builds fast-diff-match-patch again without its clock() calls, and then leaves it."""
+    library = native.dmp_library()
+    assert library is not None and library.is_file()
+    if native.polls_clock(library):
+        why = "fast-diff-match-patch is the wheel's build, which polls clock() (`make native` rebuilds it)"
+        if os.environ.get("POLICYWATCH_REQUIRE_NATIVE") == "1":
+            pytest.fail(f"POLICYWATCH_REQUIRE_NATIVE=1 but {why}")
+        pytest.skip(why)
+    assert native.describe_dmp() == "fast-diff-match-patch built without clock polling"
+    before = library.stat().st_mtime_ns
+    r = subprocess.run([sys.executable, "scripts/build_native.py"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and "fast-diff-match-patch built without clock polling, up to date" in r.stdout
+    assert library.stat().st_mtime_ns == before  # not built again
+
+
+@pytest.mark.parametrize("header", [False, True])
+def test_the_clock_check_reads_what_a_library_imports(tmp_path, header):
+    """A C++ library that calls clock() imports it, and one built with scripts/noclock.h does not:
+    the check `make native` relies on tells them apart."""
+    cxx = shutil.which("g++") or shutil.which("c++")
+    if cxx is None:
+        if os.environ.get("POLICYWATCH_REQUIRE_NATIVE") == "1":
+            pytest.fail("POLICYWATCH_REQUIRE_NATIVE=1 but there is no C++ compiler")
+        pytest.skip("no C++ compiler here")
+    source = tmp_path / "ticks.cpp"
+    source.write_text('#include <ctime>\nextern "C" long ticks(void) { return (long)clock(); }\n', encoding="ascii")
+    include = ["-include", str(ROOT / "scripts" / "noclock.h")] if header else []
+    library = tmp_path / "libticks.so"
+    subprocess.run([cxx, *include, "-O2", "-shared", "-fPIC", str(source), "-o", str(library)], check=True)
+    assert native.polls_clock(library) is not header
+    import ctypes
+
+    ticks = ctypes.CDLL(str(library)).ticks
+    ticks.restype = ctypes.c_long
+    if header:
+        assert ticks() == 0  # answered without asking
+    else:
+        sum(i * i for i in range(200_000))  # some processor time, so clock() has more than 0 to say
+        assert ticks() > 0
