@@ -72,23 +72,29 @@ ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
 ASCII_WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$%<>+=]", re.ASCII)  # WORD on lower-case ASCII text
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
-ASCII_WORDS = bytes.maketrans(
-    bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) in "_$% \t\n\r\x0b\x0c" else 32 for c in range(128))
+# Texts in Latin-1 (ASCII among them) go through byte tables: a byte per character, so a table
+# of 256 says what each character is, where a regular expression looks up its Unicode category.
+# For `bag_of_words`: the characters NON_WORD keeps (\w is isalnum() or "_"), the rest a space.
+BAG_BYTES = bytes.maketrans(
+    bytes(range(256)), bytes(c if chr(c).isalnum() or chr(c) in "_$%£¥§" else 32 for c in range(256))
 )
+# Case folding leaves Latin-1 for these two ("ß" → "ss", "µ" → "μ"); for every other character
+# of it, it is lower()
+FOLD_OUT = b"\xb5\xdf"
 
 
-# ASCII words: the shape of a text (word characters "a", inner separators ".", symbols "s") and
-# its word characters lower-cased with everything else a space.
+# Words: the shape of a text (word characters "a", inner separators ".", symbols "s") and its
+# word characters lower-cased with everything else a space.
 def _shape(c: str) -> str:
     if c.isalnum() or c == "_":
         return "a"
-    return "." if c in "'.,:/" else "s" if c in "$%<>+=" else " "
+    return "." if c in "'.,:/" else "s" if c in "$%<>+=£¥§±©" else " "
 
 
-WORD_SHAPE = bytes.maketrans(bytes(range(128)), "".join(_shape(chr(c)) for c in range(128)).encode())
+WORD_SHAPE = bytes.maketrans(bytes(range(256)), "".join(_shape(chr(c)) for c in range(256)).encode())
 # word characters lower-cased, everything else a space: what is left splits into the words
 WORD_BYTES = bytes.maketrans(
-    bytes(range(128)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(128))
+    bytes(range(256)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(256))
 )
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
@@ -300,34 +306,48 @@ def words(key: str) -> list[str]:
             return spaced.split()
         # the same pattern with ASCII classes: no Unicode category looked up per character
         return ASCII_WORD.findall(key.lower())
-    return WORD.findall(key.casefold())
+    spaced = _spaced_words(key)
+    return spaced.split() if spaced is not None else WORD.findall(key.casefold())
+
+
+def _latin1(text: str) -> bytes | None:
+    """The Latin-1 bytes of a text, or None for a text beyond Latin-1."""
+    b = text.encode("latin-1", "ignore")
+    return b if len(b) == len(text) else None
 
 
 def _spaced_words(key: str) -> str | None:
-    """An ASCII key without symbols lower-cased, each character that is no part of a word token a
-    space (the same length, so the tokens keep their places): byte tables and a split instead of
-    a regex match per word. None for a key with symbols ($ % < > + =)."""
-    b = key.encode()
+    """A key in Latin-1 without symbols case-folded, each character that is no part of a word
+    token a space (the same length, so the tokens keep their places): byte tables and a split
+    instead of a regex match per word. None for a key with symbols ($ % < > + = £ ¥ § ± ©), beyond
+    Latin-1, or with one of the two characters whose case folding leaves it (FOLD_OUT)."""
+    if key.isascii():
+        b = key.encode()
+    else:
+        latin1 = _latin1(key)
+        if latin1 is None or len(latin1.translate(None, FOLD_OUT)) != len(latin1):
+            return None
+        b = latin1
     shape = b.translate(WORD_SHAPE)
     if b"s" in shape:
         return None
     spaced = b.translate(WORD_BYTES)
     inner = shape.find(b"a.a")
     if inner < 0:
-        return spaced.decode()
+        return spaced.decode("latin-1")
     # inner separators ("1,000", "e.g", "seller's"), each between two word characters, put back
     # (they are far fewer than the separators that end a word or a sentence)
     out = bytearray(spaced)
     while inner >= 0:
         out[inner + 1] = b[inner + 1]
         inner = shape.find(b"a.a", inner + 2)
-    return out.decode()
+    return out.decode("latin-1")
 
 
 def word_spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
     """Character spans of a key's word tokens (`tokens`, its `words`), or None where case folding
     changed them (their spans in the folded key would not be theirs in the key)."""
-    spaced = _spaced_words(key) if key.isascii() else None
+    spaced = _spaced_words(key)
     if spaced is None:
         out = [m.span() for m in WORD.finditer(key)]
         return out if len(out) == len(tokens) else None
@@ -349,8 +369,11 @@ def align_key(key: str) -> str:
 
 
 def bag_of_words(akey: str) -> frozenset[str]:
-    """The distinct words of an alignment key, for similarity (ASCII keys through a byte table:
-    the same words as the regular expression, at half the cost)."""
+    """The distinct words of an alignment key, for similarity (keys in Latin-1 through a byte
+    table: the same words as the regular expression, at a fraction of the cost)."""
     if akey.isascii():
-        return frozenset(akey.encode().translate(ASCII_WORDS).decode().split())
+        return frozenset(akey.encode().translate(BAG_BYTES).decode().split())
+    latin1 = _latin1(akey)
+    if latin1 is not None:
+        return frozenset(latin1.translate(BAG_BYTES).decode("latin-1").split())
     return frozenset(NON_WORD.sub(" ", akey).split())

@@ -44,11 +44,13 @@ from diffs.normalize import (
     INVISIBLE,
     LINK,
     LINK_MARK,
+    NON_WORD,
     WORD,
     _link,
     _strip_marked,
     _unlink,
     _unurl,
+    bag_of_words,
     clean,
     normalize,
     squash,
@@ -163,15 +165,33 @@ def test_squash_shortcut():
         assert squash(text) == " ".join(text.split()), repr(text)
 
 
-def test_ascii_words_shortcut():
+# Latin-1 characters of every kind: letters (upper case too, and "ß" and "µ", whose case folding
+# leaves Latin-1), letter-like and numeric signs that are word characters ("ª", "²", "¼"), the
+# symbols that are words ("£", "§", "©", "±"), and others that are not ("×", "«", "·", "¿", "\xa0",
+# "\x85", "\xad"); then characters beyond Latin-1 ("€", "ł", "≤", "μ")
+LATIN1 = "éÉàÀüÜçñøÿßµªº²¼£¥§©±×÷«»·¿¡\xa0\x85\xad"
+
+
+def test_words_shortcut_for_ascii_and_latin1_keys():
     rng = random.Random(2)
-    # every character class, then ASCII words with separators between and around them
-    for alphabet in ("aZ09_ .,:/'-$%<>+=()!?;\"\né", "aZ9_.,:/'- ;(", "a.,"):
+    # every character class, then words with separators between and around them
+    alphabets = ("aZ09_ .,:/'-$%<>+=()!?;\"\né", "aZ9_.,:/'- ;(", "a.,", "aZ9_ .,:/'-;" + LATIN1, "aÉ ß.,€ł≤μ")
+    for alphabet in alphabets:
         for _ in range(20000):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
             assert words(text) == WORD.findall(text.casefold()), repr(text)
             spans = [m.span() for m in WORD.finditer(text)]
             assert word_spans(text, words(text)) == (spans if len(spans) == len(words(text)) else None), repr(text)
+
+
+def test_bag_of_words_through_byte_tables_for_latin1_keys():
+    """Alignment keys in Latin-1 (ASCII among them) are split through a byte table: the same words
+    as the regular expression that the others go through."""
+    rng = random.Random(5)
+    for alphabet in ("aZ09_ .,:/'-$%<>+=()\t\n\x1c", "a9_ -'$%" + LATIN1, "aé £€₹ł-≤μ\u2028"):
+        for _ in range(20000):
+            akey = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))).casefold()
+            assert bag_of_words(akey) == frozenset(NON_WORD.sub(" ", akey).split()), repr(akey)
 
 
 def test_clean_shortcuts_for_latin1_and_wider_texts():
