@@ -311,8 +311,15 @@ def words(key: str) -> list[str]:
 
 
 def _latin1(text: str) -> bytes | None:
-    """The Latin-1 bytes of a text, or None for a text beyond Latin-1."""
+    """The Latin-1 bytes of a text, or None for a text beyond Latin-1. The brackets of the link
+    mark are spaces here: no word holds them, nor do they join two words into one, so a key with
+    links splits into the same words (at the same places) as one without."""
     b = text.encode("latin-1", "ignore")
+    if len(b) == len(text):
+        return b
+    if LINK_MARK[0] not in text:
+        return None
+    b = text.replace(LINK_MARK[0], " ").replace(LINK_MARK[-1], " ").encode("latin-1", "ignore")
     return b if len(b) == len(text) else None
 
 

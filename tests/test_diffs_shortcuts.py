@@ -176,6 +176,8 @@ def test_words_shortcut_for_ascii_and_latin1_keys():
     rng = random.Random(2)
     # every character class, then words with separators between and around them
     alphabets = ("aZ09_ .,:/'-$%<>+=()!?;\"\né", "aZ9_.,:/'- ;(", "a.,", "aZ9_ .,:/'-;" + LATIN1, "aÉ ß.,€ł≤μ")
+    # the link mark's brackets, alone and with other wide characters
+    alphabets += ("aZ9 .,:'-é" + LINK_MARK, "a9 .,:'é€⟨⟩")
     for alphabet in alphabets:
         for _ in range(20000):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
@@ -188,7 +190,8 @@ def test_bag_of_words_through_byte_tables_for_latin1_keys():
     """Alignment keys in Latin-1 (ASCII among them) are split through a byte table: the same words
     as the regular expression that the others go through."""
     rng = random.Random(5)
-    for alphabet in ("aZ09_ .,:/'-$%<>+=()\t\n\x1c", "a9_ -'$%" + LATIN1, "aé £€₹ł-≤μ\u2028"):
+    alphabets = ("aZ09_ .,:/'-$%<>+=()\t\n\x1c", "a9_ -'$%" + LATIN1, "aé £€₹ł-≤μ\u2028", "a9 -é" + LINK_MARK, "aé⟨⟩€")
+    for alphabet in alphabets:
         for _ in range(20000):
             akey = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))).casefold()
             assert bag_of_words(akey) == frozenset(NON_WORD.sub(" ", akey).split()), repr(akey)
