@@ -232,21 +232,24 @@ def diff_tokens(old: list[str], new: list[str], semantic: bool = True) -> list[t
     return out
 
 
-XOR_WINDOW = 1024  # ASCII texts longer than this are compared a window at a time (converting is per byte)
+# ASCII texts are compared a window at a time (C-level), and only the window that differs is
+# converted to numbers (per byte): the first window is short, as two keys that differ most often
+# differ near their start, and each next one twice as long, up to the largest.
+FIRST_WINDOW = 32
+XOR_WINDOW = 1024
 
 
 def common_prefix(a: str, b: str) -> int:
     """Length of the common prefix (bisection over C-level slice comparisons)."""
     n = min(len(a), len(b))
     if a.isascii() and b.isascii():
-        # read as two numbers, the highest bit of their XOR is in the first differing character;
-        # in long texts, whole windows are compared first (C-level) and only the one that
-        # differs is converted
+        # read as two numbers, the highest bit of their XOR is in the first differing character
         i = 0
-        if n > XOR_WINDOW:
-            while n - i > XOR_WINDOW and a[i : i + XOR_WINDOW] == b[i : i + XOR_WINDOW]:
-                i += XOR_WINDOW
-            n = min(n, i + XOR_WINDOW)
+        w = FIRST_WINDOW
+        while n - i > w and a[i : i + w] == b[i : i + w]:
+            i += w
+            w = min(2 * w, XOR_WINDOW)
+        n = min(n, i + w)
         x = int.from_bytes(a[i:n].encode(), "big") ^ int.from_bytes(b[i:n].encode(), "big")
         return n - (x.bit_length() + 7) // 8
     return _longest(n, lambda k: a[:k] == b[:k])
@@ -258,10 +261,11 @@ def common_suffix(a: str, b: str) -> int:
     if a.isascii() and b.isascii():
         la, lb = len(a), len(b)
         i = 0
-        if n > XOR_WINDOW:
-            while n - i > XOR_WINDOW and a[la - i - XOR_WINDOW : la - i] == b[lb - i - XOR_WINDOW : lb - i]:
-                i += XOR_WINDOW
-            n = min(n, i + XOR_WINDOW)
+        w = FIRST_WINDOW
+        while n - i > w and a[la - i - w : la - i] == b[lb - i - w : lb - i]:
+            i += w
+            w = min(2 * w, XOR_WINDOW)
+        n = min(n, i + w)
         x = int.from_bytes(a[la - n : la - i].encode(), "little") ^ int.from_bytes(
             b[lb - n : lb - i].encode(), "little"
         )
