@@ -383,7 +383,8 @@ def align_key(key: str) -> str:
     """The key blocks are aligned by: case-folded, without a leading list or section number, so a
     renumbered block (or one that only changed case) still lines up with its old self. String
     operations only: this runs on every block of a rewritten region."""
-    return ENUMERATION.sub("", key, count=1).casefold()
+    m = ENUMERATION.match(key)  # (a match and a slice: a substitution builds the text anew)
+    return (key[m.end() :] if m is not None else key).casefold()
 
 
 def bag_of_words(akey: str) -> frozenset[str]:

@@ -41,6 +41,7 @@ from diffs.facts import (
 from diffs.normalize import (
     BARE_URL,
     CHARACTERS,
+    ENUMERATION,
     INVISIBLE,
     LINK,
     LINK_MARK,
@@ -50,6 +51,7 @@ from diffs.normalize import (
     _strip_marked,
     _unlink,
     _unurl,
+    align_key,
     bag_of_words,
     clean,
     normalize,
@@ -184,6 +186,14 @@ def test_words_shortcut_for_ascii_and_latin1_keys():
             assert words(text) == WORD.findall(text.casefold()), repr(text)
             spans = [m.span() for m in WORD.finditer(text)]
             assert word_spans(text, words(text)) == (spans if len(spans) == len(words(text)) else None), repr(text)
+
+
+def test_align_key_drops_a_leading_number_as_the_substitution_would():
+    rng = random.Random(6)
+    pieces = ["1", "12", "1.2", "(a)", "a.", "iv)", "IV.", "§", "§ 3", " ", "  ", "\t", "Seller", "é", "ß", "x", "."]
+    for _ in range(20000):
+        key = "".join(rng.choices(pieces, k=rng.randint(0, 5)))
+        assert align_key(key) == ENUMERATION.sub("", key, count=1).casefold(), repr(key)
 
 
 def test_bag_of_words_through_byte_tables_for_latin1_keys():
