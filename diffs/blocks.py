@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from .normalize import align_key, bag_of_words, normalize
+from .normalize import BULLETS, align_key, bag_of_words, normalize
 
 HAS_WORD = re.compile(r"\w")
 BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
@@ -115,9 +115,36 @@ def kind_of(line: str) -> str:
         return "rule"
     if c in "`~" and FENCE.match(line):
         return "code"
-    if (c in "-*+\u2022(" or c.isdigit() or s[1:2] in (".", ")")) and ITEM.match(line):
+    if (c in "-*+\u2022(" or c.isdigit() or s[1:2] in (".", ")")) and _item_marker(s):
         return "item"
     return "paragraph"
+
+
+def _item_marker(s: str) -> bool:
+    """Does a line without its leading blanks (`s`) start as ITEM matches a line: a bullet, a
+    number or a letter before "." or ")", or up to four letters or digits in brackets, then blanks
+    or the end? (String tests: each regex match is a method call and a match object.)"""
+    c = s[:1]
+    if c in BULLETS:
+        k = 1
+    elif c == "(":
+        k = s.find(")", 1, 6)
+        if k < 2 or not (s[1:k].isascii() and s[1:k].isalnum()):
+            return False
+        k += 1
+    elif c.isdecimal():
+        k = 1
+        while k < len(s) and s[k].isdecimal():
+            k += 1
+        if k > 9 or s[k : k + 1] not in (".", ")"):
+            return False
+        k += 1
+    elif c.isascii() and c.isalpha() and s[1:2] in (".", ")"):
+        k = 2
+    else:
+        return False
+    rest = s[k : k + 1]
+    return rest in ("", " ", "\t") or s[k:] == "\n"  # (a regex's $ matches before a last line break)
 
 
 def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, ...]]:

@@ -24,7 +24,7 @@ from diffs.align import (
     _size_range,
     similarity,
 )
-from diffs.blocks import RULE, Block, Doc, doc_pair, kind_of
+from diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of
 from diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
 from diffs.facts import (
     DEFINITION,
@@ -535,6 +535,17 @@ def test_spelling_fixes_keep_the_first_letter():
                     del b[min(k, len(b) - 1)]
             b = "".join(b)
         assert is_spelling_fix(a, b) == _spelling_fix(a, b), (a, b)
+
+
+def test_list_items_found_by_string_tests_as_by_the_pattern():
+    rng = random.Random(7)
+    pieces = [" ", "\t", "-", "*", "+", "\u2022", "(", ")", ".", "1", "12", "1234567890", "a", "Z", "iv", "é"]
+    pieces += ["\u0663", "\u00b2", "abcde", "x y", "\n", "\r", "#"]  # (a decimal digit of Arabic, a digit that is not)
+    for _ in range(40000):
+        line = "".join(rng.choices(pieces, k=rng.randint(1, 6)))
+        if line.strip(" \t") and line.lstrip(" \t")[:1] not in ("#", "|", "`", "~", "\n", "\r"):
+            expected = "item" if ITEM.match(line) and not RULE.match(line) else None
+            assert (kind_of(line) == "item") == (expected == "item"), repr(line)
 
 
 def test_rule_lines_found_after_a_cheap_test():
