@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 
 from .align import BlockOp, EqualRun, Segment, align_docs
-from .blocks import Block, Doc, display_title, doc_pair, split_blocks, split_chunk
+from .blocks import Block, Doc, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
 from .facts import defined_terms, quantity_facts, row_label
 from .normalize import align_key
@@ -135,13 +135,7 @@ class Comparison:
 
 def _section(block: Block, t: Tally) -> str:
     """The name of the section a block is in (titles normalised once per comparison)."""
-    if not block.path:
-        return ""
-    raw = block.path[-1]
-    name = t.titles.get(raw)
-    if name is None:
-        name = t.titles[raw] = display_title(raw)
-    return name
+    return t.title(block.path[-1]) if block.path else ""
 
 
 def _where(path: tuple[str, ...], t: Tally) -> tuple[str, ...]:
@@ -151,7 +145,7 @@ def _where(path: tuple[str, ...], t: Tally) -> tuple[str, ...]:
     for raw in path:
         key = keys.get(raw)
         if key is None:
-            key = keys[raw] = align_key(display_title(raw))
+            key = keys[raw] = align_key(t.title(raw))
         out.append(key)
     return tuple(out)
 

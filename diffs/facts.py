@@ -301,8 +301,8 @@ def defined_terms(key: str) -> list[str]:
     return out
 
 
-def section_fact(kind: str, title: str, path: tuple[str, ...]) -> dict:
-    parent = " > ".join(normalize(p) for p in path[:-1])
+def section_fact(kind: str, title: str, parent: str) -> dict:
+    """A section added or removed: its title, and the titles of the sections it is in."""
     return {
         "kind": kind,
         "before": title if kind == "section_removed" else None,

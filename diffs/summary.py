@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .blocks import Block
+from .blocks import Block, display_title
 from .facts import section_fact, term_fact
 from .words import Codes
 
@@ -64,9 +64,11 @@ class Tally:
             self.blocks_removed += 1
             self.words_removed += words
         if block.kind == "heading":
-            title = block.title
+            path = block.path
+            title = self.title(path[-1]) if path else ""
             (self.added if op == "added" else self.removed).append(title)
-            self.facts.append(section_fact(f"section_{op}", title, block.path))
+            parent = " > ".join([self.title(raw) for raw in path[:-1]])
+            self.facts.append(section_fact(f"section_{op}", title, parent))
         else:
             self.changed[section] = None
             self.changed_substantive[section] = None
@@ -74,7 +76,15 @@ class Tally:
     def moved(self, block: Block, section: str) -> None:
         self.blocks_moved += 1
         if block.kind == "heading":
-            self.moved_sections.append(block.title)
+            self.moved_sections.append(self.title(block.path[-1]) if block.path else "")
+
+    def title(self, raw: str) -> str:
+        """A heading's display name (`Block.title`), made once per comparison: every block under
+        it names its section by it, and every heading under it its parents."""
+        name = self.titles.get(raw)
+        if name is None:
+            name = self.titles[raw] = display_title(raw)
+        return name
 
     def settle_terms(self) -> None:
         """Defined terms on one side of the changed blocks only: added or removed."""
