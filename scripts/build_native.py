@@ -24,6 +24,7 @@ import argparse
 import importlib.metadata
 import importlib.util
 import os
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -127,13 +128,14 @@ def dmp() -> int:
         print(f"native: {DMP} built without clock polling, up to date")
         return 0
     version = importlib.metadata.version(DMP)
-    print(f"native: building {DMP} {version} from source without clock polling (about 20 s)", flush=True)
+    print(f"native: building {DMP} {version} from source without clock polling (about 10 s)", flush=True)
     start = time.monotonic()
     # Where setuptools compiles C++ with CXXFLAGS, they replace Python's own flags (-O3 among
     # them), so those are given again; older setuptools read only CFLAGS, added to Python's.
-    include = f"-include {NOCLOCK}"
+    include = f"-include {shlex.quote(str(NOCLOCK))}"  # (setuptools splits flags as a shell would)
     env = {**os.environ, "CFLAGS": include, "CXXFLAGS": f"{sysconfig.get_config_var('CFLAGS') or ''} {include}"}
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", "--no-cache-dir"]
+    pip += ["--retries", "1"]  # (offline, the wheel stays without a minute of retries each time)
     r = subprocess.run(
         [*pip, "--no-binary", DMP, f"{DMP}=={version}"],
         capture_output=True,
