@@ -64,13 +64,6 @@ class Block:
             self._bag = bag_of_words(self.akey)
         return self._bag
 
-    @property
-    def title(self) -> str:
-        """A heading's words (for summaries and facts); a block's first line otherwise."""
-        if self.kind == "heading":
-            return display_title(self.path[-1]) if self.path else ""
-        return normalize(self.text.split("\n", 1)[0])
-
     def word_count(self) -> int:
         """Words in the block (white-space separated words of its key that hold a letter or digit)."""
         key = self.key

@@ -311,14 +311,12 @@ def normalize(text: str) -> str:
 
 def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
-    if key.isascii():
-        spaced = _spaced_words(key)
-        if spaced is not None:
-            return spaced.split()
-        # the same pattern with ASCII classes: no Unicode category looked up per character
-        return ASCII_WORD.findall(key.lower())
     spaced = _spaced_words(key)
-    return spaced.split() if spaced is not None else WORD.findall(key.casefold())
+    if spaced is not None:
+        return spaced.split()
+    if key.isascii():  # the same pattern with ASCII classes: no Unicode category looked up
+        return ASCII_WORD.findall(key.lower())
+    return WORD.findall(key.casefold())
 
 
 def _latin1(text: str) -> bytes | None:

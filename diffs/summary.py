@@ -79,8 +79,8 @@ class Tally:
             self.moved_sections.append(self.title(block.path[-1]) if block.path else "")
 
     def title(self, raw: str) -> str:
-        """A heading's display name (`Block.title`), made once per comparison: every block under
-        it names its section by it, and every heading under it its parents."""
+        """A heading's display name, made once per comparison: every block under it names its
+        section by it, and every heading under it its parents."""
         name = self.titles.get(raw)
         if name is None:
             name = self.titles[raw] = display_title(raw)
