@@ -67,7 +67,6 @@ ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'$&%=:;,/?@^])")
 # Word tokens for comparison: words (numbers keep their inner separators: 1,000.50 5.2 10:30),
 # and the symbols that carry meaning ($ 15% § <). Punctuation otherwise is not wording.
 WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$€£¥₹%§<>≤≥±+=©]")
-ASCII_WORD = re.compile(r"\w+(?:['.,:/]\w+)*|[$%<>+=]", re.ASCII)  # WORD on lower-case ASCII text
 NON_WORD = re.compile(r"[^\w\s$€£¥₹%§]+")
 # Texts in Latin-1 (ASCII among them) go through byte tables: a byte per character, so a table
 # of 256 says what each character is, where a regular expression looks up its Unicode category.
@@ -82,16 +81,24 @@ FOLD_OUT = b"\xb5\xdf"
 
 # Words: the shape of a text (word characters "a", inner separators ".", symbols "s") and its
 # word characters lower-cased with everything else a space.
+SYMBOLS = "$%<>+=£¥§±©"  # the symbols of WORD in Latin-1: each a word of its own
+
+
 def _shape(c: str) -> str:
     if c.isalnum() or c == "_":
         return "a"
-    return "." if c in "'.,:/" else "s" if c in "$%<>+=£¥§±©" else " "
+    return "." if c in "'.,:/" else "s" if c in SYMBOLS else " "
 
 
 WORD_SHAPE = bytes.maketrans(bytes(range(256)), "".join(_shape(chr(c)) for c in range(256)).encode())
 # word characters lower-cased, everything else a space: what is left splits into the words
 WORD_BYTES = bytes.maketrans(
     bytes(range(256)), bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == ord("_") else 32 for c in range(256))
+)
+# the same with the symbols kept (in place: a symbol is a word, but one next to a word is not
+# yet apart from it)
+WORD_TOKEN_BYTES = bytes.maketrans(
+    bytes(range(256)), bytes(c if chr(c) in SYMBOLS else WORD_BYTES[c] for c in range(256))
 )
 ENUMERATION = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s)|§+ ?\d[\d.]*)\s*"
@@ -313,9 +320,12 @@ def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
     spaced = _spaced_words(key)
     if spaced is not None:
-        return spaced.split()
-    if key.isascii():  # the same pattern with ASCII classes: no Unicode category looked up
-        return ASCII_WORD.findall(key.lower())
+        text, symbols = spaced
+        if symbols:  # each symbol a word: set apart from the words next to it
+            for c in SYMBOLS:
+                if c in text:
+                    text = text.replace(c, f" {c} ")
+        return text.split()
     return WORD.findall(key.casefold())
 
 
@@ -332,11 +342,12 @@ def _latin1(text: str) -> bytes | None:
     return b if len(b) == len(text) else None
 
 
-def _spaced_words(key: str) -> str | None:
-    """A key in Latin-1 without symbols case-folded, each character that is no part of a word
-    token a space (the same length, so the tokens keep their places): byte tables and a split
-    instead of a regex match per word. None for a key with symbols ($ % < > + = £ ¥ § ± ©), beyond
-    Latin-1, or with one of the two characters whose case folding leaves it (FOLD_OUT)."""
+def _spaced_words(key: str) -> tuple[str, bool] | None:
+    """A key in Latin-1 case-folded, each character that is no part of a word token a space (the
+    same length, so the tokens keep their places), and whether it holds a symbol ($ % < > + = £ ¥
+    § ± ©, kept: a word of its own); byte tables and a split instead of a regex match per word.
+    None for a key beyond Latin-1, or with one of the two characters whose case folding leaves it
+    (FOLD_OUT)."""
     if key.isascii():
         b = key.encode()
     else:
@@ -345,29 +356,30 @@ def _spaced_words(key: str) -> str | None:
             return None
         b = latin1
     shape = b.translate(WORD_SHAPE)
-    if b"s" in shape:
-        return None
-    spaced = b.translate(WORD_BYTES)
+    symbols = b"s" in shape
+    spaced = b.translate(WORD_TOKEN_BYTES if symbols else WORD_BYTES)
     inner = shape.find(b"a.a")
     if inner < 0:
-        return spaced.decode("latin-1")
+        return spaced.decode("latin-1"), symbols
     # inner separators ("1,000", "e.g", "seller's"), each between two word characters, put back
     # (they are far fewer than the separators that end a word or a sentence)
     out = bytearray(spaced)
     while inner >= 0:
         out[inner + 1] = b[inner + 1]
         inner = shape.find(b"a.a", inner + 2)
-    return out.decode("latin-1")
+    return out.decode("latin-1"), symbols
 
 
 def word_spans(key: str, tokens: list[str]) -> list[tuple[int, int]] | None:
     """Character spans of a key's word tokens (`tokens`, its `words`), or None where case folding
     changed them (their spans in the folded key would not be theirs in the key)."""
-    spaced = _spaced_words(key)
-    if spaced is None:
+    found = _spaced_words(key)
+    if found is None:
         out = [m.span() for m in WORD.finditer(key)]
         return out if len(out) == len(tokens) else None
-    # each token is the next run of word characters: found from where the last one ended
+    # each token is the next run of word characters (or a symbol): found from where the last
+    # one ended, only spaces being between them
+    spaced = found[0]
     out = []
     end = 0
     for tok in tokens:
