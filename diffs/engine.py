@@ -17,7 +17,7 @@ from .normalize import align_key
 from .summary import Tally, first_summary_text, summarize
 from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 
 
 class Change:

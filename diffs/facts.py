@@ -101,6 +101,22 @@ NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
 WINDOW = 40  # characters around an edit searched for the quantity it changed ("within thirty (30) days")
 
 
+# A list of section references up to where a number follows: an xref word, numbers ("1.3",
+# "4(b)") and the separators between them ("Sections 1.3, 3, 5.3 and "), or a reference and the
+# bracket of its paragraph's number ("Article 11 (")
+REF_NUMBER = r"\d+(?:\.\d+)*[a-z]?(?:\([a-z0-9]{1,4}\))*"
+REF_SEPARATOR = r"\s*(?:,|;|-|\u2013|\band\b|\bor\b|\bto\b|\bthrough\b)\s*(?:(?:and|or)\s+)?"
+REF_LIST = re.compile(
+    rf"(?:(?<!\w){one_of(' '.join(sorted(XREF - {'§'})))}\s+|§\s*)"
+    + f"{REF_NUMBER}(?:{REF_SEPARATOR}{REF_NUMBER})*(?:{REF_SEPARATOR}|\\s?\\()$",
+    re.I,
+)
+REF_REACH = 200  # characters before a number searched for the list it ends
+# The number a block starts with, as a list or section number is written: up to three digits a
+# part ("3.1", "(4)", "§ 7"; a year is no section number), then a full stop, a bracket or a space
+OWN_NUMBER = re.compile(r"[(§]?\s?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s|$)")
+
+
 class Mention(NamedTuple):
     """A quantity found in a key, with its span (a tuple: cheap to make by the hundred)."""
 
@@ -222,8 +238,8 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
             kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
             if run.reason == "date" and kind == "number":
                 kind = "date"
-            if kind == "number" and (_refers(ko, g) or _refers(kn, c)):
-                continue  # "Section 8" → "Section 9", "8 (Fees)": a reference, not an amount
+            if kind == "number" and (_refers(ko, g) or _refers(kn, c) or _own_number(ko, g) or _own_number(kn, c)):
+                continue  # "Section 8" → "Section 9", "8 (Fees)", "3. Fees": a reference, not an amount
             context = label if label and label not in c.text else context_before(kn, c.start)
             facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
     return facts
@@ -249,10 +265,26 @@ def _has_digit(key: str, start: int, end: int) -> bool:
 
 
 def _refers(key: str, m: Mention) -> bool:
-    """Is a bare number a reference to a section (an xref word before it, a title after it)?"""
+    """Is a bare number a reference to a section: an xref word before it, or before the list of
+    references it is in ("Sections 1.3, 3, 5.3 and 10"), or a title after it ("8 (Fees)")?"""
     before = key[max(0, m.start - 24) : m.start].casefold().split()[-2:]
     after = key[m.end : m.end + 3].lstrip(". ")
-    return after.startswith("(") or any(w.strip("(,") in XREF for w in before)
+    if after.startswith("(") or any(w.strip("(,") in XREF for w in before):
+        return True
+    # a list's separator or a bracket just before it, or no list of references ends here
+    head = key[max(0, m.start - 9) : m.start].rstrip().lower()
+    if not (head[-1:] in (",", ";", "-", "\u2013", "(") or head.endswith(("and", "or", "to", "through"))):
+        return False
+    return REF_LIST.search(key, max(0, m.start - REF_REACH), m.start) is not None
+
+
+def _own_number(key: str, m: Mention) -> bool:
+    """Is a number the block's own: the one it starts with ("3.1 Refunds", "(4) ...", "§ 7"), as
+    a renumbered heading or item does?"""
+    if m.start > 3:
+        return False
+    lead = OWN_NUMBER.match(key)
+    return lead is not None and lead.span(1) == (m.start, m.end)
 
 
 def _merged_kind(a: str, b: str) -> str:
