@@ -38,7 +38,7 @@ def one_of(words: str) -> str:
 
 CURRENCY_WORDS = (
     "usd eur gbp jpy cad aud chf cny hkd inr mxn brl sek nok dkk pln czk huf hrk ron bgn try zar sgd nzd aed sar "
-    "ils krw twd thb myr php idr"
+    "ils krw twd thb myr php idr kr"
 )
 CURRENCY_CODES = one_of(CURRENCY_WORDS)
 SCALE = r"(?:\s?(?:million|billion|thousand|bn|k|m)\b)?"
@@ -171,8 +171,8 @@ def _may_begin_at(text: str, i: int) -> bool:
     head = head.lower()
     if head.isalpha():
         return len(head) < 3 or head in FIRST_LETTERS
-    # a word of one or two letters: only "a" before a space ("a week") or "US$"
-    return (head[0] == "a" and head[1].isspace()) or head == "us$"
+    # a word of one or two letters: only "a" before a space ("a week"), "kr" or "US$"
+    return (head[0] == "a" and head[1].isspace()) or head[:2] == "kr" or head == "us$"
 
 
 @cache
