@@ -3,9 +3,10 @@ processes, so that load on the machine hits both alike.
 
 Each round starts one process per checkout, in turn; a process compares each pair once to warm up
 and then 5 times, and keeps the best time. The medians over rounds are compared. Give two
-checkouts of the project (each with its own `make native` for the compiled engine):
+checkouts of the project, each with its compiled engine built by this checkout's venv (not
+`make -C /tmp/before native VENV=...`: make would reinstall the venv's editable package from there):
 
-    git worktree add /tmp/before HEAD~3 && make -C /tmp/before native VENV=$PWD/.venv
+    git worktree add /tmp/before HEAD~3 && (cd /tmp/before && $OLDPWD/.venv/bin/python scripts/build_native.py)
     .venv/bin/python bench/diff_ab.py /tmp/before . --rounds 6
     .venv/bin/python bench/diff_ab.py /tmp/before . --pairs tinder-terms-of-service:006:007,stress
 """
