@@ -115,7 +115,7 @@ REF_REACH = 200  # characters before a number searched for the list it ends
 # The number a block starts with, as a list or section number is written: up to three digits a
 # part ("3.1", "(4)", "§ 7", Amazon's "S-3.3"; a year is no section number), then a full stop, a
 # bracket or a space
-OWN_NUMBER = re.compile(r"[(§]?\s?(?:[A-Za-z]{1,3}-)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s|$)")
+OWN_NUMBER = re.compile(r"[(§]?\s?(?:[A-Z]-)?(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s|$)")
 
 
 class Mention(NamedTuple):
@@ -282,7 +282,7 @@ def _refers(key: str, m: Mention) -> bool:
 def _own_number(key: str, m: Mention) -> bool:
     """Is a number the block's own: the one it starts with ("3.1 Refunds", "(4) ...", "§ 7",
     "S-3.3"), as a renumbered heading or item does?"""
-    if m.start > 6:
+    if m.start > 4:
         return False
     lead = OWN_NUMBER.match(key)
     return lead is not None and lead.span(1) == (m.start, m.end)
