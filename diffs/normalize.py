@@ -400,8 +400,6 @@ def align_key(key: str) -> str:
 def bag_of_words(akey: str) -> frozenset[str]:
     """The distinct words of an alignment key, for similarity (keys in Latin-1 through a byte
     table: the same words as the regular expression, at a fraction of the cost)."""
-    if akey.isascii():
-        return frozenset(akey.encode().translate(BAG_BYTES).decode().split())
     latin1 = _latin1(akey)
     if latin1 is not None:
         return frozenset(latin1.translate(BAG_BYTES).decode("latin-1").split())

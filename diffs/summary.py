@@ -63,12 +63,10 @@ class Tally:
         else:
             self.blocks_removed += 1
             self.words_removed += words
-        if block.kind == "heading":
-            path = block.path
-            title = self.title(path[-1]) if path else ""
-            (self.added if op == "added" else self.removed).append(title)
-            parent = " > ".join([self.title(raw) for raw in path[:-1]])
-            self.facts.append(section_fact(f"section_{op}", title, parent))
+        if block.kind == "heading":  # (a heading's section is itself: `section` is its title)
+            (self.added if op == "added" else self.removed).append(section)
+            parent = " > ".join([self.title(raw) for raw in block.path[:-1]])
+            self.facts.append(section_fact(f"section_{op}", section, parent))
         else:
             self.changed[section] = None
             self.changed_substantive[section] = None
@@ -76,7 +74,7 @@ class Tally:
     def moved(self, block: Block, section: str) -> None:
         self.blocks_moved += 1
         if block.kind == "heading":
-            self.moved_sections.append(self.title(block.path[-1]) if block.path else "")
+            self.moved_sections.append(section)
 
     def title(self, raw: str) -> str:
         """A heading's display name, made once per comparison: every block under it names its
