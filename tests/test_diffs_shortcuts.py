@@ -51,6 +51,7 @@ from diffs.normalize import (
     _strip_marked,
     _unlink,
     _unurl,
+    _urls,
     align_key,
     bag_of_words,
     clean,
@@ -233,6 +234,8 @@ def test_bare_urls_in_two_passes():
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
         assert _unurl(text) == BARE_URL.sub(LINK_MARK, text), repr(text)
+        # the test for a URL looks for "://" only where ":" and "/" are both found
+        assert _urls(text) == ("://" in text or "www." in text), repr(text)
 
 
 def test_links_without_images_through_a_pattern_with_one_opening():
