@@ -1,6 +1,7 @@
 # The README's commands. `make demo` runs the main job on the bundled example; `make test` runs
 # the whole suite (slow tests included) after installing what it needs.
-PYTHON ?= python3
+# the interpreter the venv is made with: see scripts/pick-python.sh (`make PYTHON=python3.12` for another)
+PYTHON ?= $(shell sh scripts/pick-python.sh)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -18,6 +18,7 @@ import argparse
 import itertools
 import json
 import os
+import platform
 import random
 import statistics
 import subprocess
@@ -211,7 +212,7 @@ def report(rows, stress: Pair | None, args) -> None:
         )
     print(
         f"(medians of {args.repeat} runs per pair, ours and git interleaved; diff engine {native.describe()}; "
-        f"{native.describe_dmp()})"
+        f"{native.describe_dmp()}; Python {platform.python_version()}, {os.path.realpath(sys.executable)})"
     )
 
 

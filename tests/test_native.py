@@ -181,3 +181,28 @@ def test_the_clock_check_reads_what_a_library_imports(tmp_path, header):
     else:
         sum(i * i for i in range(200_000))  # some processor time, so clock() has more than 0 to say
         assert ticks() > 0
+
+
+def pick_python(candidates: str) -> str:
+    env = {**os.environ, "PICK_PYTHON_CANDIDATES": candidates}
+    out = subprocess.run(["sh", str(ROOT / "scripts" / "pick-python.sh")], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_make_picks_the_first_interpreter_that_can_make_a_venv(tmp_path: Path) -> None:
+    # a candidate that is missing, one too old, then one that will do: the last is picked
+    old = tmp_path / "python-old"
+    old.write_text("#!/bin/sh\nexec python3 -c 'import sys; sys.exit(1)'\n")
+    old.chmod(0o755)
+    assert pick_python(f"{tmp_path / 'missing'} {old} {sys.executable}") == sys.executable
+    # none will do: python3 from PATH, whose error `make` then shows
+    assert pick_python(f"{tmp_path / 'missing'} {old}") == "python3"
+    # and make uses what it picks unless PYTHON is given
+    picked = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "--eval", "print-python: ; @echo $(PYTHON)", "print-python"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert picked == pick_python("/usr/bin/python3 python3")
