@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from . import native
 from .blocks import Block, Doc
 from .classify import Assessment, assess
 from .words import DELETE, EQUAL, Codes, common_prefix, common_suffix, diff_codes, diff_lists, encode
@@ -26,6 +27,9 @@ MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a ba
 FEW_PAIRS = 256  # gaps up to this many (old × new) pairs intersect the word sets of each pair
 ALL_PAIRS = 4096  # gaps up to this many find every similar pair; larger ones use rare words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
+# The same search in C (diffs/_simil.c) when the engine runs compiled: without a Python object per
+# word, it takes a fifth to a tenth of the time on the larger gaps
+KERNEL = native.kernel()
 
 
 @dataclass(slots=True)
@@ -71,11 +75,36 @@ def _size_range(size: int, threshold: float) -> tuple[int, int]:
     return lo, hi
 
 
-def _candidates(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """(-similarity, d, i) of pairs at or above the threshold. Gaps up to ALL_PAIRS pairs find
-    every such pair (the words each pair shares counted through an index of the new side's words);
-    in larger ones the smaller side's rarer words are indexed and each block of the other side
-    gets an exact similarity with the CANDIDATES blocks it shares most of them with."""
+def _candidates(
+    dels: list[Block], ins: list[Block], threshold: float, min_words: int = 0
+) -> list[tuple[float, int, int]]:
+    """(-similarity, d, i) of pairs at or above the threshold, in no particular order, blocks with
+    fewer than `min_words` words left out. Gaps up to ALL_PAIRS pairs find every such pair; in
+    larger ones the smaller side's rarer words are indexed and each block of the other side gets
+    an exact similarity with the CANDIDATES blocks it shares most of them with."""
+    if KERNEL is not None:
+        dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
+        return KERNEL.candidates(dkeys, ikeys, threshold, min_words, FEW_PAIRS, ALL_PAIRS, CANDIDATES)
+    return _candidates_py(dels, ins, threshold, min_words)
+
+
+def _candidates_py(
+    dels: list[Block], ins: list[Block], threshold: float, min_words: int = 0
+) -> list[tuple[float, int, int]]:
+    """`_candidates` in Python, through the blocks' word sets."""
+    if not min_words:
+        return _search(dels, ins, threshold)
+    keep_i = [i for i, b in enumerate(ins) if len(b.bag) >= min_words]
+    if not keep_i:  # (before the word sets of the other side are made)
+        return []
+    keep_d = [d for d, b in enumerate(dels) if len(b.bag) >= min_words]
+    found = _search([dels[d] for d in keep_d], [ins[i] for i in keep_i], threshold)
+    return [(s, keep_d[d], keep_i[i]) for s, d, i in found]
+
+
+def _search(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
+    """`_candidates` in Python: gaps up to ALL_PAIRS pairs count the words each pair shares
+    through an index of the new side's words; larger ones index the rarer words."""
     out: list[tuple[float, int, int]] = []
     if len(dels) * len(ins) <= FEW_PAIRS:
         # the new side by size: each old block compares only the blocks in its size window
@@ -358,15 +387,14 @@ def find_moves(ops: list[BlockOp]) -> None:
             _link(o, same.pop(0))
         else:
             left_removed.append((o, block))
-    ins = [(o, block) for o, block in added if o.op == "added" and len(block.bag) >= MIN_MOVED_WORDS]
-    if not ins:  # (before the word sets of the other side are made)
+    ins = [(o, block) for o, block in added if o.op == "added"]
+    if not ins or not left_removed:
         return
-    dels = [(o, block) for o, block in left_removed if len(block.bag) >= MIN_MOVED_WORDS]
-    if not dels:
-        return
+    dels = left_removed
+    pairs = _candidates([b for _, b in dels], [b for _, b in ins], SIMILAR_MOVED, MIN_MOVED_WORDS)
     used_d: set[int] = set()
     used_i: set[int] = set()
-    for _, d, i in sorted(_candidates([b for _, b in dels], [b for _, b in ins], SIMILAR_MOVED)):
+    for _, d, i in sorted(pairs):
         if d not in used_d and i not in used_i:
             used_d.add(d)
             used_i.add(i)

@@ -16,6 +16,7 @@ import os
 import sys
 import zlib
 from pathlib import Path
+from types import ModuleType
 
 # (imported with every policywatch command: nothing here may cost a start-up, as hashlib's OpenSSL
 # or importlib.abc would, a few ms each)
@@ -24,6 +25,7 @@ from pathlib import Path
 MODULES = ("align", "blocks", "classify", "engine", "facts", "normalize", "render", "summary", "words")
 DIGEST = "native.digest"
 SHARED = "_native__mypyc"  # mypyc's shared library of the group, beside the modules
+KERNEL = "_simil"  # the similarity search in C (_simil.c), built and used with the compiled modules
 
 COMPILED = False  # is this process running the compiled engine?
 WHY = "not compiled"  # and if not, why not
@@ -32,15 +34,15 @@ WHY = "not compiled"  # and if not, why not
 def digest(folder: Path) -> str:
     """The digest of the engine's sources in `folder`: each module's size and CRC-32."""
     out = []
-    for name in MODULES:
-        data = (folder / f"{name}.py").read_bytes()
-        out.append(f"{name}:{len(data)}:{zlib.crc32(data):08x}")
+    for name in (*(f"{m}.py" for m in MODULES), f"{KERNEL}.c"):
+        data = (folder / name).read_bytes()
+        out.append(f"{name.split('.')[0]}:{len(data)}:{zlib.crc32(data):08x}")
     return " ".join(out)
 
 
 def extensions(folder: Path) -> list[Path]:
-    """The compiled files in `folder`: one per module, and the shared library."""
-    names = {*MODULES, SHARED}
+    """The compiled files in `folder`: one per module, the shared library and the kernel."""
+    names = {*MODULES, SHARED, KERNEL}
     return sorted(
         folder / f
         for f in os.listdir(folder)
@@ -50,7 +52,7 @@ def extensions(folder: Path) -> list[Path]:
 
 def missing(folder: Path) -> set[str]:
     """The compiled files a complete build would have in `folder` and that are not there."""
-    return {*MODULES, SHARED} - {f.name.split(".", 1)[0] for f in extensions(folder)}
+    return {*MODULES, SHARED, KERNEL} - {f.name.split(".", 1)[0] for f in extensions(folder)}
 
 
 def unusable(folder: Path) -> str:
@@ -90,6 +92,16 @@ def choose(package: str, folder: Path) -> None:
         sys.meta_path.insert(0, _Sources(package, folder))
     else:
         COMPILED = True
+
+
+def kernel() -> ModuleType | None:
+    """The similarity search in C when this process runs the compiled engine, else None (the
+    engine's own Python then searches)."""
+    if not COMPILED:
+        return None
+    import importlib
+
+    return importlib.import_module(f"{__package__}.{KERNEL}")
 
 
 def describe() -> str:

@@ -52,18 +52,24 @@ def clean() -> None:
 def compile_here() -> None:
     """Run by the child process: mypyc's setuptools build, in place."""
     from mypyc.build import mypycify
-    from setuptools import setup
+    from setuptools import Extension, setup
 
     os.chdir(ROOT)  # module names come from the paths (diffs/align.py is diffs.align)
+    compiled = mypycify(
+        [f"diffs/{m}.py" for m in native.MODULES],
+        opt_level="3",
+        target_dir=str(BUILD),
+        group_name="diffs._native",
+    )
+    kernel = Extension(f"diffs.{native.KERNEL}", [f"diffs/{native.KERNEL}.c"], extra_compile_args=["-O2"])
     setup(
         name="policywatch-diffs-native",
-        ext_modules=mypycify(
-            [f"diffs/{m}.py" for m in native.MODULES],
-            opt_level="3",
-            target_dir=str(BUILD),
-            group_name="diffs._native",
-        ),
-        script_args=["build_ext", "--inplace", "--build-temp", str(BUILD / "temp"), "--build-lib", str(BUILD / "lib")],
+        ext_modules=[*compiled, kernel],
+        # --force: a build that runs is a whole one (object files are not kept by their dates alone)
+        script_args=[
+            *("build_ext", "--inplace", "--force"),
+            *("--build-temp", str(BUILD / "temp"), "--build-lib", str(BUILD / "lib")),
+        ],
     )
 
 

@@ -97,6 +97,11 @@ def test_an_edited_source_wins_over_its_older_build(tmp_path):
 
     engine.write_text(engine.read_text(encoding="utf-8").replace('"edited-', '"'))
     assert state() == (True, next(f.name for f in (tmp_path / "diffs").glob("align.*.so")))  # as built
+    kernel = tmp_path / "diffs" / f"{native.KERNEL}.c"  # the C similarity search is a source too
+    kernel.write_text(kernel.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    assert state() == (False, "align.py")
+    kernel.write_text(kernel.read_text(encoding="utf-8").replace("\n/* edited */\n", ""), encoding="utf-8")
+    assert state()[0]
     next((tmp_path / "diffs").glob("words.*.so")).unlink()  # one module's build lost
     assert state() == (False, "align.py")
     (tmp_path / "diffs" / native.DIGEST).unlink()  # a build that never finished
@@ -206,3 +211,97 @@ def test_make_picks_the_first_interpreter_that_can_make_a_venv(tmp_path: Path) -
         check=True,
     ).stdout.strip()
     assert picked == pick_python("/usr/bin/python3 python3")
+
+
+# Words for random gaps: a small vocabulary, so blocks share words, with what splits differently
+# (inner separators, symbols, letters beyond ASCII and beyond Latin-1, digits, case)
+WORDS = (
+    "seller account fee fees refund days hours within notice Amazon amazon terms policy may must not "
+    "1,000 e.g. seller's 30 24h $5 €10 ₹500 § 3.1 50% naïve Straße MÜNCHEN café 東京 データ ß µ ½ ² _x a-b "
+    "(c) [link](https://example.com/x) «quoted» ça-va x/y x:y"
+)
+VOCABULARY = WORDS.split(" ")
+
+
+def random_blocks(rng, n: int, words: tuple[int, int]):
+    from diffs.blocks import Block
+
+    out = []
+    for _ in range(n):
+        picked = rng.choices(VOCABULARY, k=rng.randint(*words))
+        # sometimes a word made up for this block alone (rare words for the index)
+        picked += [f"w{rng.randrange(10**6)}" for _ in range(rng.randint(0, 3))]
+        rng.shuffle(picked)
+        out.append(Block("paragraph", " ".join(picked)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [(4, 5), (1, 30), (20, 40), (64, 64), (90, 130), (200, 40)],
+    ids=["every-pair-small", "one-against-many", "every-pair-indexed", "at-the-limit", "rare-words", "flipped"],
+)
+def test_the_c_similarity_search_finds_what_the_python_one_does(sizes):
+    """Gaps of each size the search treats its own way (every pair, every pair through an index,
+    the rarest words), both thresholds, with and without a minimum of words: the same pairs and
+    the same similarities, to the last bit."""
+    compiled_or_skip()
+    import random
+
+    from diffs import align
+
+    assert align.KERNEL is not None
+    rng = random.Random(sum(sizes))
+    for trial in range(6):
+        dels = random_blocks(rng, sizes[0], (0, 40))
+        ins = random_blocks(rng, sizes[1], (0, 40))
+        # blocks that are edits of others: some pairs well above the thresholds
+        for k in range(max(1, min(len(dels), len(ins)) // 3)):
+            words = dels[k].raw.split(" ")
+            words[rng.randrange(len(words))] = "changed"
+            ins[rng.randrange(len(ins))] = type(dels[k])("paragraph", " ".join(words))
+        for threshold, min_words in ((align.SIMILAR, 0), (align.SIMILAR_MOVED, align.MIN_MOVED_WORDS)):
+            want = sorted(align._candidates_py(dels, ins, threshold, min_words))
+            dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
+            args = (threshold, min_words, align.FEW_PAIRS, align.ALL_PAIRS, align.CANDIDATES)
+            got = sorted(align.KERNEL.candidates(dkeys, ikeys, *args))
+            assert got == want, (sizes, trial, threshold)
+            if trial == 0 and threshold == align.SIMILAR:
+                assert want, "a gap with no similar pair tests little"
+
+
+def test_the_c_similarity_search_refuses_what_is_not_a_gap():
+    compiled_or_skip()
+    from diffs import align
+
+    with pytest.raises(TypeError, match="must be str, not int"):
+        align.KERNEL.candidates(["a b"], [1], 0.5, 0, 256, 4096, 6)
+    with pytest.raises(TypeError):
+        align.KERNEL.candidates(("a",), ["a"], 0.5, 0, 256, 4096, 6)
+    with pytest.raises(ValueError, match="threshold"):
+        align.KERNEL.candidates(["a"], ["a"], 0.0, 0, 256, 4096, 6)
+
+
+def test_the_c_similarity_search_breaks_ties_by_position_as_the_python_one_does():
+    """A gap too large for every pair: a new block with ten identical old partners shares as
+    many rare words with each (a word is rare in up to a twentieth of the blocks), and the
+    CANDIDATES of them that get a similarity are the first."""
+    compiled_or_skip()
+    import random
+
+    from diffs import align
+    from diffs.blocks import Block
+
+    rng = random.Random(7)
+    dels = random_blocks(rng, 200, (5, 30))
+    twin = " ".join(f"twin{k}" for k in range(20))
+    copies = sorted(rng.sample(range(200), 10))
+    for k in copies:
+        dels[k] = Block("paragraph", twin)
+    ins = [*random_blocks(rng, 219, (5, 30)), Block("paragraph", twin)]
+    assert len(dels) * len(ins) > align.ALL_PAIRS
+    want = sorted(align._candidates_py(dels, ins, align.SIMILAR))
+    assert [d for _, d, i in want if i == 219] == copies[: align.CANDIDATES]
+    dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
+    args = (align.SIMILAR, 0, align.FEW_PAIRS, align.ALL_PAIRS, align.CANDIDATES)
+    assert sorted(align.KERNEL.candidates(dkeys, ikeys, *args)) == want
