@@ -1,8 +1,9 @@
 """Whether the diff engine runs compiled.
 
 `make` compiles the engine's modules with mypyc (scripts/build_native.py) into extension modules
-beside their sources, and writes the digest of the sources it compiled (the size and CRC-32 of
-each) into `native.digest`. Python prefers an extension module to a source file of the same name,
+beside their sources, with the similarity search in C (`_simil.c`, which align.py then uses in
+place of its own Python search), and writes the digest of the sources it compiled (the size and
+CRC-32 of each) into `native.digest`. Python prefers an extension module to a source file of the same name,
 so the compiled modules are used only while that digest matches the sources on disk: after an
 edit, or with POLICYWATCH_PURE_PYTHON=1, every module of the engine is imported from its source
 instead. This module is never compiled itself; the compiled and the source engine give the same
