@@ -230,18 +230,26 @@ def random_blocks(rng, n: int, words: tuple[int, int]):
     for _ in range(n):
         picked = rng.choices(VOCABULARY, k=rng.randint(*words))
         # sometimes a word made up for this block alone (rare words for the index)
-        picked += [f"w{rng.randrange(10**6)}" for _ in range(rng.randint(0, 3))]
+        picked += [f"w{rng.randrange(10**6)}" for _ in range(rng.randint(0, max(3, len(picked) // 4)))]
         rng.shuffle(picked)
         out.append(Block("paragraph", " ".join(picked)))
     return out
 
 
 @pytest.mark.parametrize(
-    "sizes",
-    [(4, 5), (1, 30), (20, 40), (64, 64), (90, 130), (200, 40)],
-    ids=["every-pair-small", "one-against-many", "every-pair-indexed", "at-the-limit", "rare-words", "flipped"],
+    ("sizes", "length"),
+    [
+        ((4, 5), (0, 40)),
+        ((1, 30), (0, 40)),
+        ((20, 40), (0, 40)),
+        ((64, 64), (0, 40)),
+        ((90, 130), (0, 40)),
+        ((200, 40), (0, 40)),
+        ((6, 8), (300, 3000)),
+    ],
+    ids=["every-pair-small", "one-against-many", "every-pair-indexed", "at-the-limit", "rare-words", "flipped", "long"],
 )
-def test_the_c_similarity_search_finds_what_the_python_one_does(sizes):
+def test_the_c_similarity_search_finds_what_the_python_one_does(sizes, length):
     """Gaps of each size the search treats its own way (every pair, every pair through an index,
     the rarest words), both thresholds, with and without a minimum of words: the same pairs and
     the same similarities, to the last bit."""
@@ -253,8 +261,8 @@ def test_the_c_similarity_search_finds_what_the_python_one_does(sizes):
     assert align.KERNEL is not None
     rng = random.Random(sum(sizes))
     for trial in range(6):
-        dels = random_blocks(rng, sizes[0], (0, 40))
-        ins = random_blocks(rng, sizes[1], (0, 40))
+        dels = random_blocks(rng, sizes[0], length)
+        ins = random_blocks(rng, sizes[1], length)
         # blocks that are edits of others: some pairs well above the thresholds
         for k in range(max(1, min(len(dels), len(ins)) // 3)):
             words = dels[k].raw.split(" ")
