@@ -28,7 +28,8 @@ FEW_PAIRS = 256  # gaps up to this many (old × new) pairs intersect the word se
 ALL_PAIRS = 4096  # gaps up to this many find every similar pair; larger ones use rare words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
 # The same search in C (diffs/_simil.c) when the engine runs compiled: without a Python object per
-# word, it takes a fifth to a tenth of the time on the larger gaps
+# word, it takes about 0.3 of the time on large gaps (all of tinder 006->007's blocks, word sets
+# included: 1.25 ms against 4.1) and 0.6 on a gap of 30 by 40 blocks
 KERNEL = native.kernel()
 
 
