@@ -3,7 +3,7 @@ similarity search in C (diffs/_simil.c), and build the C++ word diff without its
 (`make native`).
 
 The engine is plain, typed Python; compiled, it diffs about a fifth faster (docs/benchmarks.md),
-and the C search takes another 5–23% off the corpus's hardest rewrites.
+and the C search takes another 4–29% off the corpus's hardest rewrites.
 Nothing else changes: `diffs/native.py` imports the compiled modules only while they were built
 from exactly the sources on disk, and the sources otherwise. So this does nothing when those are
 already there, and a build that cannot be made (no C compiler, no Python headers) leaves the engine
