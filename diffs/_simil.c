@@ -8,8 +8,8 @@
  * make that about 1 in 10^12, and the worst it would do is count one shared word too many.
  *
  * The search is the one align.py writes out in Python, step for step (gaps of up to
- * `all_pairs` pairs get every pair at or above the threshold; larger ones the `n_best` blocks
- * sharing the most rare words), so both give the same pairs; tests/test_native.py checks that on
+ * `all_pairs` pairs get every pair at or above the threshold, through one path where the Python
+ * has two; larger ones the `n_best` blocks sharing the most rare words), so both give the same pairs; tests/test_native.py checks that on
  * random gaps of every size, and on every pair of the corpus.
  */
 
@@ -458,15 +458,14 @@ candidates(PyObject *self, PyObject *args)
 {
     PyObject *dkeys, *ikeys;
     double t;
-    Py_ssize_t min_words, few_pairs, all_limit, n_best;
-    if (!PyArg_ParseTuple(args, "O!O!dnnnn:candidates", &PyList_Type, &dkeys, &PyList_Type, &ikeys, &t, &min_words,
-                          &few_pairs, &all_limit, &n_best))
+    Py_ssize_t min_words, all_limit, n_best;
+    if (!PyArg_ParseTuple(args, "O!O!dnnn:candidates", &PyList_Type, &dkeys, &PyList_Type, &ikeys, &t, &min_words,
+                          &all_limit, &n_best))
         return NULL;
     if (!(t > 0 && t <= 1) || n_best < 1) {
         PyErr_SetString(PyExc_ValueError, "the threshold must be in (0, 1] and n_best at least 1");
         return NULL;
     }
-    (void)few_pairs; /* both smaller gap sizes find every pair: one way here */
     Bag *dels = NULL, *ins = NULL;
     Py_ssize_t *dmap = NULL, *imap = NULL;
     PyObject *out = NULL;
@@ -489,7 +488,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"candidates", candidates, METH_VARARGS,
-     "candidates(old_keys, new_keys, threshold, min_words, few_pairs, all_pairs, n_best)\n"
+     "candidates(old_keys, new_keys, threshold, min_words, all_pairs, n_best)\n"
      "(-similarity, d, i) of the pairs at or above the threshold, as align._candidates finds them."},
     {NULL, NULL, 0, NULL},
 };

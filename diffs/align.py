@@ -85,7 +85,7 @@ def _candidates(
     an exact similarity with the CANDIDATES blocks it shares most of them with."""
     if KERNEL is not None:
         dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
-        return KERNEL.candidates(dkeys, ikeys, threshold, min_words, FEW_PAIRS, ALL_PAIRS, CANDIDATES)
+        return KERNEL.candidates(dkeys, ikeys, threshold, min_words, ALL_PAIRS, CANDIDATES)
     return _candidates_py(dels, ins, threshold, min_words)
 
 

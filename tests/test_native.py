@@ -271,7 +271,7 @@ def test_the_c_similarity_search_finds_what_the_python_one_does(sizes, length):
         for threshold, min_words in ((align.SIMILAR, 0), (align.SIMILAR_MOVED, align.MIN_MOVED_WORDS)):
             want = sorted(align._candidates_py(dels, ins, threshold, min_words))
             dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
-            args = (threshold, min_words, align.FEW_PAIRS, align.ALL_PAIRS, align.CANDIDATES)
+            args = (threshold, min_words, align.ALL_PAIRS, align.CANDIDATES)
             got = sorted(align.KERNEL.candidates(dkeys, ikeys, *args))
             assert got == want, (sizes, trial, threshold)
             if trial == 0 and threshold == align.SIMILAR:
@@ -283,11 +283,11 @@ def test_the_c_similarity_search_refuses_what_is_not_a_gap():
     from diffs import align
 
     with pytest.raises(TypeError, match="must be str, not int"):
-        align.KERNEL.candidates(["a b"], [1], 0.5, 0, 256, 4096, 6)
+        align.KERNEL.candidates(["a b"], [1], 0.5, 0, 4096, 6)
     with pytest.raises(TypeError):
-        align.KERNEL.candidates(("a",), ["a"], 0.5, 0, 256, 4096, 6)
+        align.KERNEL.candidates(("a",), ["a"], 0.5, 0, 4096, 6)
     with pytest.raises(ValueError, match="threshold"):
-        align.KERNEL.candidates(["a"], ["a"], 0.0, 0, 256, 4096, 6)
+        align.KERNEL.candidates(["a"], ["a"], 0.0, 0, 4096, 6)
 
 
 def test_the_c_similarity_search_breaks_ties_by_position_as_the_python_one_does():
@@ -311,5 +311,5 @@ def test_the_c_similarity_search_breaks_ties_by_position_as_the_python_one_does(
     want = sorted(align._candidates_py(dels, ins, align.SIMILAR))
     assert [d for _, d, i in want if i == 219] == copies[: align.CANDIDATES]
     dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
-    args = (align.SIMILAR, 0, align.FEW_PAIRS, align.ALL_PAIRS, align.CANDIDATES)
+    args = (align.SIMILAR, 0, align.ALL_PAIRS, align.CANDIDATES)
     assert sorted(align.KERNEL.candidates(dkeys, ikeys, *args)) == want
