@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from diffs import compare
-from diffs.engine import first_summary
+from policywatch.diffs import compare
+from policywatch.diffs.engine import first_summary
 
 from .store import Version
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from diffs import ENGINE_VERSION
+from policywatch.diffs import ENGINE_VERSION
 
 from .changes import ChangeRecord, Link, chain, derive
 from .errors import StoreError

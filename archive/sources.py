@@ -172,6 +172,8 @@ def load_file(path: Path) -> tuple[list[Document], list[SourceProblem]]:
     except OSError as e:
         return [], [SourceProblem(name, None, None, f"cannot be read: {e.strerror}")]
     if raw is None:
+        if path.read_text(encoding="utf-8").strip():  # comments only, as `policywatch init --empty` writes
+            return [], [SourceProblem(name, None, None, "declares no documents yet: add them as its comments show")]
         return [], [SourceProblem(name, None, None, "is empty")]
     if not isinstance(raw, dict):
         return [], [SourceProblem(name, None, None, "must be a mapping with 'service' and 'documents'")]

@@ -129,11 +129,11 @@ async def floor(base: str, n: int) -> dict:
 def crawl(base: str, n: int, data: Path) -> dict:
     from datetime import UTC, datetime
 
-    from archive.record import Recorder
-    from archive.sources import Document, DocumentSource
-    from archive.store import Store
-    from crawler.run import CrawlOptions
-    from crawler.run import crawl as run_crawl
+    from policywatch.archive.record import Recorder
+    from policywatch.archive.sources import Document, DocumentSource
+    from policywatch.archive.store import Store
+    from policywatch.crawler.run import CrawlOptions
+    from policywatch.crawler.run import crawl as run_crawl
 
     documents = [
         Document(DocumentSource(id=f"doc-{i:05d}", title=f"Doc {i}", url=f"{base}/d/{i}", select="#policy"), "B", "b")
@@ -162,9 +162,9 @@ def fetch_only(base: str, n: int) -> dict:
 
     from scrapy.crawler import CrawlerProcess
 
-    from archive.sources import Document, DocumentSource
-    from crawler.settings import crawl_settings
-    from crawler.spider import PolicySpider
+    from policywatch.archive.sources import Document, DocumentSource
+    from policywatch.crawler.settings import crawl_settings
+    from policywatch.crawler.spider import PolicySpider
 
     documents = [
         Document(DocumentSource(id=f"doc-{i:05d}", title=f"Doc {i}", url=f"{base}/d/{i}"), "B", "b") for i in range(n)

@@ -5,8 +5,7 @@ scattered word edits, 5 moved sections). For each pair, in turn and `--repeat` t
 in-process (read both files, `compare`, the JSON change record) and git's word diff of the same
 two files; the medians are compared. Prints per-pair times and ratios, the total ratio (sum of our
 medians over the sum of git's), the worst pair, and the peak memory of a fresh process diffing the
-stress pair. `--render` also times the inline and side-by-side HTML and the terminal text. The
-engine runs compiled where `make native` built it; POLICYWATCH_PURE_PYTHON=1 times its source.
+stress pair. `--render` also times the inline and side-by-side HTML and the terminal text.
 
     .venv/bin/python bench/diff_bench.py                  # the whole corpus and the stress pair
     .venv/bin/python bench/diff_bench.py --docs github-terms-of-service --all
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diffs import compare, native, render  # noqa: E402
+from policywatch.diffs import compare, render  # noqa: E402
 
 CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 GIT = ["git", "diff", "--no-index", "--word-diff"]
@@ -211,8 +210,8 @@ def report(rows, stress: Pair | None, args) -> None:
             f"({after_import:.1f} MB after importing diffs), compare's own allocations peak at {traced:.1f} MB"
         )
     print(
-        f"(medians of {args.repeat} runs per pair, ours and git interleaved; diff engine {native.describe()}; "
-        f"{native.describe_dmp()}; Python {platform.python_version()}, {os.path.realpath(sys.executable)})"
+        f"(medians of {args.repeat} runs per pair, ours and git interleaved; the engine in pure Python "
+        f"on fast-diff-match-patch's wheel; Python {platform.python_version()}, {os.path.realpath(sys.executable)})"
     )
 
 

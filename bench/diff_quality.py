@@ -5,7 +5,7 @@ Terms Archive changed its own rules, compared with the version it re-extracted).
     .venv/bin/python bench/diff_quality.py            # print the tables
     .venv/bin/python bench/diff_quality.py --write    # rewrite docs/diff-quality.md
 
-tests/test_diffs_corpus.py checks that docs/diff-quality.md holds what this prints.
+tests/diffs/test_corpus.py checks that docs/diff-quality.md holds what this prints.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from diffs import compare  # noqa: E402
+from policywatch.diffs import compare  # noqa: E402
 
 CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 DOC = ROOT / "docs" / "diff-quality.md"

@@ -64,7 +64,7 @@ def edit(rng: random.Random, sections: list[list[str]]) -> None:
 
 def write_version(store, doc_id: str, text: str, at: datetime) -> None:
     """What Store.add writes, without its fsyncs (setting up 20,000 files is not what we measure)."""
-    from archive.store import Version, render_version_file, sha256_text, version_id
+    from policywatch.archive.store import Version, render_version_file, sha256_text, version_id
 
     version = Version(doc_id, version_id(at), at, sha256_text(text), f"https://example.test/{doc_id}", "b")
     path = store.versions_dir / doc_id / f"{version.id}.md"
@@ -73,8 +73,8 @@ def write_version(store, doc_id: str, text: str, at: datetime) -> None:
 
 
 def build(work: Path, n_docs: int, n_versions: int) -> None:
-    from archive.index import Index
-    from archive.store import Store
+    from policywatch.archive.index import Index
+    from policywatch.archive.store import Store
 
     stamp = work / "archive.json"
     want = {"docs": n_docs, "versions": n_versions, "format": 1}
@@ -145,7 +145,7 @@ def child(data: Path, out: Path, full: bool) -> None:
 
 
 def add_change(data: Path, doc_id: str, k: int) -> None:
-    from archive.store import Store
+    from policywatch.archive.store import Store
 
     store = Store(data)
     version, text = store.latest(doc_id)

@@ -2,7 +2,7 @@
 then Playwright's own install, in that order, so the same code works on a laptop, in Actions
 and on a machine where Playwright cannot download its browser.
 
-    python -m crawler.browser        # prints the path, or exits 1 saying what was tried
+    python -m policywatch.crawler.browser        # prints the path, or exits 1 saying what was tried
 """
 
 from __future__ import annotations

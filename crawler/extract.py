@@ -152,7 +152,7 @@ def text_content(el: etree._Element) -> str:
 
 # Links simple enough that urljoin/urlsplit/urlunsplit would give them back unchanged, and
 # queries that parse_qsl + urlencode would give back unchanged: these skip urllib (a page holds
-# hundreds of links and urllib is most of the extraction time). tests/test_extract.py holds the
+# hundreds of links and urllib is most of the extraction time). tests/crawler/test_extract.py holds the
 # fast path to the slow one.
 SIMPLE_ABSOLUTE = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$'()*+,=:@%/-]*)?$")
 SIMPLE_PAIR = re.compile(r"[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*$")

@@ -3,7 +3,7 @@ arrives, so pages stream to disk and are never held for the whole crawl."""
 
 from __future__ import annotations
 
-from archive.record import Outcome, Recorder
+from policywatch.archive.record import Outcome, Recorder
 
 from .checks import check_change
 from .decode import decode_page

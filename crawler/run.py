@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from archive.errors import CrawlError
-from archive.record import Outcome, Recorder
-from archive.sources import Document
+from policywatch.archive.errors import CrawlError
+from policywatch.archive.record import Outcome, Recorder
+from policywatch.archive.sources import Document
 
 from .browser import find_chromium, where_we_looked
 from .checks import MIN_WORDS

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import scrapy
 from scrapy import logformatter
 
-from archive.sources import Document
+from policywatch.archive.sources import Document
 
 from .checks import classify_error
 from .decode import decode_page

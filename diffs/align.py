@@ -16,7 +16,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from . import native
 from .blocks import Block, Doc
 from .classify import Assessment, assess
 from .words import DELETE, EQUAL, Codes, common_prefix, common_suffix, diff_codes, diff_lists, encode
@@ -27,10 +26,6 @@ MIN_MOVED_WORDS = 6  # a shorter block matches another by accident ("Yes.", a ba
 FEW_PAIRS = 256  # gaps up to this many (old × new) pairs intersect the word sets of each pair
 ALL_PAIRS = 4096  # gaps up to this many find every similar pair; larger ones use rare words
 CANDIDATES = 6  # per block, the most promising partners that get an exact similarity
-# The same search in C (diffs/_simil.c) when the engine runs compiled: without a Python object per
-# word, it takes about 0.3 of the time on large gaps (all of tinder 006->007's blocks, word sets
-# included: 1.25 ms against 4.1) and 0.6 on a gap of 30 by 40 blocks
-KERNEL = native.kernel()
 
 
 @dataclass(slots=True)
@@ -83,16 +78,6 @@ def _candidates(
     fewer than `min_words` words left out. Gaps up to ALL_PAIRS pairs find every such pair; in
     larger ones the smaller side's rarer words are indexed and each block of the other side gets
     an exact similarity with the CANDIDATES blocks it shares most of them with."""
-    if KERNEL is not None:
-        dkeys, ikeys = [b.akey for b in dels], [b.akey for b in ins]
-        return KERNEL.candidates(dkeys, ikeys, threshold, min_words, ALL_PAIRS, CANDIDATES)
-    return _candidates_py(dels, ins, threshold, min_words)
-
-
-def _candidates_py(
-    dels: list[Block], ins: list[Block], threshold: float, min_words: int = 0
-) -> list[tuple[float, int, int]]:
-    """`_candidates` in Python, through the blocks' word sets."""
     if not min_words:
         return _search(dels, ins, threshold)
     keep_i = [i for i, b in enumerate(ins) if len(b.bag) >= min_words]
@@ -104,7 +89,7 @@ def _candidates_py(
 
 
 def _search(dels: list[Block], ins: list[Block], threshold: float) -> list[tuple[float, int, int]]:
-    """`_candidates` in Python: gaps up to ALL_PAIRS pairs count the words each pair shares
+    """`_candidates` through the blocks' word sets: gaps up to ALL_PAIRS pairs count the words each pair shares
     through an index of the new side's words; larger ones index the rarer words."""
     out: list[tuple[float, int, int]] = []
     if len(dels) * len(ins) <= FEW_PAIRS:

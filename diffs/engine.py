@@ -7,8 +7,6 @@ unchanged runs are split into blocks, and blocks into word pieces, only when som
 
 from __future__ import annotations
 
-import gc
-
 from .align import BlockOp, EqualRun, Segment, align_docs
 from .blocks import Block, Doc, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
@@ -219,20 +217,6 @@ def _change(op: BlockOp, t: Tally) -> Change:
 
 def compare(old: str, new: str) -> Comparison:
     """Compare two Markdown (or plain) texts."""
-    # A comparison makes tens of thousands of small objects that all live until it returns: the
-    # cyclic garbage collector would walk them again and again, finding nothing to free (3–7% of
-    # the time). It is paused while comparing, and left as the caller had it.
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        return _compare(old, new)
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _compare(old: str, new: str) -> Comparison:
     od, nd = doc_pair(old, new)
     t = Tally()
     if old == new:

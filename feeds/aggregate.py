@@ -9,17 +9,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 
-from archive.health import Health, HealthEvent
+from policywatch.archive.health import Health, HealthEvent
 
 from . import paths
+from .feedpages import FeedPages
 from .items import DocInfo, Item
 from .site import render_page
 from .syndication import Entry, Feed, health_entry, render_opml
-
-if TYPE_CHECKING:
-    from .publish import Publisher
 
 RECENT = 50  # changes listed on the home, filter, service and tag pages
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
@@ -48,8 +45,8 @@ def _newest(items: list[Item], n: int = RECENT) -> list[dict]:
 
 
 class Aggregates:
-    def __init__(self, publisher: Publisher, infos: dict[str, DocInfo], health: Health):
-        self.pub = publisher
+    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo], health: Health):
+        self.pages = pages
         self.infos = infos
         self.health = health
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
@@ -68,8 +65,8 @@ class Aggregates:
     def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
         """Take a document's change records; their lines of changes.json and of the search index
         come from the publish cache when none of them changed."""
-        key = self.pub.key("lines", doc_id, self.pub.linker.base_url, [i.key for i in items])
-        cache = self.pub.writer.cache
+        key = self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
+        cache = self.pages.writer.cache
         blob = cache.blob(key) if cache is not None else None
         if blob is None:
             search = [_search_line(i) for i in items if i.record.published]
@@ -107,18 +104,35 @@ class Aggregates:
     # ------------------------------------------------------------------ at the end
 
     def finish(self) -> None:
-        pub, write = self.pub, self.pub.writer.write
+        """Write what spans documents, once every document was fed."""
         self.items.sort(key=lambda i: i.order)
+        services = sorted({i.service for i in self.infos.values()})
+        tags = sorted({t for i in self.infos.values() for t in i.tags})
         by_service: dict[str, list[Item]] = defaultdict(list)
         by_tag: dict[str, list[Item]] = defaultdict(list)
         for item in self.items:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
-        substantive = [i for i in self.items if i.record.significance == "substantive"]
-        services = sorted({i.service for i in self.infos.values()})
-        tags = sorted({t for i in self.infos.values() for t in i.tags})
+        service_feeds = {s: self._slice_feed("services", self.slug(s), s, by_service[s]) for s in services}
+        tag_feeds = {t: self._slice_feed("tags", t, t, by_tag[t]) for t in tags}
+        feeds = [*self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *self.doc_feeds]
+        opml_key = self.pages.key("opml", self.pages.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
+        render = partial(render_opml, feeds, self.pages.linker, "policywatch feeds")
+        self.pages.writer.page("feeds.opml", opml_key, render)
+        self._data_files()
+        self._lists(services, tags)
+        self.pages.page("documents.html", "documents.html", documents=self.doc_rows)
+        for service, feed in service_feeds.items():
+            rows = [r for r in self.doc_rows if r["service"] == service]
+            self._slice_page(feed, service, "service", by_service[service], rows)
+        for tag, feed in tag_feeds.items():
+            self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
+        self._status()
+        self.pages.page("search.html", "search.html")
 
+    def _site_feeds(self) -> list[Feed]:
+        """The feeds of the whole site: every change, the substantive ones, tracking health."""
         everything = Feed(
             "all",
             "policywatch: all changes",
@@ -133,60 +147,49 @@ class Aggregates:
             paths.significance_page("substantive"),
             "substantive.atom",
         )
-        pub.paged_feed(everything, self.items)
-        pub.paged_feed(important, substantive)
-        service_feeds = []
-        for service in services:
-            slug = self.slug(service)
-            feed = Feed(
-                f"services/{slug}",
-                f"{service} — policywatch",
-                f"Changes to the policies of {service}",
-                paths.service_page(slug),
-                f"services/{slug}/feed.atom",
-            )
-            pub.paged_feed(feed, by_service[service])
-            service_feeds.append(feed)
-        tag_feeds = []
-        for tag in tags:
-            feed = Feed(
-                f"tags/{tag}",
-                f"Tag {tag} — policywatch",
-                f"Changes to the policies tagged {tag}",
-                paths.tag_page(tag),
-                f"tags/{tag}/feed.atom",
-            )
-            pub.paged_feed(feed, by_tag[tag])
-            tag_feeds.append(feed)
-        health_feed = Feed(
+        health = Feed(
             "health",
             "policywatch: tracking health",
             "Documents whose tracking broke (repeated failed crawls) or resumed",
             "status.html",
             "health.atom",
         )
+        self.pages.paged_feed(everything, self.items)
+        self.pages.paged_feed(important, [i for i in self.items if i.record.significance == "substantive"])
         events = sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event))
         titles = {d: i.title for d, i in self.infos.items()}
-        pub.paged_feed(
-            health_feed,
-            [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events],
-            HealthItem.entry,
-        )
-        feeds = [everything, important, health_feed, *service_feeds, *tag_feeds, *self.doc_feeds]
-        opml_key = pub.key("opml", pub.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
-        pub.writer.page("feeds.opml", opml_key, partial(render_opml, feeds, pub.linker, "policywatch feeds"))
+        items = [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events]
+        self.pages.paged_feed(health, items, HealthItem.entry)
+        return [everything, important, health]
 
+    def _slice_feed(self, folder: str, slug: str, name: str, items: list[Item]) -> Feed:
+        """The feed of one service (folder "services") or tag ("tags")."""
+        if folder == "services":
+            title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
+            page = paths.service_page(slug)
+        else:
+            title, subtitle = f"Tag {name} — policywatch", f"Changes to the policies tagged {name}"
+            page = paths.tag_page(slug)
+        feed = Feed(f"{folder}/{slug}", title, subtitle, page, f"{folder}/{slug}/feed.atom")
+        self.pages.paged_feed(feed, items)
+        return feed
+
+    def _data_files(self) -> None:
+        """changes.json and the search index, newest first."""
         self.records.sort(key=lambda r: r[0], reverse=True)
-        write("changes.json", ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8"))
-        write("search-index.json", self._search_index())
+        records = ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8")
+        self.pages.writer.write("changes.json", records)
+        self.pages.writer.write("search-index.json", self._search_index())
 
+    def _lists(self, services: list[str], tags: list[str]) -> None:
+        """The home page and the lists of recent changes by significance."""
         nav = {
             "services": [{"name": s, "page": paths.service_page(self.slug(s))} for s in services],
             "tags": [{"name": t, "page": paths.tag_page(t)} for t in tags],
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
         latest = self.items[-1].record.detected_at if self.items else None
-        self._page(
+        self.pages.page(
             "index.html",
             "index.html",
             changes=_newest(self.items),
@@ -198,7 +201,7 @@ class Aggregates:
         )
         for sig in SIGNIFICANCES:
             chosen = [i for i in self.items if i.record.significance == sig]
-            self._page(
+            self.pages.page(
                 paths.significance_page(sig),
                 "recent.html",
                 significance=sig,
@@ -208,26 +211,11 @@ class Aggregates:
                 current=sig,
                 feed="substantive.atom" if sig == "substantive" else None,
             )
-        self._page("documents.html", "documents.html", documents=self.doc_rows)
-        for service, feed in zip(services, service_feeds, strict=True):
-            self._slice_page(
-                feed, service, "service", by_service[service], [r for r in self.doc_rows if r["service"] == service]
-            )
-        for tag, feed in zip(tags, tag_feeds, strict=True):
-            self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
-        self._status()
-        self._page("search.html", "search.html")
-
-    def _page(self, page: str, template: str, **context) -> None:
-        """A page rendered from `context` alone (dicts, lists and strings): rendered again only
-        when that changed."""
-        key = self.pub.key("page", template, sorted(context.items()))
-        self.pub.writer.page(page, key, partial(render_page, template, page, **context))
 
     def _slice_page(self, feed: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
         page = feed.site_path
         newest = items[-RECENT:]
-        key = self.pub.key(kind, name, [i.key for i in newest], len(items), docs)
+        key = self.pages.key(kind, name, [i.key for i in newest], len(items), docs)
 
         def render() -> bytes:
             return render_page(
@@ -235,7 +223,7 @@ class Aggregates:
                 n_changes=len(items),
             )  # fmt: skip
 
-        self.pub.writer.page(page, key, render)
+        self.pages.writer.page(page, key, render)
 
     def _status(self) -> None:
         titles = {d: i.title for d, i in self.infos.items()}
@@ -254,7 +242,7 @@ class Aggregates:
             if e.document_id in self.infos
         ]
         ok = sum(1 for d in self.infos if d not in self.health.documents)
-        self._page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
+        self.pages.page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
 
     def _search_index(self) -> bytes:
         """A small prebuilt index for search.js: documents, then changes newest first."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jinja2.bccache import Bucket, BytecodeCache
 
-from archive.errors import StoreError
+from policywatch.archive.errors import StoreError
 
 CACHE_NAME = "publish-cache.db"
 RENDER_VERSION = "2"  # bump when output changes in a way the fingerprint cannot see
@@ -27,7 +27,7 @@ def fingerprint() -> str:
     """A digest of everything that shapes rendered output besides the data: our rendering and
     diff code, templates and static files, and the versions of the libraries that render."""
     h = hashlib.sha256(RENDER_VERSION.encode())
-    for package in ("feeds", "diffs", "archive"):
+    for package in ("policywatch.feeds", "policywatch.diffs", "policywatch.archive"):
         root = files(package)
         stack = [root]
         found = []

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from archive.changes import ChangeRecord
-from archive.store import Store, parse_version_file
-from diffs import compare
-from diffs import render as diff_render
+from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.store import Store, parse_version_file
+from policywatch.diffs import compare
+from policywatch.diffs import render as diff_render
 
 from . import paths
 from .cache import PublishCache

@@ -8,7 +8,6 @@ it re-renders only pages whose inputs changed, and the output is the same bytes 
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,20 +15,21 @@ from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
-from archive.changes import ChangeRecord
-from archive.health import Health
-from archive.index import Index
-from archive.store import Version
-from diffs import compare
-from diffs import render as diff_render
+from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.health import Health
+from policywatch.archive.index import Index
+from policywatch.archive.store import Version
+from policywatch.diffs import compare
+from policywatch.diffs import render as diff_render
 
 from . import paths
 from .aggregate import Aggregates
-from .cache import PublishCache, fingerprint, key_of
+from .cache import PublishCache, fingerprint
+from .feedpages import FeedPages
 from .items import DocInfo, Excerpts, Item
 from .paths import Linker
 from .site import environment, markdown_html, render_page
-from .syndication import Feed, pages_of, render_feed_page
+from .syndication import Feed
 from .writer import SiteWriter
 
 __all__ = ["DocInfo", "PublishReport", "publish"]
@@ -78,44 +78,16 @@ def health_label(health: Health, doc_id: str) -> str:
 
 
 class Publisher:
-    """One publish run: shared state of the per-document pass and the aggregates."""
+    """The per-document pass of one publish: each document's change, version and text pages and
+    its feed, handed on to the aggregates."""
 
-    def __init__(self, index: Index, writer: SiteWriter, cache: PublishCache, linker: Linker, feed_size: int):
+    def __init__(self, index: Index, pages: FeedPages):
         self.index = index
         self.store = index.store
-        self.writer = writer
-        self.linker = linker
-        self.feed_size = feed_size
-        self.excerpts = Excerpts(self.store, cache)
+        self.pages = pages
+        self.writer = pages.writer
+        self.excerpts = pages.excerpts
         self.diffs = 0
-
-    def key(self, *parts: object) -> str:
-        """The key of a page's inputs (the cache drops every key when the code changes)."""
-        return key_of(*parts)
-
-    # ------------------------------------------------------------------ feeds
-
-    def paged_feed(self, feed: Feed, items: list, entry_of: Callable | None = None) -> None:
-        """Write a feed (its items, with .id and .key, oldest first) as a subscription document
-        and archive pages; only documents whose entries or links changed are rendered."""
-        entry_of = entry_of or self.excerpts.entry
-        by_id = {i.id: i for i in items}
-        head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path)
-        for page in pages_of(feed, [i.id for i in items], self.feed_size):
-            key = self.key(
-                "feed",
-                self.linker.base_url,
-                self.feed_size,
-                head,
-                page.number,
-                page.prev_archive,
-                [by_id[e].key for e in page.entry_ids],
-            )
-            render = partial(self._feed_page, page, by_id, entry_of)
-            self.writer.pages((page.path, paths.rss_twin(page.path)), key, render)
-
-    def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, bytes]:
-        return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)
 
     # ------------------------------------------------------------------ one document
 
@@ -140,10 +112,10 @@ class Publisher:
             return texts[vid]
 
         items = [Item(record, info.title, info.service, info.tags) for record in records]
-        doc_key = self.key("doc", info.title, info.service, info.url, info.tags)
+        doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags)
         dpage = paths.document_page(doc_id)
         service_page = paths.service_page(sink.slug(info.service))
-        dkey = self.key("document", doc_key, health, [i.key for i in items], service_page)
+        dkey = self.pages.key("document", doc_key, health, [i.key for i in items], service_page)
         # The document page's key covers every input of the document's change, version and text
         # pages: when the last publish rendered it from the same inputs, those pages are kept as
         # they are (unless a file is missing), without working out each one's key.
@@ -171,7 +143,7 @@ class Publisher:
             paths.document_page(doc_id),
             paths.document_feed(doc_id),
         )
-        self.paged_feed(feed, published)
+        self.pages.paged_feed(feed, published)
         sink.feed(feed)
 
         def render_document() -> bytes:
@@ -191,7 +163,7 @@ class Publisher:
 
     def _record_lines(self, doc_id: str) -> list[str]:
         records = self.index.changes(doc_id, newest_first=False)  # with their stats
-        return [json.dumps(record_json(r, self.linker), ensure_ascii=False) for r in records]
+        return [json.dumps(record_json(r, self.pages.linker), ensure_ascii=False) for r in records]
 
     def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
         version = version_of(record.to_version)
@@ -253,15 +225,14 @@ def publish(
     cache = PublishCache(cache_path, out, fingerprint(), trust=not full)
     env = environment()
     env.bytecode_cache = cache.templates
-    collecting = gc.isenabled()
-    gc.disable()  # the writer collects as it renders (see SiteWriter)
     try:
         writer = SiteWriter(out, cache)
-        pub = Publisher(index, writer, cache, linker, feed_size)
+        pages = FeedPages(writer, linker, Excerpts(index.store, cache), feed_size)
+        pub = Publisher(index, pages)
         report = PublishReport(out)
         doc_ids = sorted(set(index.document_ids()) | set(documents))
         infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
-        sink = Aggregates(pub, infos, health)
+        sink = Aggregates(pages, infos, health)
         records = index.changes_by_document()
         for n, doc_id in enumerate(doc_ids, 1):
             pub.document(infos[doc_id], records.pop(doc_id, []), health_label(health, doc_id), sink)
@@ -269,7 +240,7 @@ def publish(
                 progress(f"published {n}/{len(doc_ids)} documents")
         sink.finish()
         for name in STATIC:
-            writer.write(name, files("feeds").joinpath(f"static/{name}").read_bytes())
+            writer.write(name, files("policywatch.feeds").joinpath(f"static/{name}").read_bytes())
         report.removed = writer.prune()
         cache.save(writer.produced)
         report.changes = sink.n_records
@@ -281,7 +252,5 @@ def publish(
         report.diffs = pub.diffs + pub.excerpts.computed
         return report
     finally:
-        if collecting:
-            gc.enable()
         env.bytecode_cache = None  # it reads the cache's database, closed now
         cache.close()

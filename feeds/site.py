@@ -25,7 +25,7 @@ CSP = (
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("feeds", "templates"),
+        loader=PackageLoader("policywatch.feeds", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

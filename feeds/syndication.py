@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 
-from archive.changes import ChangeRecord
-from archive.health import HealthEvent
-from archive.store import parse_iso
+from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.health import HealthEvent
+from policywatch.archive.store import parse_iso
 
 from . import paths
 from .paths import Linker, xml_safe

@@ -8,17 +8,15 @@ noticed and written again, a file edited by hand is replaced when its inputs cha
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from archive.errors import StoreError
+from policywatch.archive.errors import StoreError
 
 from .cache import PublishCache
 
 MARKER = ".policywatch-site"
-COLLECT_EVERY = 1000  # rendered pages between two garbage collections
 
 
 def _scan(out: Path) -> set[str]:
@@ -44,7 +42,6 @@ class SiteWriter:
         self.produced: set[str] = set()
         self.written = 0
         self.rendered = 0
-        self._next_collect = COLLECT_EVERY
         self.skipped = 0
         marker = out / MARKER
         try:
@@ -97,7 +94,7 @@ class SiteWriter:
             self.produced.add(rel)
             self.skipped += 1
             return False
-        self._count_render(1)
+        self.rendered += 1
         self.write(rel, render())
         if cache is not None:
             cache.rendered(rel, key)
@@ -110,20 +107,12 @@ class SiteWriter:
             self.produced.update(rels)
             self.skipped += len(rels)
             return False
-        self._count_render(len(rels))
+        self.rendered += len(rels)
         for rel, data in zip(rels, render(), strict=True):
             self.write(rel, data)
             if cache is not None:
                 cache.rendered(rel, key)
         return True
-
-    def _count_render(self, n: int) -> None:
-        # publish() turns the cyclic garbage collector off (its passes over 20,000 records cost
-        # more than the bookkeeping itself); rendering diffs makes cycles, collected here
-        self.rendered += n
-        if self.rendered >= self._next_collect:
-            self._next_collect = self.rendered + COLLECT_EVERY
-            gc.collect()
 
     def prune(self) -> int:
         removed = 0

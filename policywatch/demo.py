@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import PolicywatchError
+from policywatch.archive.errors import PolicywatchError
 
 from . import example
 from .pipeline import publish_site

@@ -5,11 +5,11 @@ from __future__ import annotations
 from html import escape
 from importlib.resources import files
 
-from diffs import Comparison, render
+from policywatch.diffs import Comparison, render
 
 
 def standalone_html(cmp: Comparison, old_name: str, new_name: str) -> str:
-    css = files("feeds").joinpath("static/style.css").read_text(encoding="utf-8")
+    css = files("policywatch.feeds").joinpath("static/style.css").read_text(encoding="utf-8")
     facts = "".join(
         f"<li>{escape(f['kind'])}: {escape(str(f['before']))} → {escape(str(f['after']))}"
         f"{' (' + escape(f['context']) + ')' if f.get('context') else ''}</li>"

@@ -12,8 +12,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from archive.errors import PolicywatchError
-from archive.health import Health
+from policywatch.archive.errors import PolicywatchError
+from policywatch.archive.health import Health
 
 LABEL = "policywatch-broken"
 MARKER = re.compile(r"<!-- policywatch:document=([a-z0-9-]+) -->")

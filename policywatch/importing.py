@@ -14,15 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import ImportSourceError, SourceProblem, SourcesError
-from archive.files import data_lock, remove_stale_temps
-from archive.importers import Importer, ImportEvent, ImportItem, ImportReport, dated_files, read_text_file
-from archive.index import Index, RefreshReport
-from archive.sources import ID_PATTERN, Document, load_sources, sources_files
-from archive.store import Store, version_id
+from policywatch.archive.errors import ImportSourceError, SourceProblem, SourcesError
+from policywatch.archive.files import data_lock, remove_stale_temps
+from policywatch.archive.importers import Importer, ImportEvent, ImportItem, ImportReport
+from policywatch.archive.index import Index, RefreshReport
+from policywatch.archive.sources import ID_PATTERN, Document, load_sources, sources_files
+from policywatch.archive.store import Store, version_id
+from policywatch.crawler.history.folder import dated_files, read_text_file
 
 if TYPE_CHECKING:
-    from crawler.wayback import Wayback
+    from policywatch.crawler.history.wayback import Wayback
 
 MARKDOWN_EXTRACTOR = "as-imported"  # the archive's own Markdown, taken as the canonical text
 
@@ -127,7 +128,7 @@ def import_dir(
         label = f.path.relative_to(folder).as_posix()
         note = f"imported from {label}"
         if f.is_html:
-            from crawler.archived import extract_archived
+            from policywatch.crawler.history.pages import extract_archived
 
             try:
                 page = extract_archived(f.path.read_bytes(), document.url, document)
@@ -171,7 +172,7 @@ def import_git(
 ) -> ImportRun:
     """Import every commit of `repo` that touched `path`, dated by its commit date; commits whose
     subject marks a technical re-extraction become technical versions."""
-    from archive.gitlog import file_history
+    from policywatch.crawler.history.git import file_history
 
     document = find_document(data_dir, document_id, sources, required_for=None)
     url = document.url if document else ""
@@ -219,8 +220,8 @@ def import_wayback(
     """Import the Wayback Machine's captures of `url` (default: the document's URL), extracted
     with the document's rules; only captures whose text changed become versions. `client`
     replaces the one made from `api` and `delay` (a test's clock and sleep)."""
-    from crawler.archived import extract_archived
-    from crawler.wayback import DEFAULT_API, DEFAULT_DELAY, CaptureError, Wayback
+    from policywatch.crawler.history.pages import extract_archived
+    from policywatch.crawler.history.wayback import DEFAULT_API, DEFAULT_DELAY, CaptureError, Wayback
 
     document = find_document(data_dir, document_id, sources, required_for="a Wayback capture")
     if document is None:  # find_document raises first; this keeps type checkers informed

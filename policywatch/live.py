@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import CrawlError
-from archive.health import load_health
-from archive.sources import Document
-from archive.store import Store
-from diffs import compare
+from policywatch.archive.errors import CrawlError
+from policywatch.archive.health import load_health
+from policywatch.archive.sources import Document
+from policywatch.archive.store import Store
+from policywatch.diffs import compare
 
 
 @dataclass(frozen=True)

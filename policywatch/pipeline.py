@@ -11,19 +11,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import SourceProblem, SourcesError
-from archive.files import data_lock, remove_stale_temps
-from archive.health import BROKEN_AFTER, load_health
-from archive.index import Index, RefreshReport
-from archive.record import Outcome, Recorder
-from archive.shards import shard_of
-from archive.sources import Document, load_sources
-from archive.store import Store
-from feeds.cache import CACHE_NAME
-from feeds.publish import FEED_SIZE, DocInfo, PublishReport, publish
+from policywatch.archive.errors import SourceProblem, SourcesError
+from policywatch.archive.files import data_lock, remove_stale_temps
+from policywatch.archive.health import BROKEN_AFTER, load_health
+from policywatch.archive.index import Index, RefreshReport
+from policywatch.archive.record import Outcome, Recorder
+from policywatch.archive.shards import shard_of
+from policywatch.archive.sources import Document, load_sources
+from policywatch.archive.store import Store
+from policywatch.feeds.cache import CACHE_NAME
+from policywatch.feeds.publish import FEED_SIZE, DocInfo, PublishReport, publish
 
 if TYPE_CHECKING:
-    from crawler.run import CrawlOptions
+    from policywatch.crawler.run import CrawlOptions
 
 
 def sources_path(data_dir: Path, sources: Path | None) -> Path:
@@ -32,6 +32,9 @@ def sources_path(data_dir: Path, sources: Path | None) -> Path:
 
 def load_documents(path: Path, only: tuple[str, ...] = (), shard: tuple[int, int] | None = None) -> list[Document]:
     """The documents declared at `path`, narrowed to `only` and to one shard (I, N)."""
+    if not path.exists() and not path.is_symlink():
+        hint = "no such file or folder (`policywatch init` starts a tracking repository here; or pass --sources)"
+        raise SourcesError([SourceProblem(str(path), None, None, hint)])
     documents = load_sources(path)
     if only:
         known = {d.id for d in documents}
@@ -73,9 +76,9 @@ def crawl(
 
     With `conditional`, a page whose last fetch gave the latest version is asked for with its
     ETag/Last-Modified, and a 304 counts as unchanged."""
-    from crawler.run import CrawlOptions
-    from crawler.run import crawl as scrapy_crawl  # heavy: Scrapy and Twisted
-    from crawler.spider import fingerprint
+    from policywatch.crawler.run import CrawlOptions
+    from policywatch.crawler.run import crawl as scrapy_crawl  # heavy: Scrapy and Twisted
+    from policywatch.crawler.spider import fingerprint
 
     options = options or CrawlOptions()
     store = Store(data_dir)

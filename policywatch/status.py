@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.health import load_health
-from archive.sources import load_sources
-from archive.store import Store
+from policywatch.archive.health import load_health
+from policywatch.archive.sources import load_sources
+from policywatch.archive.store import Store
 
 from .pipeline import sources_path
 

@@ -1,4 +1,5 @@
-"""Build the shipped registry (data/sources/*.yml) from ../shared/registry_seed.csv.
+"""Build the shipped registry (policywatch/registry/*.yml, package data; data/sources links to it)
+from ../shared/registry_seed.csv.
 
 One file per service; the marketplace becomes a tag; Amazon URLs get a pinned locale (a page that
 flips language is noise); selectors the sources contract cannot express (OTA range selectors) are
@@ -149,7 +150,7 @@ def write(files: dict[str, list], out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=Path, default=Path("../shared/registry_seed.csv"))
-    ap.add_argument("--out", type=Path, default=Path("data/sources"))
+    ap.add_argument("--out", type=Path, default=Path("policywatch/registry"))
     args = ap.parse_args()
     files = build(args.seed)
     write(files, args.out)

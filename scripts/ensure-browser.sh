@@ -5,12 +5,12 @@
 set -u
 PY=${PY:-.venv/bin/python}
 
-if found=$("$PY" -m crawler.browser 2>/dev/null); then
+if found=$("$PY" -m policywatch.crawler.browser 2>/dev/null); then
   echo "browser: $found"
   exit 0
 fi
 echo "browser: none found; trying: python -m playwright install chromium" >&2
-if timeout 300 "$PY" -m playwright install chromium >/dev/null 2>&1 && found=$("$PY" -m crawler.browser 2>/dev/null); then
+if timeout 300 "$PY" -m playwright install chromium >/dev/null 2>&1 && found=$("$PY" -m policywatch.crawler.browser 2>/dev/null); then
   echo "browser: $found"
   exit 0
 fi
@@ -18,10 +18,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "browser: trying apt-get install -y chromium" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }
-  if found=$("$PY" -m crawler.browser 2>/dev/null); then
+  if found=$("$PY" -m policywatch.crawler.browser 2>/dev/null); then
     echo "browser: $found"
     exit 0
   fi
 fi
-"$PY" -m crawler.browser
+"$PY" -m policywatch.crawler.browser
 exit 1

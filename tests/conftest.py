@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import PageServer
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
+from support import CORPUS
+from support.helpers import PageServer
 
 
 @pytest.fixture

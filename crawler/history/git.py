@@ -1,0 +1,121 @@
+"""The history of one file in a local git repository, as an archive to import: every commit that
+touched it (renames followed), its committer date, its subject and the file's bytes then.
+
+Open Terms Archive's `*-versions` datasets have this shape: one Markdown file per document and one
+commit per recorded version, technical re-extractions marked in the commit subject.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from policywatch.archive.errors import ImportSourceError
+from policywatch.archive.store import parse_iso
+
+# Open Terms Archive's subjects for re-extractions after its own rules changed (not policy changes)
+TECHNICAL_SUBJECT = re.compile(r"\bapply technical or declaration upgrade\b|\brefilter\b", re.I)
+
+
+@dataclass(frozen=True)
+class FileCommit:
+    commit: str
+    at: datetime
+    subject: str
+    path: str  # the file's path at this commit (it may have been renamed since)
+    content: bytes | None  # None: the commit deleted the file
+
+    @property
+    def technical(self) -> bool:
+        return bool(TECHNICAL_SUBJECT.search(self.subject))
+
+
+def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    git = shutil.which("git")
+    if git is None:
+        raise ImportSourceError("`import git` needs the git command, which is not on PATH")
+    try:
+        r = subprocess.run(
+            [git, "-C", str(repo), "-c", "core.quotePath=false", *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as e:
+        raise ImportSourceError(f"cannot run git: {e.strerror}") from e
+    if r.returncode != 0:
+        message = r.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ImportSourceError(f"git {args[0]} failed in {repo}: {message[-1] if message else r.returncode}")
+    return r.stdout
+
+
+def _unquote(path: str) -> str:
+    """git C-quotes paths with tabs, newlines, quotes or backslashes."""
+    if path.startswith('"') and path.endswith('"'):
+        return codecs.escape_decode(path[1:-1].encode("utf-8"))[0].decode("utf-8")
+    return path
+
+
+def file_history(repo: Path, path: str, rev: str = "HEAD") -> list[FileCommit]:
+    """Every commit reachable from `rev` that touched `path`, oldest first."""
+    if not repo.is_dir():
+        raise ImportSourceError(f"{repo} is not a folder")
+    try:
+        _git(repo, "rev-parse", "--git-dir")
+    except ImportSourceError:
+        raise ImportSourceError(f"{repo} is not a git repository") from None
+    try:
+        _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except ImportSourceError:
+        raise ImportSourceError(f"{repo} has no commit {rev!r}") from None
+    log = _git(
+        repo, "log", "--follow", "--no-color", "--format=%x1e%H%x1f%cI%x1f%s", "--name-status", rev, "--", path
+    ).decode("utf-8", "replace")
+    entries = []
+    for record in log.split("\x1e")[1:]:
+        head, _, rest = record.partition("\n")
+        commit, date, subject = head.split("\x1f", 2)
+        status_lines = [ln for ln in rest.splitlines() if ln.strip()]
+        if not status_lines:
+            continue
+        fields = status_lines[0].split("\t")
+        entries.append((commit, parse_iso(date), subject, fields[0][:1], _unquote(fields[-1])))
+    if not entries:
+        raise ImportSourceError(_no_history(repo, path, rev))
+    entries.reverse()  # git log lists newest first
+    wanted = [f"{commit}:{p}" for commit, _, _, status, p in entries if status != "D"]
+    blobs = iter(_blobs(repo, wanted))
+    return [
+        FileCommit(commit, at, subject, p, None if status == "D" else next(blobs))
+        for commit, at, subject, status, p in entries
+    ]
+
+
+def _blobs(repo: Path, objects: list[str]) -> list[bytes]:
+    """The contents of `objects` (rev:path), in one `git cat-file --batch` run."""
+    if not objects:
+        return []
+    out = _git(repo, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in objects).encode("utf-8"))
+    blobs, pos = [], 0
+    for name in objects:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].decode("utf-8", "replace").split()
+        if len(header) != 3 or header[1] != "blob":
+            raise ImportSourceError(f"git cannot read {name} ({' '.join(header[1:]) or 'no answer'})")
+        size = int(header[2])
+        blobs.append(out[end + 1 : end + 1 + size])
+        pos = end + 1 + size + 1
+    return blobs
+
+
+def _no_history(repo: Path, path: str, rev: str) -> str:
+    message = f"no commit of {rev} in {repo} touches {path!r} (paths are relative to the repository's root)"
+    name = Path(path).name.lower()
+    files = _git(repo, "ls-tree", "-r", "--name-only", rev).decode("utf-8", "replace").splitlines()
+    close = sorted(f for f in files if name and name in f.lower())[:5]
+    return message + (f"; did you mean: {', '.join(close)}" if close else "")

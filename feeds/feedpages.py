@@ -1,0 +1,56 @@
+"""What every page and feed of a publish shares: the writer, the links, the cache keys of
+inputs, and paged feeds (a subscription document with RFC 5005 archive pages behind it). Both
+the per-document publisher and the aggregates write through one FeedPages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from . import paths
+from .cache import key_of
+from .items import Excerpts
+from .paths import Linker
+from .site import render_page
+from .syndication import Feed, pages_of, render_feed_page
+from .writer import SiteWriter
+
+
+class FeedPages:
+    def __init__(self, writer: SiteWriter, linker: Linker, excerpts: Excerpts, feed_size: int):
+        self.writer = writer
+        self.linker = linker
+        self.excerpts = excerpts
+        self.feed_size = feed_size
+
+    def key(self, *parts: object) -> str:
+        """The key of a page's inputs (the cache drops every key when the code changes)."""
+        return key_of(*parts)
+
+    def page(self, page: str, template: str, **context) -> None:
+        """A page rendered from `context` alone (dicts, lists and strings): rendered again only
+        when that changed."""
+        key = self.key("page", template, sorted(context.items()))
+        self.writer.page(page, key, partial(render_page, template, page, **context))
+
+    def paged_feed(self, feed: Feed, items: list, entry_of: Callable | None = None) -> None:
+        """Write a feed (its items, with .id and .key, oldest first) as a subscription document
+        and archive pages; only documents whose entries or links changed are rendered."""
+        entry_of = entry_of or self.excerpts.entry
+        by_id = {i.id: i for i in items}
+        head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path)
+        for page in pages_of(feed, [i.id for i in items], self.feed_size):
+            key = self.key(
+                "feed",
+                self.linker.base_url,
+                self.feed_size,
+                head,
+                page.number,
+                page.prev_archive,
+                [by_id[e].key for e in page.entry_ids],
+            )
+            render = partial(self._feed_page, page, by_id, entry_of)
+            self.writer.pages((page.path, paths.rss_twin(page.path)), key, render)
+
+    def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, bytes]:
+        return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)

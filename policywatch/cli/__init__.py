@@ -1,0 +1,43 @@
+"""The command line (click): the group and its global options; the commands live by job in
+track.py (tracking runs), history.py (imports) and tools.py (diff, demo, serve, init).
+Each command parses options, calls one library function and turns our errors into clear
+messages: exit 2 for bad input (sources, arguments), 1 when the run could not complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from policywatch import __version__
+
+from . import history, tools, track
+from .options import CONTEXT
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    envvar="POLICYWATCH_DATA_DIR",
+    show_default=True,
+    help="The recorded history (versions, snapshots, health) and the sources/ folder.",
+)
+@click.version_option(__version__, "--version", prog_name="policywatch")
+def cli(data_dir: Path) -> None:
+    """Track policy pages, keep every version, explain what changed, publish feeds and a site.
+
+    \b
+    Examples:
+      policywatch validate                    # check data/sources/*.yml
+      policywatch run                         # crawl every source, then publish _site/
+      policywatch crawl --only amazon-us-business-solutions-agreement
+      policywatch publish --out _site --base-url https://you.github.io/policywatch/
+      policywatch diff old.md new.md          # what changed between two files
+      policywatch demo                        # the bundled example, served on :8000
+    """
+
+
+for command in (*track.COMMANDS, *history.COMMANDS, *tools.COMMANDS):
+    cli.add_command(command)

@@ -1,0 +1,151 @@
+"""Incremental publish: after a new change only what it affects is rendered again, and the folder
+is byte-identical to a full rebuild; a damaged output folder or cache is repaired, not trusted."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pytest
+from support.helpers import tree_digest
+from support.published import START, publish_data, write_health, write_history
+
+from policywatch import example
+from policywatch.archive.health import HealthEvent, load_health
+from policywatch.archive.store import Store
+
+
+def _add_change(data, doc_id: str, days: int, extra: str):
+    store = Store(data)
+    latest = store.latest(doc_id)
+    return store.add(
+        doc_id, latest[1] + f"\n{extra}\n", fetched_at=START + timedelta(days=days), url="u", extractor="t"
+    )
+
+
+@pytest.mark.parametrize("base_url", ["", "https://someone.github.io/watch/"])
+def test_incremental_equals_full_rebuild(tmp_path, base_url):
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    first = publish_data(data, out, feed_size=4, base_url=base_url)
+    assert first.skipped == 0 and first.rendered > 50
+
+    again = publish_data(data, out, feed_size=4, base_url=base_url)
+    assert again.rendered == 0 and again.written == 0 and again.diffs == 0, again
+
+    new = _add_change(data, example.FEES.id, 40, "A new fee of $2.00 applies to returns.")
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    inc = publish_data(data, out, feed_size=4, base_url=base_url)
+    full = publish_data(data, tmp_path / "full", feed_size=4, base_url=base_url, cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "full"), "incremental output differs from a full rebuild"
+
+    assert inc.diffs == 1, inc  # the new change only
+    # its change, version and Markdown pages, the previous version (its "later" link), the
+    # document, service and tag pages, and the current documents (Atom + RSS) of the document,
+    # global, substantive, service and tag feeds, plus an archive page where one fills up
+    assert inc.rendered <= 24, inc
+    assert full.rendered > 4 * inc.rendered and full.diffs == 10
+    untouched = out / "docs" / example.HEALTH.id / "index.html"
+    assert untouched.stat().st_mtime_ns == mtimes[untouched]
+    assert (out / "docs" / example.FEES.id / "changes" / f"{new.id}.html").is_file()
+
+
+def test_health_change_updates_status_and_document_pages(tmp_path):
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    home = out / "index.html"
+    home_mtime = home.stat().st_mtime_ns
+    health = load_health(data)
+    health.documents.pop(example.HEALTH.id)
+    health.events.append(HealthEvent(example.HEALTH.id, "resumed", "2026-02-01T09:00:00Z", "", "after 4 failed crawls"))
+    (data / "health.json").write_text(health.to_json(), encoding="utf-8")
+    inc = publish_data(data, out)
+    publish_data(data, tmp_path / "full", cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "full")
+    # the document page, the health feed (Atom and RSS), the status page, and the pages that list
+    # the document with its health: all documents, its service's and its tags'
+    assert inc.diffs == 0 and inc.rendered <= 8, inc
+    assert home.stat().st_mtime_ns == home_mtime, "the home page shows no health: not written again"
+    assert "tracking resumed" in (out / "health.atom").read_text(encoding="utf-8")
+    page = (out / "docs" / example.HEALTH.id / "index.html").read_text(encoding="utf-8")
+    assert "<dd>ok</dd>" in page
+
+
+def test_damaged_output_and_cache_are_repaired(tmp_path):
+    data = tmp_path / "data"
+    write_history(data)
+    write_health(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    reference = tree_digest(out)
+    change_page = next((out / "docs" / example.FEES.id / "changes").glob("*.html"))
+    change_page.write_text("tampered", encoding="utf-8")
+    (out / "feed.rss").unlink()
+    (out / "docs" / "gone" / "old.html").parent.mkdir(parents=True)
+    (out / "docs" / "gone" / "old.html").write_text("left over", encoding="utf-8")
+    report = publish_data(data, out)
+    assert report.removed == 1 and not (out / "docs" / "gone").exists()
+    assert (out / "feed.rss").is_file() and change_page.read_text(encoding="utf-8") == "tampered"
+    publish_data(data, out, full=True)  # a page edited by hand in the output is replaced by --full
+    assert tree_digest(out) == reference
+
+    # a damaged or deleted cache only costs a full render
+    (data / "publish-cache.db").write_bytes(b"not a database, but garbage of some length" * 100)
+    report = publish_data(data, out)
+    assert report.skipped == 0 and report.written == 0
+    assert tree_digest(out) == reference
+    (data / "publish-cache.db").unlink()
+    report = publish_data(data, out)
+    assert report.skipped == 0 and report.written == 0
+    assert publish_data(data, out).rendered == 0
+
+
+def test_deleted_pages_of_an_unchanged_document_are_written_again(tmp_path):
+    # an unchanged document keeps its change, version and text pages without keying each one;
+    # a file missing from the output still brings that page back
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    reference = tree_digest(out)
+    folder = out / "docs" / example.FEES.id
+    change = sorted((folder / "changes").glob("*.html"))[-1]
+    gone = [change, folder / "versions" / change.name]
+    for page in gone:
+        page.unlink()
+    report = publish_data(data, out)
+    assert all(page.is_file() for page in gone)
+    assert tree_digest(out) == reference
+    assert report.written == len(gone) and report.rendered <= 3, report  # the pages of one change
+    assert publish_data(data, out).rendered == 0
+
+
+def test_options_that_change_feeds_rerender_them(tmp_path):
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out, feed_size=50)
+    publish_data(data, out, feed_size=2, base_url="https://x.example/site/")
+    publish_data(data, tmp_path / "full", feed_size=2, base_url="https://x.example/site/", cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "full")
+    assert "https://x.example/site/docs/" in (out / "feed.atom").read_text(encoding="utf-8")
+
+
+def test_the_cache_forgets_output_folders_that_are_gone(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    data = tmp_path / "data"
+    write_history(data, steps=2)
+    publish_data(data, tmp_path / "a")
+    publish_data(data, tmp_path / "b")
+    with closing(sqlite3.connect(data / "publish-cache.db")) as db:
+        assert db.execute("select count(distinct out) from pages").fetchone()[0] == 2
+    shutil.rmtree(tmp_path / "a")
+    publish_data(data, tmp_path / "b")
+    with closing(sqlite3.connect(data / "publish-cache.db")) as db:
+        outs = [o for (o,) in db.execute("select distinct out from pages")]
+    assert outs == [str((tmp_path / "b").resolve())]

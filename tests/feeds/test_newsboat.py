@@ -1,0 +1,54 @@
+"""A real feed reader reads the feeds: newsboat (Debian's package, installed by `make checkers`)
+loads the global feed from a local server and lists the expected entries, with links that
+resolve to the change pages."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import urllib.request
+
+import pytest
+from support.published import all_published, newsboat, publish_data, serving, write_history
+
+pytestmark = pytest.mark.slow
+
+
+def read_with_newsboat(url: str, home) -> list[tuple[str, str]]:
+    """(title, link) of each article newsboat stores after reloading the feed at `url`."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "urls").write_text(url + "\n", encoding="utf-8")
+    cache = home / "cache.db"
+    r = subprocess.run(
+        [newsboat(), "-u", str(home / "urls"), "-c", str(cache), "-C", "/dev/null", "-x", "reload", "print-unread"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("select title, url from rss_item where feedurl = ? order by pubDate desc", [url]).fetchall()
+    assert r.stdout.strip() == f"{len(rows)} unread articles", r.stdout
+    return rows
+
+
+@pytest.mark.skipif(newsboat() is None, reason="newsboat is not installed (make checkers installs it with apt-get)")
+@pytest.mark.parametrize(("feed_size", "feed"), [(50, "feed.atom"), (50, "feed.rss"), (5, "feed.atom")])
+def test_newsboat_lists_the_feed_entries(tmp_path, feed_size, feed):
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "site"
+    out.mkdir()
+    with serving(out) as base:
+        publish_data(data, out, base_url=base, feed_size=feed_size)
+        published = all_published(out / "changes.json")
+        articles = read_with_newsboat(base + feed, tmp_path / "home")
+        assert len(published) == 12
+        assert len(articles) == min(feed_size, len(published))
+        newest = sorted(published, key=lambda r: (r["detected_at"], r["id"]), reverse=True)[: len(articles)]
+        assert {url for _, url in articles} == {r["url"] for r in newest}
+        for title, url in articles:
+            assert ": " in title
+            with urllib.request.urlopen(url) as page:
+                assert page.status == 200 and title.split(": ", 1)[1][:20].encode() in page.read()
