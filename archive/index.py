@@ -324,6 +324,14 @@ class Index:
                 out[doc] = (r["etag"] or "", r["last_modified"] or "")
         return out
 
+    def last_fetches(self) -> dict[str, dict]:
+        """Per document, its last fetch on this machine (`at`, `outcome`, `reason`), in one query."""
+        rows = self.db.execute(
+            "select document_id, at, outcome, reason from fetches f "
+            "where at = (select max(at) from fetches g where g.document_id = f.document_id)"
+        )
+        return {d: {"at": at, "outcome": outcome, "reason": reason or ""} for d, at, outcome, reason in rows}
+
     def last_fetch(self, doc_id: str) -> dict | None:
         return next(
             self.db.query("select * from fetches where document_id = ? order by at desc limit 1", [doc_id]), None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import SourceProblem, SourcesError
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # a BCP 47 tag: en, fr, pt-BR, zh-Hant
 _translator = GenericTranslator()
 
 
@@ -51,6 +52,14 @@ class DocumentSource(BaseModel):
     wait_for: str | None = None
     confirm: int = Field(default=1, ge=1, le=5)
     ignore_robots: str | None = None  # the reason robots.txt is not obeyed for this document
+    lang: str | None = None  # the language the page is written in (detected from its text when absent)
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, v: str | None) -> str | None:
+        if v is not None and not LANG_PATTERN.match(v):
+            raise ValueError(f"must be a language tag such as 'en', 'fr' or 'pt-BR', got {v!r}")
+        return v
 
     @field_validator("ignore_robots", mode="before")
     @classmethod

@@ -1,24 +1,22 @@
-"""Everything that spans documents: the global, substantive, per-service, per-tag and health
-feeds, feeds.opml, changes.json, the search index, and the home, filter, documents, service,
-tag, status and search pages. Fed one document at a time by the publisher."""
+"""Everything that spans documents: the global, substantive, per-service and per-tag feeds (each
+with a substantive-only twin), the health feed, feeds.opml, changes.json, and the home, filter,
+service, tag, documents, status, search and subscribe pages. Fed one document at a time by the
+publisher."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from policywatch.archive.health import Health, HealthEvent
 
 from . import paths
 from .feedpages import FeedPages
-from .items import DocInfo, Item
-from .site import render_page
+from .items import UNDECLARED, DocInfo, Item
 from .syndication import Entry, Feed, health_entry, render_opml
+from .tracking import Tracking
 
-RECENT = 50  # changes listed on the home, filter, service and tag pages
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
 
 
@@ -40,19 +38,19 @@ class HealthItem:
         return health_entry(self.event, self.title)
 
 
-def _newest(items: list[Item], n: int = RECENT) -> list[dict]:
-    return [i.view() for i in reversed(items[-n:])]
+def substantive(items: list[Item]) -> list[Item]:
+    return [i for i in items if i.record.significance == "substantive"]
 
 
 class Aggregates:
-    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo], health: Health):
+    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo], health: Health, tracks: dict[str, Tracking]):
         self.pages = pages
         self.infos = infos
         self.health = health
+        self.tracks = tracks
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
         self.items: list[Item] = []
         self.records: list[tuple[tuple[str, str], str]] = []  # (order, changes.json line)
-        self.search: list[tuple[tuple[str, str], str]] = []  # (order, search-index.json line)
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
         self.n_records = 0
@@ -60,53 +58,53 @@ class Aggregates:
     def slug(self, service: str) -> str:
         return self.slugs[service]
 
+    def service_page(self, service: str) -> str | None:
+        """A service's page; documents outside the sources have none (theirs is no service)."""
+        return None if service == UNDECLARED else paths.service_page(self.slug(service))
+
     # ------------------------------------------------------------------ fed per document
 
     def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
-        """Take a document's change records; their lines of changes.json and of the search index
-        come from the publish cache when none of them changed."""
+        """Take a document's change records; their lines of changes.json come from the publish
+        cache when none of them changed."""
         key = self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
         cache = self.pages.writer.cache
         blob = cache.blob(key) if cache is not None else None
         if blob is None:
-            search = [_search_line(i) for i in items if i.record.published]
-            blob = "\n".join(record_lines()) + "\x00" + "\n".join(search)  # JSON escapes both
+            blob = "\n".join(record_lines())  # JSON escapes newlines inside a record
             if cache is not None:
                 cache.keep_blob(key, blob)
-        json_part, search_part = blob.split("\x00")
-        published = [i for i in items if i.record.published]
         if items:
-            self.records.extend(zip((i.order for i in items), json_part.split("\n"), strict=True))
-        if published:
-            self.search.extend(zip((i.order for i in published), search_part.split("\n"), strict=True))
-        self.items.extend(published)
+            self.records.extend(zip((i.order for i in items), blob.split("\n"), strict=True))
+        self.items.extend(i for i in items if i.record.published)
         self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
 
-    def document(self, info: DocInfo, health: str, n_versions: int, last: str | None, items: list[Item]) -> None:
+    def document(self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, items: list[Item]) -> None:
         self.doc_rows.append(
             {
                 "id": info.id,
                 "page": paths.document_page(info.id),
                 "title": info.title,
                 "service": info.service,
-                "service_page": paths.service_page(self.slug(info.service)),
+                "service_page": self.service_page(info.service),
                 "tags": info.tags,
                 "n_versions": n_versions,
                 "last_change": last,
                 "last_summary": items[-1].record.summary if items else "",
-                "health": health,
+                "health": track.label,
+                "checked": track.last_checked,
             }
         )
 
     # ------------------------------------------------------------------ at the end
 
-    def finish(self) -> None:
+    def finish(self, search_bundles: list[dict]) -> None:
         """Write what spans documents, once every document was fed."""
         self.items.sort(key=lambda i: i.order)
-        services = sorted({i.service for i in self.infos.values()})
+        services = sorted({i.service for i in self.infos.values()} - {UNDECLARED})
         tags = sorted({t for i in self.infos.values() for t in i.tags})
         by_service: dict[str, list[Item]] = defaultdict(list)
         by_tag: dict[str, list[Item]] = defaultdict(list)
@@ -114,22 +112,33 @@ class Aggregates:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
-        service_feeds = {s: self._slice_feed("services", self.slug(s), s, by_service[s]) for s in services}
-        tag_feeds = {t: self._slice_feed("tags", t, t, by_tag[t]) for t in tags}
-        feeds = [*self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *self.doc_feeds]
-        opml_key = self.pages.key("opml", self.pages.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
-        render = partial(render_opml, feeds, self.pages.linker, "policywatch feeds")
+        site_feeds = self._site_feeds()
+        service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
+        tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
+        feeds = [
+            *site_feeds,
+            *(f for pair in service_feeds.values() for f in pair),
+            *(f for pair in tag_feeds.values() for f in pair),
+            *self.doc_feeds,
+        ]
+        opml_key = self.pages.key(
+            "opml", self.pages.linker.base_url, [(f.title, f.site_path, f.path, f.rss) for f in feeds]
+        )
+        render = partial_opml(feeds, self.pages)
         self.pages.writer.page("feeds.opml", opml_key, render)
-        self._data_files()
-        self._lists(services, tags)
+        self._changes_json()
+        nav = self._nav(services, tags)
+        self._lists(nav)
         self.pages.page("documents.html", "documents.html", documents=self.doc_rows)
-        for service, feed in service_feeds.items():
+        for service, (feed, subst) in service_feeds.items():
             rows = [r for r in self.doc_rows if r["service"] == service]
-            self._slice_page(feed, service, "service", by_service[service], rows)
-        for tag, feed in tag_feeds.items():
-            self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
+            self._slice_pages(feed, subst, service, "service", by_service[service], rows)
+        for tag, (feed, subst) in tag_feeds.items():
+            rows = [r for r in self.doc_rows if tag in r["tags"]]
+            self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
         self._status()
-        self.pages.page("search.html", "search.html")
+        self.pages.page("search.html", "search.html", bundles=search_bundles)
+        self._subscribe(site_feeds, service_feeds, tag_feeds)
 
     def _site_feeds(self) -> list[Feed]:
         """The feeds of the whole site: every change, the substantive ones, tracking health."""
@@ -155,15 +164,15 @@ class Aggregates:
             "health.atom",
         )
         self.pages.paged_feed(everything, self.items)
-        self.pages.paged_feed(important, [i for i in self.items if i.record.significance == "substantive"])
+        self.pages.paged_feed(important, substantive(self.items))
         events = sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event))
         titles = {d: i.title for d, i in self.infos.items()}
         items = [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events]
         self.pages.paged_feed(health, items, HealthItem.entry)
         return [everything, important, health]
 
-    def _slice_feed(self, folder: str, slug: str, name: str, items: list[Item]) -> Feed:
-        """The feed of one service (folder "services") or tag ("tags")."""
+    def _slice_feeds(self, folder: str, slug: str, name: str, items: list[Item]) -> tuple[Feed, Feed]:
+        """The feed of one service (folder "services") or tag ("tags"), and its substantive twin."""
         if folder == "services":
             title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
             page = paths.service_page(slug)
@@ -172,66 +181,99 @@ class Aggregates:
             page = paths.tag_page(slug)
         feed = Feed(f"{folder}/{slug}", title, subtitle, page, f"{folder}/{slug}/feed.atom")
         self.pages.paged_feed(feed, items)
-        return feed
+        subst = Feed(
+            f"{folder}/{slug}/substantive",
+            title.replace(" — ", ": substantive changes — ", 1),
+            subtitle.replace("Changes to", "Changes to the wording of", 1),
+            page,
+            paths.substantive_feed(f"{folder}/{slug}"),
+            rss=False,
+        )
+        self.pages.paged_feed(subst, substantive(items))
+        return feed, subst
 
-    def _data_files(self) -> None:
-        """changes.json and the search index, newest first."""
+    def _changes_json(self) -> None:
+        """changes.json, newest first."""
         self.records.sort(key=lambda r: r[0], reverse=True)
         records = ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8")
         self.pages.writer.write("changes.json", records)
-        self.pages.writer.write("search-index.json", self._search_index())
 
-    def _lists(self, services: list[str], tags: list[str]) -> None:
-        """The home page and the lists of recent changes by significance."""
-        nav = {
+    def _nav(self, services: list[str], tags: list[str]) -> dict:
+        return {
             "services": [{"name": s, "page": paths.service_page(self.slug(s))} for s in services],
             "tags": [{"name": t, "page": paths.tag_page(t)} for t in tags],
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
+
+    def _lists(self, nav: dict) -> None:
+        """The home page and the lists of changes by significance, each paged."""
         latest = self.items[-1].record.detected_at if self.items else None
-        self.pages.page(
+        checked = max((t.last_checked for t in self.tracks.values() if t.last_checked), default=None)
+        self.pages.paged_list(
             "index.html",
             "index.html",
-            changes=_newest(self.items),
+            self.items,
             n_documents=len(self.infos),
-            n_changes=len(self.items),
             latest=latest,
+            checked=checked,
             nav=nav,
             current=None,
         )
         for sig in SIGNIFICANCES:
             chosen = [i for i in self.items if i.record.significance == sig]
-            self.pages.page(
+            self.pages.paged_list(
                 paths.significance_page(sig),
                 "recent.html",
+                chosen,
                 significance=sig,
-                changes=_newest(chosen),
-                n_changes=len(chosen),
                 nav=nav,
                 current=sig,
                 feed="substantive.atom" if sig == "substantive" else None,
             )
 
-    def _slice_page(self, feed: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
-        page = feed.site_path
-        newest = items[-RECENT:]
-        key = self.pages.key(kind, name, [i.key for i in newest], len(items), docs)
-
-        def render() -> bytes:
-            return render_page(
-                "slice.html", page, kind=kind, name=name, feed=feed.path, changes=_newest(items), documents=docs,
-                n_changes=len(items),
-            )  # fmt: skip
-
-        self.pages.writer.page(page, key, render)
+    def _slice_pages(self, feed: Feed, subst: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
+        """A service's or tag's page (its documents and changes, paged), and for a service one
+        page per significance."""
+        front = feed.site_path
+        sig_pages = []
+        if kind == "service":
+            slug = self.slug(name)
+            sig_pages = [{"name": s, "page": paths.service_significance_page(slug, s)} for s in SIGNIFICANCES]
+        self.pages.paged_list(
+            front,
+            "slice.html",
+            items,
+            kind=kind,
+            name=name,
+            feed=feed.path,
+            substantive_feed=subst.path,
+            documents=docs,
+            significances=sig_pages,
+            significance=None,
+            home=front,
+        )
+        for sig in sig_pages:
+            chosen = [i for i in items if i.record.significance == sig["name"]]
+            self.pages.paged_list(
+                sig["page"],
+                "slice.html",
+                chosen,
+                kind=kind,
+                name=name,
+                feed=subst.path if sig["name"] == "substantive" else feed.path,
+                substantive_feed=subst.path,
+                documents=[],
+                significances=sig_pages,
+                significance=sig["name"],
+                home=front,
+            )
 
     def _status(self) -> None:
         titles = {d: i.title for d, i in self.infos.items()}
-        failing = [
-            {**h.__dict__, "title": titles.get(d, d), "page": paths.document_page(d)}
-            for d, h in sorted(self.health.documents.items())
-            if d in self.infos
-        ]
+        rows = []
+        for d in sorted(self.infos):
+            t = self.tracks[d]
+            rows.append({**t.view(), "id": d, "title": titles[d], "page": paths.document_page(d)})
         events = [
             {
                 **e.__dict__,
@@ -241,25 +283,40 @@ class Aggregates:
             for e in sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event), reverse=True)
             if e.document_id in self.infos
         ]
-        ok = sum(1 for d in self.infos if d not in self.health.documents)
-        self.pages.page("status.html", "status.html", failing=failing, events=events, n_ok=ok)
+        counts = {s: sum(1 for r in rows if r["state"] == s) for s in ("ok", "failing", "broken", "imported", "never")}
+        checked = max((r["last_checked"] for r in rows if r["last_checked"]), default=None)
+        self.pages.page("status.html", "status.html", documents=rows, events=events, counts=counts, checked=checked)
 
-    def _search_index(self) -> bytes:
-        """A small prebuilt index for search.js: documents, then changes newest first."""
-        docs = [
-            json.dumps(
-                {"t": r["title"], "s": r["service"], "g": " ".join(r["tags"]), "u": r["page"], "k": "document"},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            for r in self.doc_rows
-        ]
-        self.search.sort(key=lambda r: r[0], reverse=True)
-        lines = docs + [line for _, line in self.search]
-        return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+    def _subscribe(self, site_feeds: list[Feed], service_feeds: dict, tag_feeds: dict) -> None:
+        linker = self.pages.linker
+
+        def row(name: str, feed: Feed, subst: Feed | None) -> dict:
+            return {
+                "name": name,
+                "page": feed.site_path,
+                "atom": feed.path,
+                "rss": paths.rss_twin(feed.path) if feed.rss else None,
+                "substantive": subst.path if subst else None,
+                "url": linker.absolute(feed.path),
+                "substantive_url": linker.absolute(subst.path) if subst else None,
+            }
+
+        everything, important, health = site_feeds
+        self.pages.page(
+            "subscribe.html",
+            "subscribe.html",
+            everything=row("Every change", everything, important),
+            important=row("Substantive changes only", important, None),
+            health=row("Tracking health", health, None),
+            services=[row(s, f, sub) for s, (f, sub) in service_feeds.items()],
+            tags=[row(t, f, sub) for t, (f, sub) in tag_feeds.items()],
+            opml=linker.absolute("feeds.opml"),
+            absolute=bool(linker.base_url),
+        )
 
 
-def _search_line(item: Item) -> str:
-    r = item.record
-    row = {"t": item.title, "s": r.summary, "d": r.detected_at[:10], "g": r.significance, "u": item.page, "k": "change"}
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+def partial_opml(feeds: list[Feed], pages: FeedPages) -> Callable[[], bytes]:
+    def render() -> bytes:
+        return render_opml(feeds, pages.linker, "policywatch feeds")
+
+    return render

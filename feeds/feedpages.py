@@ -15,6 +15,8 @@ from .site import render_page
 from .syndication import Feed, pages_of, render_feed_page
 from .writer import SiteWriter
 
+LIST_SIZE = 50  # changes per page of a list (the home page, a service's, ...)
+
 
 class FeedPages:
     def __init__(self, writer: SiteWriter, linker: Linker, excerpts: Excerpts, feed_size: int):
@@ -38,7 +40,7 @@ class FeedPages:
         and archive pages; only documents whose entries or links changed are rendered."""
         entry_of = entry_of or self.excerpts.entry
         by_id = {i.id: i for i in items}
-        head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path)
+        head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path, feed.rss, entry_of.__name__)
         for page in pages_of(feed, [i.id for i in items], self.feed_size):
             key = self.key(
                 "feed",
@@ -50,7 +52,38 @@ class FeedPages:
                 [by_id[e].key for e in page.entry_ids],
             )
             render = partial(self._feed_page, page, by_id, entry_of)
-            self.writer.pages((page.path, paths.rss_twin(page.path)), key, render)
+            files = (page.path, paths.rss_twin(page.path)) if feed.rss else (page.path,)
+            self.writer.pages(files, key, render)
 
-    def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, bytes]:
+    def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, ...]:
         return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)
+
+    def paged_list(self, front: str, template: str, items: list, **context) -> None:
+        """A list of changes (items oldest first): `front` shows the newest LIST_SIZE, and pages
+        `list_page(front, n)` hold LIST_SIZE each, cut from the oldest, so that every change is
+        reachable and a full page never changes (a new change re-renders the front page alone)."""
+        size = LIST_SIZE
+        full = len(items) // size
+        common = sorted(context.items())
+        for n in range(1, full + 1):
+            chunk = items[(n - 1) * size : n * size]
+            page = paths.list_page(front, n)
+            nav = {
+                "number": n,
+                "pages": full,
+                "newer": paths.list_page(front, n + 1) if n < full else front,
+                "older": paths.list_page(front, n - 1) if n > 1 else None,
+                "front": front,
+            }
+            key = self.key("list", template, page, nav, len(items), [i.key for i in chunk], common)
+            render = partial(self._list_page, template, page, chunk, len(items), nav, context)
+            self.writer.page(page, key, render)
+        newest = items[-size:]
+        older = paths.list_page(front, (len(items) - size - 1) // size + 1) if len(items) > size else None
+        nav = {"number": None, "pages": full, "newer": None, "older": older, "front": front}
+        key = self.key("list", template, front, nav, len(items), [i.key for i in newest], common)
+        self.writer.page(front, key, partial(self._list_page, template, front, newest, len(items), nav, context))
+
+    def _list_page(self, template: str, page: str, chunk: list, total: int, nav: dict, context: dict) -> bytes:
+        views = [i.view() for i in reversed(chunk)]
+        return render_page(template, page, changes=views, n_changes=total, paging=nav, **context)

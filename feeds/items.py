@@ -8,12 +8,17 @@ from dataclasses import dataclass
 
 from policywatch.archive.changes import ChangeRecord
 from policywatch.archive.store import Store, parse_version_file
-from policywatch.diffs import compare
+from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
 
 from . import paths
 from .cache import PublishCache
 from .syndication import Entry, change_entry
+
+SEARCH = "search:"  # the cache keeps a diff's changed text under this prefix and its key
+
+
+UNDECLARED = "(not in the sources)"  # the service of a document published without a sources entry
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class DocInfo:
     service: str
     url: str = ""
     tags: tuple[str, ...] = ()
+    lang: str = ""  # from the sources; "" when it is to be detected from the text
 
 
 class Item:
@@ -65,37 +71,53 @@ class Item:
             "significance": r.significance,
             "summary": r.summary,
             "page": self.page,
+            "service": self.service,
         }
 
 
 class Excerpts:
-    """Feed excerpts of diffs by (from text, to text): cached, else computed from the store."""
+    """What feeds and the search index show of each diff (its excerpt and its changed text), by
+    (from text, to text): cached, else computed from the store."""
 
     def __init__(self, store: Store, cache: PublishCache):
         self.store = store
         self.cache = cache
         self.computed = 0
 
-    def remember(self, item: Item, html: str) -> None:
+    def remember(self, item: Item, cmp: Comparison) -> None:
+        """Keep what a change page's diff gives the feeds and the search index."""
         if item.excerpt_key:
-            self.cache.keep_excerpt(item.excerpt_key, html)
+            self.cache.keep_excerpt(item.excerpt_key, diff_render.excerpt_html(cmp))
+            self.cache.keep_excerpt(SEARCH + item.excerpt_key, diff_render.search_text(cmp))
 
-    def of(self, item: Item) -> str:
+    def _get(self, item: Item, prefix: str) -> str:
         key = item.excerpt_key
         if key is None:
             return ""
-        html = self.cache.excerpt(key)
-        if html is None:
+        found = self.cache.excerpt(prefix + key)
+        if found is None:
             r = item.record
             old = self._text(r.document_id, r.from_version or "")
             new = self._text(r.document_id, r.to_version)
-            html = diff_render.excerpt_html(compare(old, new))
+            self.remember(item, compare(old, new))
             self.computed += 1
-            self.cache.keep_excerpt(key, html)
-        return html
+            found = self.cache.excerpt(prefix + key)
+            assert found is not None
+        return found
+
+    def of(self, item: Item) -> str:
+        """The feed excerpt (HTML, its "more" link to be filled in by the feed)."""
+        return self._get(item, "")
+
+    def search_text(self, item: Item) -> str:
+        return self._get(item, SEARCH)
 
     def _text(self, doc_id: str, version_id: str) -> str:
         return parse_version_file(self.store.versions_dir / doc_id / f"{version_id}.md")[1]
 
     def entry(self, item: Item) -> Entry:
         return change_entry(item.record, item.title, item.page, self.of(item), item.categories)
+
+    def short_entry(self, item: Item) -> Entry:
+        """The entry of a document's own feed: its title is the summary alone."""
+        return change_entry(item.record, "", item.page, self.of(item), item.categories)

@@ -37,12 +37,27 @@ def version_page(doc_id: str, version_id: str) -> str:
     return f"docs/{doc_id}/versions/{version_id}.html"
 
 
-def version_text(doc_id: str, version_id: str) -> str:
-    return f"docs/{doc_id}/versions/{version_id}.md"
+def raw_copy(doc_id: str, name: str) -> str:
+    """A stored raw page, published as plain text (never rendered: it is the crawled page)."""
+    return f"docs/{doc_id}/raw/{name}.txt"
+
+
+def texts_pack(doc_id: str) -> str:
+    """Every version's text of a document, each distinct paragraph once (read by site.js)."""
+    return f"docs/{doc_id}/texts.json"
+
+
+def compare_page(doc_id: str) -> str:
+    return f"docs/{doc_id}/compare.html"
 
 
 def document_feed(doc_id: str, fmt: str = "atom") -> str:
     return f"docs/{doc_id}/feed.{fmt}"
+
+
+def substantive_feed(folder: str) -> str:
+    """The substantive-only feed beside a feed.atom in `folder` ("docs/<id>", "services/<slug>", ...)."""
+    return f"{folder}/substantive.atom"
 
 
 def service_page(slug: str) -> str:
@@ -55,6 +70,16 @@ def tag_page(tag: str) -> str:
 
 def significance_page(significance: str) -> str:
     return f"recent/{significance}.html"
+
+
+def service_significance_page(slug: str, significance: str) -> str:
+    return f"services/{slug}/{significance}.html"
+
+
+def list_page(front: str, number: int) -> str:
+    """Page `number` (1 = oldest) of the list whose newest changes are on `front` ("index.html" ->
+    "index-3.html"); pages are cut from the oldest change, so a full page never changes."""
+    return front.removesuffix(".html") + f"-{number}.html"
 
 
 def rss_twin(atom_path: str) -> str:

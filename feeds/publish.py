@@ -1,14 +1,16 @@
 """publish(): the recorded history → the folder a web server or GitHub Pages serves.
 
-Writes changes.json, Atom and RSS feeds (all changes, per document, service and tag, the
-substantive ones, health) with RFC 5005 archive pages, feeds.opml, a search index and the site.
-It goes document by document and never holds texts of more than one change; with a publish cache
-it re-renders only pages whose inputs changed, and the output is the same bytes either way.
+Writes changes.json, Atom and RSS feeds (all changes, per document, service and tag, their
+substantive-only twins, health) with RFC 5005 archive pages, feeds.opml, the search index and the
+site. It goes document by document and never holds texts of more than one change (a document's
+texts pack reads its versions one at a time); with a publish cache it re-renders only pages whose
+inputs changed, and the output is the same bytes either way.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -18,7 +20,7 @@ from pathlib import Path
 from policywatch.archive.changes import ChangeRecord
 from policywatch.archive.health import Health
 from policywatch.archive.index import Index
-from policywatch.archive.store import Version
+from policywatch.archive.store import Version, parse_version_file
 from policywatch.diffs import compare
 from policywatch.diffs import render as diff_render
 
@@ -26,16 +28,19 @@ from . import paths
 from .aggregate import Aggregates
 from .cache import PublishCache, fingerprint
 from .feedpages import FeedPages
-from .items import DocInfo, Excerpts, Item
+from .items import UNDECLARED, DocInfo, Excerpts, Item
+from .language import detect
 from .paths import Linker
+from .search import SearchIndex
 from .site import environment, markdown_html, render_page
 from .syndication import Feed
+from .tracking import Tracking, tracking_of
 from .writer import SiteWriter
 
 __all__ = ["DocInfo", "PublishReport", "publish"]
 
 FEED_SIZE = 50  # entries per feed document (and per archive page)
-STATIC = ("style.css", "search.js", "favicon.svg")
+STATIC = ("style.css", "search.js", "site.js", "favicon.svg")
 
 
 @dataclass
@@ -51,11 +56,13 @@ class PublishReport:
     diffs: int = 0  # diffs computed (the costly part of a first publish)
 
 
-def record_json(record: ChangeRecord, linker: Linker) -> dict:
-    """One changes.json record (▶ contract)."""
+def record_json(record: ChangeRecord, info: DocInfo, linker: Linker) -> dict:
+    """One changes.json record (▶ contract, with the document's title and service)."""
     return {
         "id": record.id,
         "document_id": record.document_id,
+        "title": info.title,
+        "service": info.service,
         "detected_at": record.detected_at,
         "from_version": record.from_version,
         "to_version": record.to_version,
@@ -70,28 +77,46 @@ def record_json(record: ChangeRecord, linker: Linker) -> dict:
     }
 
 
-def health_label(health: Health, doc_id: str) -> str:
-    h = health.documents.get(doc_id)
-    if h is None:
-        return "ok"
-    return f"{'broken' if h.broken else 'failing'}: {h.last_reason} ({h.failures}×)"
+def texts_pack(
+    doc_id: str, versions: list[Version], records: dict[str, ChangeRecord], text_of: Callable[[str], str]
+) -> bytes:
+    """Every version's text of a document as JSON for site.js: each distinct paragraph once, and
+    each version as runs [first, count] of paragraph numbers ("\\n\\n".join gives the text back)."""
+    numbers: dict[str, int] = {}
+    out_versions = []
+    for v in versions:
+        runs: list[list[int]] = []
+        for block in text_of(v.id).split("\n\n"):
+            n = numbers.setdefault(block, len(numbers))
+            if runs and runs[-1][0] + runs[-1][1] == n:
+                runs[-1][1] += 1
+            else:
+                runs.append([n, 1])
+        r = records[v.id]
+        out_versions.append({"id": v.id, "at": v.detected_at, "kind": r.kind, "summary": r.summary, "runs": runs})
+    body = {"document": doc_id, "versions": out_versions, "blocks": list(numbers)}
+    return (json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 class Publisher:
-    """The per-document pass of one publish: each document's change, version and text pages and
-    its feed, handed on to the aggregates."""
+    """The per-document pass of one publish: each document's change, version and compare pages,
+    its texts pack and its feeds, handed on to the aggregates."""
 
-    def __init__(self, index: Index, pages: FeedPages):
+    def __init__(self, index: Index, pages: FeedPages, search: SearchIndex, raw_url: str = ""):
         self.index = index
         self.store = index.store
         self.pages = pages
         self.writer = pages.writer
         self.excerpts = pages.excerpts
+        self.search = search
+        self.raw_url = raw_url
         self.diffs = 0
 
     # ------------------------------------------------------------------ one document
 
-    def document(self, info: DocInfo, records: list[ChangeRecord], health: str, sink: Aggregates) -> None:
+    def document(
+        self, info: DocInfo, records: list[ChangeRecord], lang: str, track: Tracking, sink: Aggregates
+    ) -> None:
         """Pages and feeds of one document; `records`: its changes in order, without stats."""
         doc_id = info.id
         # version files are never rewritten, so (document, version id) stands for a text in the
@@ -112,95 +137,185 @@ class Publisher:
             return texts[vid]
 
         items = [Item(record, info.title, info.service, info.tags) for record in records]
-        doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags)
-        dpage = paths.document_page(doc_id)
-        service_page = paths.service_page(sink.slug(info.service))
-        dkey = self.pages.key("document", doc_key, health, [i.key for i in items], service_page)
-        # The document page's key covers every input of the document's change, version and text
-        # pages: when the last publish rendered it from the same inputs, those pages are kept as
-        # they are (unless a file is missing), without working out each one's key.
-        same = self.writer.fresh(dpage, dkey)
+        latest = records[-1].to_version if records else None
+        raw = self._raw_copies(doc_id)
+        doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags, lang, self.raw_url)
+        service_page = sink.service_page(info.service)
+        # The texts pack's key covers every input of the document's change, version and compare
+        # pages: when the last publish wrote it from the same inputs, those pages are kept as they
+        # are (unless a file is missing), without working out each one's key.
+        pack = paths.texts_pack(doc_id)
+        pack_key = self.pages.key("pack", doc_key, [i.key for i in items], sorted(raw))
+        same = self.writer.fresh(pack, pack_key)
         for n, (record, item) in enumerate(zip(records, items, strict=True)):
             vid = record.to_version
-            vpage, tpage = paths.version_page(doc_id, vid), paths.version_text(doc_id, vid)
-            if same and self.writer.keep((item.page, vpage, tpage)):
+            vpage = paths.version_page(doc_id, vid)
+            raw_file = paths.raw_copy(doc_id, raw[vid]) if vid in raw and not self.raw_url else None
+            kept = (item.page, vpage, raw_file) if raw_file else (item.page, vpage)
+            if same and self.writer.keep(kept):
                 continue
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
-            # a change page links back, not forward: a new change re-renders no older diff
-            render = partial(self._change_page, info, record, version_of, item, text_of, prev_id)
-            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}", render)
-            render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
-            self.writer.page(vpage, f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
-            self.writer.page(tpage, f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
-        sink.changes(doc_id, items, partial(self._record_lines, doc_id))
+            raw_link = self._raw_link(doc_id, vid, raw)
+            render = partial(
+                self._change_page, info, record, version_of, item, text_of, prev_id, next_id, lang, raw_link
+            )
+            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}:{next_id}:{raw_link}", render)
+            render = partial(
+                self._version_page, info, record, version_of, text_of, prev_id, next_id, latest, lang, raw_link
+            )
+            self.writer.page(vpage, f"v:{doc_key}:{item.key}:{prev_id}:{next_id}:{vid == latest}:{raw_link}", render)
+            if raw_file:
+                self.writer.page(raw_file, f"r:{doc_id}:{raw[vid]}", partial(self._raw_bytes, doc_id, raw[vid]))
+        if records:
+            by_version = {r.to_version: r for r in records}
+
+            def render_pack() -> bytes:
+                texts.clear()  # read one version at a time, not kept
+                listed = [version_of(r.to_version) for r in records]
+                return texts_pack(doc_id, listed, by_version, lambda vid: self.store.read(version_of(vid)))
+
+            self.writer.page(pack, pack_key, render_pack)
+            self.pages.page(paths.compare_page(doc_id), "compare.html", doc=_doc_view(info, lang))
+        sink.changes(doc_id, items, partial(self._record_lines, info))
+        for item in items:
+            if item.record.published:
+                self.search.add(item)
 
         published = [i for i in items if i.record.published]
+        folder = f"docs/{doc_id}"
         feed = Feed(
-            f"docs/{doc_id}",
+            folder,
             f"{info.title} — policywatch",
             f"Changes to {info.title} ({info.service})",
             paths.document_page(doc_id),
             paths.document_feed(doc_id),
         )
-        self.pages.paged_feed(feed, published)
+        self.pages.paged_feed(feed, published, self.excerpts.short_entry)
+        substantive = Feed(
+            f"{folder}/substantive",
+            f"{info.title}: substantive changes — policywatch",
+            f"Changes to the wording of {info.title} ({info.service})",
+            paths.document_page(doc_id),
+            paths.substantive_feed(folder),
+            rss=False,
+        )
+        self.pages.paged_feed(
+            substantive, [i for i in published if i.record.significance == "substantive"], self.excerpts.short_entry
+        )
         sink.feed(feed)
+        sink.feed(substantive)
+        timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
+        self.pages.page(
+            paths.document_page(doc_id),
+            "document.html",
+            doc=_doc_view(info, lang),
+            health=track.label,
+            track=track.view(),
+            service_page=service_page,
+            changes=timeline,
+            latest=latest,
+            first=records[0].detected_at if records else None,
+        )
+        sink.document(info, track, len(items), records[-1].detected_at if records else None, published)
 
-        def render_document() -> bytes:
-            timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
-            return render_page(
-                "document.html",
-                dpage,
-                doc=info,
-                health=health,
-                service_page=service_page,
-                changes=timeline,
-                n_versions=len(items),
-            )
+    def _raw_copies(self, doc_id: str) -> dict[str, str]:
+        """The stored raw page of each version of the document: version id -> file name."""
+        folder = self.store.snapshots_dir / doc_id
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return {}
+        return {name.split(".", 1)[0]: name for name in sorted(names) if not name.startswith(".")}
 
-        self.writer.page(dpage, dkey, render_document)
-        sink.document(info, health, len(items), records[-1].detected_at if records else None, published)
+    def _raw_link(self, doc_id: str, vid: str, raw: dict[str, str]) -> str:
+        """Where the stored raw page of a version is read (relative to the version page)."""
+        if vid not in raw:
+            return ""
+        if self.raw_url:
+            return f"{self.raw_url.rstrip('/')}/{doc_id}/{raw[vid]}"
+        return Linker.relative(paths.version_page(doc_id, vid), paths.raw_copy(doc_id, raw[vid]))
 
-    def _record_lines(self, doc_id: str) -> list[str]:
-        records = self.index.changes(doc_id, newest_first=False)  # with their stats
-        return [json.dumps(record_json(r, self.pages.linker), ensure_ascii=False) for r in records]
+    def _raw_bytes(self, doc_id: str, name: str) -> bytes:
+        return (self.store.snapshots_dir / doc_id / name).read_bytes()
 
-    def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
+    def _record_lines(self, info: DocInfo) -> list[str]:
+        records = self.index.changes(info.id, newest_first=False)  # with their stats
+        return [json.dumps(record_json(r, info, self.pages.linker), ensure_ascii=False) for r in records]
+
+    def _version_page(
+        self, info, record, version_of, text_of, prev_id, next_id, latest, lang: str, raw_link: str
+    ) -> bytes:
         version = version_of(record.to_version)
+        # the current text is in the page; older texts come from the texts pack (site.js), so
+        # the site holds each paragraph of a document's history once
+        current = version.id == latest
         return render_page(
             "version.html",
             paths.version_page(info.id, version.id),
-            doc=info,
+            doc=_doc_view(info, lang),
             version=version,
             record=record,
             prev_id=prev_id,
             next_id=next_id,
-            body=markdown_html(text_of(version.id)),
+            latest=latest,
+            body=markdown_html(text_of(version.id)) if current else "",
+            raw_link=raw_link,
         )
 
-    def _change_page(self, info, record, version_of, item: Item, text_of, prev_id) -> bytes:
+    def _change_page(
+        self, info, record, version_of, item: Item, text_of, prev_id, next_id, lang: str, raw_link: str
+    ) -> bytes:
         record = self.index.change(record.id) or record  # with the stats the page shows
         version = version_of(record.to_version)
-        inline = side = ""
+        compact = ""
         if record.from_version is not None:
             cmp = compare(text_of(record.from_version), text_of(record.to_version))
             self.diffs += 1
-            inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
-            self.excerpts.remember(item, diff_render.excerpt_html(cmp))
+            whole = f"../compare.html?a={record.from_version}&b={record.to_version}"
+            compact = diff_render.compact_html(cmp, more_href=whole)
+            self.excerpts.remember(item, cmp)
         return render_page(
             "change.html",
             item.page,
-            doc=info,
+            doc=_doc_view(info, lang),
             change=record,
             version=version,
             prev_id=prev_id,
-            inline=inline,
-            side_by_side=side,
+            next_id=next_id,
+            compact=compact,
+            raw_link=raw_link,
         )
 
 
-def _utf8(text_of: Callable[[str], str], version_id: str) -> bytes:
-    return text_of(version_id).encode("utf-8")
+def _doc_view(info: DocInfo, lang: str) -> dict:
+    return {
+        "id": info.id,
+        "title": info.title,
+        "service": info.service,
+        "url": info.url,
+        "tags": info.tags,
+        "lang": lang,
+    }
+
+
+def languages(index: Index, infos: dict[str, DocInfo], records: dict, cache: PublishCache) -> dict[str, str]:
+    """Each document's language: its sources entry's `lang`, else detected from its latest text
+    (kept in the publish cache per version, so a publish reads only new texts)."""
+    out = {}
+    for doc_id, info in infos.items():
+        recs = records.get(doc_id)
+        if info.lang or not recs:
+            out[doc_id] = info.lang or "en"
+            continue
+        latest = recs[-1].to_version
+        key = f"lang:{doc_id}:{latest}"
+        found = cache.blob(key)
+        if found is None:
+            found = detect(parse_version_file(index.store.versions_dir / doc_id / f"{latest}.md")[1])
+            cache.keep_blob(key, found)
+        out[doc_id] = found
+    return out
 
 
 def publish(
@@ -213,11 +328,13 @@ def publish(
     feed_size: int = FEED_SIZE,
     cache_path: Path | None = None,
     full: bool = False,
+    raw_url: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> PublishReport:
     """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
     did not change since the last publish to `out` are kept as they are (`full`: render and
-    diff everything again; the cache is refreshed)."""
+    diff everything again; the cache is refreshed). `raw_url`: where the stored raw pages are
+    read (a folder URL holding `<doc-id>/<file>`); without it they are copied into the site."""
     if feed_size < 1:
         raise ValueError("feed_size must be at least 1")
     out = Path(out)
@@ -228,17 +345,23 @@ def publish(
     try:
         writer = SiteWriter(out, cache)
         pages = FeedPages(writer, linker, Excerpts(index.store, cache), feed_size)
-        pub = Publisher(index, pages)
         report = PublishReport(out)
         doc_ids = sorted(set(index.document_ids()) | set(documents))
-        infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
-        sink = Aggregates(pages, infos, health)
+        infos = {d: documents.get(d) or DocInfo(d, d, UNDECLARED) for d in doc_ids}
         records = index.changes_by_document()
-        for n, doc_id in enumerate(doc_ids, 1):
-            pub.document(infos[doc_id], records.pop(doc_id, []), health_label(health, doc_id), sink)
-            if progress and n % 100 == 0:
-                progress(f"published {n}/{len(doc_ids)} documents")
-        sink.finish()
+        fetches = index.last_fetches()
+        tracks = {d: tracking_of(records.get(d, []), fetches.get(d), health.documents.get(d)) for d in doc_ids}
+        langs = languages(index, infos, records, cache)
+        with SearchIndex(pages, records, infos) as search:
+            search.plan(langs)
+            pub = Publisher(index, pages, search, raw_url)
+            sink = Aggregates(pages, infos, health, tracks)
+            for n, doc_id in enumerate(doc_ids, 1):
+                pub.document(infos[doc_id], records.pop(doc_id, []), langs[doc_id], tracks[doc_id], sink)
+                if progress and n % 100 == 0:
+                    progress(f"published {n}/{len(doc_ids)} documents")
+            search.finish()
+            sink.finish(search.bundles())
         for name in STATIC:
             writer.write(name, files("policywatch.feeds").joinpath(f"static/{name}").read_bytes())
         report.removed = writer.prune()

@@ -7,7 +7,8 @@ control characters HTML forbids are dropped from every page.
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import datetime
+from functools import cache, lru_cache
 from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -20,6 +21,41 @@ CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
     "base-uri 'none'; form-action 'self'"
 )
+# The search page runs Pagefind, whose search engine is WebAssembly: compiling it needs
+# 'wasm-unsafe-eval' (it allows WebAssembly only, not eval() of JavaScript), and its search runs in
+# a worker loaded from the site (worker-src 'self'). Only that page gets them.
+CSP_SEARCH = CSP.replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self';")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> datetime | None:
+    """An ISO 8601 UTC time ("2026-01-06T09:00:00Z") or a version id ("20260106T090000Z", "..._2")."""
+    v = value.split("_", 1)[0]
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(v, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def when(value: str | None) -> str:
+    """A readable time with its zone: "6 Jan 2026, 09:00 UTC" (every time we keep is UTC)."""
+    if not value:
+        return ""
+    t = _parse(value)
+    if t is None:
+        return value
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year}, {t.hour:02d}:{t.minute:02d} UTC"
+
+
+def day(value: str | None) -> str:
+    """A readable date: "6 Jan 2026"."""
+    if not value:
+        return ""
+    t = _parse(value)
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year}" if t else value
 
 
 @cache
@@ -32,7 +68,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
-    env.globals.update(site_title=SITE_TITLE, csp=CSP)
+    env.globals.update(site_title=SITE_TITLE, csp=CSP, csp_search=CSP_SEARCH)
+    env.filters.update(when=when, day=day)
     return env
 
 

@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 from policywatch.archive.changes import ChangeRecord
 from policywatch.archive.health import HealthEvent
 from policywatch.archive.store import parse_iso
+from policywatch.diffs import render as diff_render
 
 from . import paths
 from .paths import Linker, xml_safe
@@ -44,29 +45,30 @@ class Entry:
     categories: tuple[tuple[str, str], ...] = ()  # (scheme suffix, term)
 
 
+FEED_FACTS = 3  # facts listed in an entry (the page lists them all)
+
+
 def change_content(record: ChangeRecord, excerpt_html: str) -> str:
-    """The entry content: summary, facts and the diff excerpt, styled inline (feed readers drop
-    stylesheets). Every piece of policy text is escaped here or by the diff renderer."""
+    """The entry content: the significance, the first facts and the diff excerpt, styled inline
+    (feed readers drop stylesheets); the summary is the entry's title. Every piece of policy text
+    is escaped here or by the diff renderer."""
+    shown = [f for f in record.facts if f.get("kind") not in ("section_added", "section_removed")][:FEED_FACTS]
     facts = "".join(
-        f"<li>{escape(str(f.get('kind') or '').replace('_', ' '))}"
-        f"{': ' + escape(f['context']) if f.get('context') else ''}: "
+        f"<li>{escape(str(f.get('context') or str(f.get('kind') or '').replace('_', ' ')))}: "
         f"{escape(str(f.get('before') if f.get('before') is not None else '—'))} → "
         f"{escape(str(f.get('after') if f.get('after') is not None else '—'))}</li>"
-        for f in record.facts
+        for f in shown
     )
-    return (
-        f"<p><strong>{escape(record.significance)}</strong>: {escape(record.summary)}</p>"
-        + (f'<ul style="margin:0 0 .6em">{facts}</ul>' if facts else "")
-        + excerpt_html
-    )
+    return f"<p>{escape(record.significance)} change</p>" + (f"<ul>{facts}</ul>" if facts else "") + excerpt_html
 
 
 def change_entry(
     record: ChangeRecord, title: str, link: str, excerpt_html: str, categories: tuple[tuple[str, str], ...]
 ) -> Entry:
+    """A change's entry; its title is "<document>: <summary>", or the summary alone without `title`."""
     return Entry(
         record.id,
-        f"{title}: {record.summary}",
+        f"{title}: {record.summary}" if title else record.summary,
         link,
         record.detected_at,
         record.summary,
@@ -102,6 +104,7 @@ class Feed:
     site_path: str  # the page this feed belongs to
     path: str  # where the Atom feed is written (".atom"); the RSS twin replaces the suffix
     entries: list[Entry] = field(default_factory=list)
+    rss: bool = True  # False: Atom only (the substantive-only feeds of documents, services, tags)
 
 
 @dataclass(frozen=True)
@@ -200,21 +203,25 @@ def _generator(page: FeedPage, entries: list[Entry], linker: Linker, rss: bool) 
         when = parse_iso(e.updated)
         fe.updated(when)
         fe.published(when)
-        fe.summary(xml_safe(e.summary))
-        fe.content(xml_safe(e.content_html), type="html")
+        # the content opens with the summary: a separate <summary> would only repeat it
+        content = e.content_html.replace(diff_render.MORE, linker.from_file(me, e.link))
+        fe.content(xml_safe(content), type="html")
         for scheme, term in e.categories:
-            fe.category(term=xml_safe(term), scheme=CATEGORY_SCHEME + scheme, label=xml_safe(term))
+            fe.category(term=xml_safe(term), scheme=CATEGORY_SCHEME + scheme)
     return fg
 
 
-def render_feed_page(page: FeedPage, entries: list[Entry], linker: Linker) -> tuple[bytes, bytes]:
-    """(Atom bytes, RSS bytes) of one feed document; `entries` newest first."""
-    atom = _generator(page, entries, linker, rss=False).atom_str(pretty=True)
-    rss = _generator(page, entries, linker, rss=True).rss_str(pretty=True)
+def render_feed_page(page: FeedPage, entries: list[Entry], linker: Linker) -> tuple[bytes, ...]:
+    """(Atom bytes, RSS bytes) of one feed document, or (Atom bytes,) for an Atom-only feed;
+    `entries` newest first."""
+    atom = _generator(page, entries, linker, rss=False).atom_str(pretty=False)
+    if not page.feed.rss:
+        return (atom,)
+    rss = _generator(page, entries, linker, rss=True).rss_str(pretty=False)
     return atom, rss
 
 
-def render_feed(feed: Feed, linker: Linker) -> tuple[bytes, bytes]:
+def render_feed(feed: Feed, linker: Linker) -> tuple[bytes, ...]:
     """(Atom bytes, RSS bytes) of a feed kept whole in one document (no archive pages)."""
     page = FeedPage(feed, 0, tuple(e.id for e in feed.entries), None)
     return render_feed_page(page, feed.entries, linker)
@@ -226,12 +233,13 @@ def render_opml(feeds: Sequence[Feed], linker: Linker, title: str) -> bytes:
     ET.SubElement(head, "title").text = xml_safe(title)
     body = ET.SubElement(root, "body")
     for feed in feeds:
-        for fmt, path in (("Atom", feed.path), ("RSS", paths.rss_twin(feed.path))):
+        formats = [("Atom", feed.path)] + ([("RSS", paths.rss_twin(feed.path))] if feed.rss else [])
+        for fmt, path in formats:
             ET.SubElement(
                 body,
                 "outline",
                 {
-                    "type": "rss",
+                    "type": fmt.lower(),
                     "text": xml_safe(f"{feed.title} ({fmt})"),
                     "title": xml_safe(feed.title),
                     "xmlUrl": linker.absolute(path),

@@ -139,7 +139,7 @@ def clean_after_crash(store: Store) -> None:
 
 
 def doc_infos(documents: list[Document]) -> dict[str, DocInfo]:
-    return {d.id: DocInfo(d.id, d.title, d.service, d.url, tuple(d.tags)) for d in documents}
+    return {d.id: DocInfo(d.id, d.title, d.service, d.url, tuple(d.tags), d.lang or "") for d in documents}
 
 
 def publish_site(
@@ -151,11 +151,13 @@ def publish_site(
     wait: float = 30.0,
     feed_size: int = FEED_SIZE,
     incremental: bool = True,
+    raw_url: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> PublishReport:
     """Refresh the index from the version files and write the feeds and the site. Incremental
     (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
-    bytes are the same as a full rebuild's."""
+    bytes are the same as a full rebuild's. `raw_url`: where the stored raw pages are read
+    (else they are copied into the site)."""
     path = sources_path(data_dir, sources)
     documents = load_sources(path) if path.exists() else []
     store = Store(data_dir)
@@ -170,6 +172,7 @@ def publish_site(
             feed_size=feed_size,
             cache_path=data_dir / CACHE_NAME,
             full=not incremental,
+            raw_url=raw_url,
             progress=progress,
         )
 

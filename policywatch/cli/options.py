@@ -173,6 +173,15 @@ base_url_option = click.option(
     "(e.g. https://you.github.io/policywatch/).",
 )
 
+raw_url_option = click.option(
+    "--raw-url",
+    default="",
+    envvar="POLICYWATCH_RAW_URL",
+    metavar="URL",
+    help="Where the stored raw pages can be read: a URL of the data folder's snapshots/ (e.g. "
+    "https://github.com/you/tracker/blob/HEAD/data/snapshots/). Without it they are copied into the site.",
+)
+
 
 feed_size_option = click.option(
     "--feed-size",

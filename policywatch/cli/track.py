@@ -23,6 +23,7 @@ from .options import (
     full_option,
     now,
     out_option,
+    raw_url_option,
     sources_option,
     wait_option,
 )
@@ -101,7 +102,13 @@ def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opt
 
 
 def _publish(
-    ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, sources: Path | None = None
+    ctx: click.Context,
+    out: Path,
+    base_url: str,
+    feed_size: int,
+    full: bool,
+    raw_url: str = "",
+    sources: Path | None = None,
 ) -> None:
     from policywatch.pipeline import publish_site
 
@@ -113,6 +120,7 @@ def _publish(
         base_url=base_url,
         feed_size=feed_size,
         incremental=not full,
+        raw_url=raw_url,
         progress=lambda line: click.echo(line, err=True),
     )
     click.echo(
@@ -129,9 +137,10 @@ def _publish(
 @base_url_option
 @feed_size_option
 @full_option
+@raw_url_option
 @click.pass_context
 @errors_as_messages
-def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool) -> None:
+def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, raw_url: str) -> None:
     """Write changes.json, Atom/RSS feeds, feeds.opml and the changelog site.
 
     The output depends only on the recorded data and the options: publishing twice gives
@@ -144,8 +153,9 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
       policywatch publish
       policywatch publish --out public --base-url https://you.github.io/policywatch/
       policywatch publish --full --feed-size 100
+      policywatch publish --raw-url https://github.com/you/tracker/blob/HEAD/data/snapshots/
     """
-    _publish(ctx, out, base_url, feed_size, full)
+    _publish(ctx, out, base_url, feed_size, full, raw_url)
 
 
 @click.command(context_settings=CONTEXT)
@@ -154,6 +164,7 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
 @base_url_option
 @feed_size_option
 @full_option
+@raw_url_option
 @click.pass_context
 @errors_as_messages
 def run(
@@ -164,6 +175,7 @@ def run(
     base_url: str,
     feed_size: int,
     full: bool,
+    raw_url: str,
     **opts,
 ) -> None:
     """Crawl, then publish: the job the scheduled workflow runs.
@@ -175,7 +187,7 @@ def run(
       policywatch run --contact mailto:ops@example.com --wait 600
     """
     _crawl(ctx, sources, only, **opts)
-    _publish(ctx, out, base_url, feed_size, full, sources)
+    _publish(ctx, out, base_url, feed_size, full, raw_url, sources)
 
 
 @click.command(context_settings=CONTEXT)

@@ -1,0 +1,295 @@
+"""The site's full-text search: Pagefind indexes (its binary ships in the `pagefind[extended]` wheel)
+over each change's headline, sections, changed text and document title, and over the documents.
+
+Pagefind builds a whole index at a time, so the records are cut into bundles like feed archives:
+per language, `SHARD` changes each from the oldest, and a full bundle never changes. A publish
+indexes again only the bundles whose records changed (usually the newest one of one language);
+search.js searches one bundle and merges the others in the browser. We speak the binary's service
+protocol ourselves (base64 JSON messages ended by commas, as its own Python and Node wrappers do):
+the wrapper's polling answers ten messages a second, and a bundle is thousands of messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.errors import StoreError
+
+from .feedpages import FeedPages
+from .items import DocInfo, Item
+
+SHARD = 1000  # changes per bundle
+SEARCH_VERSION = "1"  # bump when what is indexed changes
+FOLDER = "pagefind"
+# what a bundle needs in the browser (Pagefind also writes its own search UIs, which we do not use)
+UI_FILES = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
+
+
+def bundle_path(lang: str, number: int) -> str:
+    return f"{FOLDER}/{lang}-{number}/"
+
+
+@dataclass
+class Bundle:
+    lang: str
+    number: int
+    ids: list[str] = field(default_factory=list)  # change ids, in the order they are indexed
+    keys: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # document ids indexed with it (the newest bundle)
+    key: str = ""
+    dirty: bool = True
+    index_id: int | None = None
+
+    @property
+    def path(self) -> str:
+        return bundle_path(self.lang, self.number)
+
+
+class PagefindService:
+    """One `pagefind --service` process: requests are written as they come, answers read by a
+    thread (so neither pipe fills), errors raised at the end."""
+
+    def __init__(self) -> None:
+        try:
+            from pagefind.service import get_executable
+        except ImportError as e:  # pragma: no cover - a dependency
+            raise StoreError("the search index needs Pagefind: pip install 'pagefind[extended]'") from e
+        binary = get_executable()
+        if binary is None:
+            raise StoreError("the search index needs the Pagefind binary: pip install 'pagefind[extended]'")
+        try:
+            self.proc = subprocess.Popen(
+                [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+        except OSError as e:
+            raise StoreError(f"cannot run Pagefind ({binary}): {e.strerror or e}") from e
+        self.next_id = 0
+        self.answers: dict[int, dict] = {}
+        self.waiting: dict[int, threading.Event] = {}
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        buf = bytearray()
+        while True:
+            chunk = out.read1(65536)
+            if not chunk:
+                break
+            buf += chunk
+            while True:
+                end = buf.find(b",")
+                if end < 0:
+                    break
+                message = json.loads(base64.b64decode(bytes(buf[:end])))
+                del buf[: end + 1]
+                payload = message.get("payload") or {}
+                if payload.get("type") == "Error":
+                    self.errors.append(str(payload.get("message")))
+                mid = message.get("message_id")
+                with self.lock:
+                    event = self.waiting.pop(mid, None)
+                    if event is not None:
+                        self.answers[mid] = payload
+                if event is not None:
+                    event.set()
+        with self.lock:  # the process ended: nobody waits forever
+            for event in self.waiting.values():
+                event.set()
+            self.waiting.clear()
+
+    def send(self, payload: dict, wait: bool = False) -> dict | None:
+        self.next_id += 1
+        mid = self.next_id
+        event = threading.Event() if wait else None
+        if event is not None:
+            with self.lock:
+                self.waiting[mid] = event
+        data = base64.b64encode(json.dumps({"message_id": mid, "payload": payload}).encode("utf-8")) + b","
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(data)
+            if wait:
+                self.proc.stdin.flush()
+        except OSError as e:
+            raise StoreError(f"Pagefind stopped while indexing: {e.strerror or e}") from e
+        if event is None:
+            return None
+        event.wait()
+        answer = self.answers.pop(mid, None)
+        if answer is None or answer.get("type") == "Error":
+            detail = answer.get("message") if answer else "no answer"
+            raise StoreError(f"Pagefind failed: {detail}")
+        return answer
+
+    def close(self) -> None:
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait(timeout=60)
+        self.reader.join(timeout=60)
+
+
+class SearchIndex:
+    """The search bundles of one publish: which need indexing again, their records as the
+    publisher reaches each document, and their files written through the site writer."""
+
+    def __init__(self, pages: FeedPages, records: dict[str, list[ChangeRecord]], infos: dict[str, DocInfo]):
+        self.pages = pages
+        self.writer = pages.writer
+        self.infos = infos
+        self.langs: dict[str, str] = {}
+        self._records = records
+        self.bundles_by_change: dict[str, Bundle] = {}
+        self.all: list[Bundle] = []
+        self.service: PagefindService | None = None
+        self.planned = False
+
+    # ------------------------------------------------------------------ planning
+
+    def plan(self, langs: dict[str, str]) -> None:
+        """Cut the published changes into bundles, per language, oldest first; decide which must
+        be indexed again. `langs`: each document's language."""
+        self.langs = langs
+        by_lang: dict[str, list[Item]] = defaultdict(list)
+        for doc_id in sorted(self._records):
+            info = self.infos.get(doc_id) or DocInfo(doc_id, doc_id, "")
+            for r in self._records[doc_id]:
+                if r.published:
+                    by_lang[langs.get(doc_id, "en")].append(Item(r, info.title, info.service, info.tags))
+        docs_by_lang: dict[str, list[str]] = defaultdict(list)
+        for doc_id in sorted(self.infos):
+            docs_by_lang[langs.get(doc_id, "en")].append(doc_id)
+        for lang in sorted(set(by_lang) | set(docs_by_lang)):
+            items = sorted(by_lang[lang], key=lambda i: i.order)
+            count = max(1, -(-len(items) // SHARD))
+            for n in range(count):
+                chunk = items[n * SHARD : (n + 1) * SHARD]
+                # indexed in publishing order: document by document, each in time order
+                chunk.sort(key=lambda i: (i.record.document_id, i.order))
+                bundle = Bundle(lang, n + 1, [i.id for i in chunk], [i.key for i in chunk])
+                if n == count - 1:
+                    bundle.documents = docs_by_lang[lang]
+                docs = [(d, self.infos[d].title, self.infos[d].service, self.infos[d].tags) for d in bundle.documents]
+                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n, bundle.keys, docs)
+                self.all.append(bundle)
+                for cid in bundle.ids:
+                    self.bundles_by_change[cid] = bundle
+        cache = self.writer.cache
+        files: dict[str, list[str]] = defaultdict(list)
+        if cache is not None:
+            for rel in cache.pages:
+                if rel.startswith(FOLDER + "/"):
+                    files[rel[: rel.index("/", len(FOLDER) + 1) + 1]].append(rel)
+        for bundle in self.all:
+            entry = bundle.path + "pagefind-entry.json"
+            kept = sorted(files.get(bundle.path, []))
+            if self.writer.fresh(entry, bundle.key) and kept and self.writer.keep(tuple(kept)):
+                bundle.dirty = False
+        self.planned = True
+
+    # ------------------------------------------------------------------ indexing
+
+    def _index_of(self, bundle: Bundle) -> int:
+        if bundle.index_id is None:
+            if self.service is None:
+                self.service = PagefindService()
+            answer = self.service.send({"type": "NewIndex", "config": {"force_language": bundle.lang}}, wait=True)
+            assert answer is not None
+            bundle.index_id = int(answer["index_id"])
+        return bundle.index_id
+
+    def add(self, item: Item) -> None:
+        """Index a published change (called as the publisher reaches its document)."""
+        bundle = self.bundles_by_change.get(item.id)
+        if bundle is None or not bundle.dirty:
+            return
+        r = item.record
+        text = self.pages.excerpts.search_text(item)
+        content = "\n".join(x for x in (item.title, r.summary, text) if x)
+        meta = {
+            "title": f"{item.title}: {r.summary}",
+            "date": r.detected_at[:10],
+            "significance": r.significance,
+            "kind": r.kind,
+        }
+        self._add(bundle, item.page, content, meta, {"significance": [r.significance], "service": [item.service]})
+
+    def _add(self, bundle: Bundle, url: str, content: str, meta: dict, filters: dict) -> None:
+        index_id = self._index_of(bundle)
+        assert self.service is not None
+        self.service.send(
+            {
+                "type": "AddRecord",
+                "index_id": index_id,
+                "url": url,
+                "content": content,
+                "language": bundle.lang,
+                "meta": meta,
+                "filters": filters,
+                "sort": None,
+            }
+        )
+
+    def finish(self) -> None:
+        """Index the documents, then write every bundle that was indexed again."""
+        from . import paths
+
+        for bundle in self.all:
+            if not bundle.dirty:
+                continue
+            for doc_id in bundle.documents:
+                info = self.infos[doc_id]
+                content = "\n".join([info.title, info.service, " ".join(info.tags)])
+                meta = {"title": info.title, "date": "", "significance": "", "kind": "document"}
+                self._add(bundle, paths.document_page(doc_id), content, meta, {"service": [info.service]})
+            self._write(bundle)
+
+    def _write(self, bundle: Bundle) -> None:
+        index_id = self._index_of(bundle)  # (a bundle with no records at all still gets its files)
+        assert self.service is not None
+        answer = self.service.send({"type": "GetFiles", "index_id": index_id}, wait=True)
+        assert answer is not None
+        for f in sorted(answer["files"], key=lambda f: f["path"]):
+            name = f["path"].lstrip("/")
+            if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
+                continue
+            rel = bundle.path + name
+            data = base64.b64decode(f["content"])
+            self.writer.page(rel, bundle.key, lambda data=data: data)
+
+    def bundles(self) -> list[dict]:
+        """What search.js needs: each bundle's folder and language, the newest first."""
+        return [
+            {"path": b.path, "lang": b.lang}
+            for b in sorted(self.all, key=lambda b: (b.lang != "en", b.lang, -b.number))
+        ]
+
+    def __iter__(self) -> Iterator[Bundle]:
+        return iter(self.all)
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.service is not None:
+            errors = self.service.errors
+            self.service.close()
+            self.service = None
+            if errors and exc is None:
+                raise StoreError(f"Pagefind could not index the site: {errors[0]}")
