@@ -452,7 +452,7 @@ def compact_html(cmp: Comparison, heading: str = "h3", max_edits: int = MAX_EDIT
 
 # ---------------------------------------------------------------- feeds and search
 
-MORE = "\x00more\x00"  # where a feed puts the link of an excerpt's "+N more changes"
+MORE = "pw-more:page"  # stands for the link of an excerpt's "+N more changes", put in by each feed
 
 
 def ranked(cmp: Comparison) -> list[Edit]:

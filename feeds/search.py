@@ -26,7 +26,7 @@ from policywatch.archive.errors import StoreError
 from .feedpages import FeedPages
 from .items import DocInfo, Item
 
-SHARD = 1000  # changes per bundle
+SHARD = 500  # changes per bundle (a publish indexes at most this many again, besides new bundles)
 SEARCH_VERSION = "1"  # bump when what is indexed changes
 FOLDER = "pagefind"
 # what a bundle needs in the browser (Pagefind also writes its own search UIs, which we do not use)
@@ -34,7 +34,8 @@ UI_FILES = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "page
 
 
 def bundle_path(lang: str, number: int) -> str:
-    return f"{FOLDER}/{lang}-{number}/"
+    """Bundle `number` (1 = oldest changes) of a language; 0 holds its documents."""
+    return f"{FOLDER}/{lang}-{number if number else 'documents'}/"
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Bundle:
     number: int
     ids: list[str] = field(default_factory=list)  # change ids, in the order they are indexed
     keys: list[str] = field(default_factory=list)
-    documents: list[str] = field(default_factory=list)  # document ids indexed with it (the newest bundle)
+    documents: list[str] = field(default_factory=list)  # document ids (bundle 0 of each language)
     key: str = ""
     dirty: bool = True
     index_id: int | None = None
@@ -141,6 +142,8 @@ class PagefindService:
             pass
         self.proc.wait(timeout=60)
         self.reader.join(timeout=60)
+        if self.proc.stdout:
+            self.proc.stdout.close()
 
 
 class SearchIndex:
@@ -174,17 +177,19 @@ class SearchIndex:
         for doc_id in sorted(self.infos):
             docs_by_lang[langs.get(doc_id, "en")].append(doc_id)
         for lang in sorted(set(by_lang) | set(docs_by_lang)):
+            if docs_by_lang[lang]:
+                docs = docs_by_lang[lang]
+                bundle = Bundle(lang, 0, documents=docs)
+                infos = [(d, self.infos[d].title, self.infos[d].service, self.infos[d].tags) for d in docs]
+                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, 0, infos)
+                self.all.append(bundle)
             items = sorted(by_lang[lang], key=lambda i: i.order)
-            count = max(1, -(-len(items) // SHARD))
-            for n in range(count):
+            for n in range(-(-len(items) // SHARD)):
                 chunk = items[n * SHARD : (n + 1) * SHARD]
                 # indexed in publishing order: document by document, each in time order
                 chunk.sort(key=lambda i: (i.record.document_id, i.order))
                 bundle = Bundle(lang, n + 1, [i.id for i in chunk], [i.key for i in chunk])
-                if n == count - 1:
-                    bundle.documents = docs_by_lang[lang]
-                docs = [(d, self.infos[d].title, self.infos[d].service, self.infos[d].tags) for d in bundle.documents]
-                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n, bundle.keys, docs)
+                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n + 1, bundle.keys)
                 self.all.append(bundle)
                 for cid in bundle.ids:
                     self.bundles_by_change[cid] = bundle
@@ -226,11 +231,13 @@ class SearchIndex:
             "significance": r.significance,
             "kind": r.kind,
         }
-        self._add(bundle, item.page, content, meta, {"significance": [r.significance], "service": [item.service]})
+        self._add(bundle, item.page, content, meta)
 
-    def _add(self, bundle: Bundle, url: str, content: str, meta: dict, filters: dict) -> None:
+    def _add(self, bundle: Bundle, url: str, content: str, meta: dict) -> None:
         index_id = self._index_of(bundle)
         assert self.service is not None
+        # one at a time: Pagefind numbers pages in the order it finishes them, so records sent
+        # ahead of their answers would be indexed in an order that varies from run to run
         self.service.send(
             {
                 "type": "AddRecord",
@@ -239,9 +246,11 @@ class SearchIndex:
                 "content": content,
                 "language": bundle.lang,
                 "meta": meta,
-                "filters": filters,
+                # (no filters: Pagefind writes them in an order that changes from run to run)
+                "filters": None,
                 "sort": None,
-            }
+            },
+            wait=True,
         )
 
     def finish(self) -> None:
@@ -255,7 +264,7 @@ class SearchIndex:
                 info = self.infos[doc_id]
                 content = "\n".join([info.title, info.service, " ".join(info.tags)])
                 meta = {"title": info.title, "date": "", "significance": "", "kind": "document"}
-                self._add(bundle, paths.document_page(doc_id), content, meta, {"service": [info.service]})
+                self._add(bundle, paths.document_page(doc_id), content, meta)
             self._write(bundle)
 
     def _write(self, bundle: Bundle) -> None:
@@ -268,8 +277,11 @@ class SearchIndex:
             if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
                 continue
             rel = bundle.path + name
-            data = base64.b64decode(f["content"])
-            self.writer.page(rel, bundle.key, lambda data=data: data)
+            # files Pagefind made, not pages we rendered: written (when their bytes changed) and
+            # kept in the manifest under the bundle's key
+            self.writer.write(rel, base64.b64decode(f["content"]))
+            if self.writer.cache is not None:
+                self.writer.cache.rendered(rel, bundle.key)
 
     def bundles(self) -> list[dict]:
         """What search.js needs: each bundle's folder and language, the newest first."""

@@ -40,12 +40,15 @@ def test_incremental_equals_full_rebuild(tmp_path, base_url):
     full = publish_data(data, tmp_path / "full", feed_size=4, base_url=base_url, cache=False)
     assert tree_digest(out) == tree_digest(tmp_path / "full"), "incremental output differs from a full rebuild"
 
-    assert inc.diffs == 1, inc  # the new change only
-    # its change, version and Markdown pages, the previous version (its "later" link), the
-    # document, service and tag pages, and the current documents (Atom + RSS) of the document,
-    # global, substantive, service and tag feeds, plus an archive page where one fills up
-    assert inc.rendered <= 24, inc
-    assert full.rendered > 4 * inc.rendered and full.diffs == 10
+    # the new change, and the one before it: its page now links to the later change
+    assert inc.diffs == 2, inc
+    # the change and version pages of both, the document's texts pack and page, its service's and
+    # tag's pages (all and by significance), the home, filter, documents and status pages, and the
+    # current documents of the document, global, substantive, service and tag feeds (Atom + RSS,
+    # and the substantive-only ones), plus an archive page where one fills up; the search bundle
+    # of the newest changes is written again too, but is not rendered
+    assert inc.rendered <= 32, inc
+    assert full.rendered > 3 * inc.rendered and full.diffs == 10
     untouched = out / "docs" / example.HEALTH.id / "index.html"
     assert untouched.stat().st_mtime_ns == mtimes[untouched]
     assert (out / "docs" / example.FEES.id / "changes" / f"{new.id}.html").is_file()
