@@ -163,8 +163,11 @@
         into.appendChild(list);
         continue;
       }
-      var para = [];
-      while (i < lines.length && lines[i].trim() && !ITEM.test(lines[i]) && !/^\s*(\||#{1,6}\s)/.test(lines[i])) {
+      // a paragraph: this line (whatever it starts with: nothing above took it) and the lines
+      // after it that start no block of their own
+      var para = [line.replace(/^\s*>\s?/, "").trim()];
+      i++;
+      while (i < lines.length && lines[i].trim() && !ITEM.test(lines[i]) && !/^ {0,3}(\||#{1,6}\s)/.test(lines[i])) {
         para.push(lines[i].replace(/^\s*>\s?/, "").trim());
         i++;
       }
@@ -346,7 +349,7 @@
     function pick(select, value) {
       for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) select.selectedIndex = i;
     }
-    result.appendChild(el("p", null, "Loading the texts…"));
+    result.appendChild(el("p", "fallback", "Loading the texts…"));
     return get(form.getAttribute("data-pack")).then(function (pack) {
       var newest = pack.versions.slice().reverse();
       [a, b].forEach(function (select) {
@@ -380,8 +383,10 @@
   }
 
   function fail(where, e) {
-    var p = el("p", "fallback", "The texts could not be loaded (" + (e && e.message ? e.message : e) + ").");
-    where.appendChild(p);
+    var message = "The texts could not be loaded (" + (e && e.message ? e.message : e) + ").";
+    while (where.firstChild) where.removeChild(where.firstChild);
+    where.appendChild(el("p", "failed", message));
+    if (window.console) window.console.error(message);
   }
 
   // ------------------------------------------------------------ side by side
