@@ -71,10 +71,14 @@ class ExampleSite:
 class _QuietFiles(SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
-        ".atom": "application/atom+xml",
-        ".rss": "application/rss+xml",
-        ".opml": "text/x-opml",
+        ".atom": "application/atom+xml; charset=utf-8",
+        ".rss": "application/rss+xml; charset=utf-8",
+        # OPML as XML, which a browser shows as a tree (text/x-opml is offered for download, and
+        # without a charset read as Latin-1)
+        ".opml": "text/xml; charset=utf-8",
         ".md": "text/markdown; charset=utf-8",
+        ".txt": "text/plain; charset=utf-8",
+        ".json": "application/json; charset=utf-8",
     }
 
     def log_message(self, *args) -> None:

@@ -1,6 +1,6 @@
 """A real feed reader reads the feeds: newsboat (Debian's package, installed by `make checkers`)
 loads the global feed from a local server and lists the expected entries, with links that
-resolve to the change pages."""
+resolve to the change pages; and it shows an entry's removed text as removed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 from support.published import all_published, newsboat, publish_data, serving, write_history
+
+from policywatch import example
 
 pytestmark = pytest.mark.slow
 
@@ -52,3 +54,64 @@ def test_newsboat_lists_the_feed_entries(tmp_path, feed_size, feed):
             assert ": " in title
             with urllib.request.urlopen(url) as page:
                 assert page.status == 200 and title.split(": ", 1)[1][:20].encode() in page.read()
+
+
+def show_first_article(url: str, home) -> str:
+    """The newest article of the feed at `url` as newsboat shows it: newsboat runs on a terminal
+    (a pty), opens the feed and its first article, and hands the text it rendered to a pager
+    that copies it to a file."""
+    import os
+    import pty
+    import select
+    import time
+
+    home.mkdir(parents=True, exist_ok=True)
+    shown = home / "article.txt"
+    (home / "urls").write_text(url + "\n", encoding="utf-8")
+    (home / "config").write_text(f'pager "cp %f {shown}"\n', encoding="utf-8")
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "xterm", "COLUMNS": "160"}
+    argv = [newsboat(), "-u", str(home / "urls"), "-c", str(home / "cache.db"), "-C", str(home / "config")]
+    subprocess.run([*argv, "-x", "reload"], env=env, capture_output=True, timeout=120, check=True)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: newsboat on the terminal
+        os.execve(argv[0], argv, env)
+
+    def settle(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    os.read(fd, 65536)
+                except OSError:
+                    return
+
+    try:
+        settle(2)
+        os.write(fd, b"\r")  # open the feed
+        settle(1.5)
+        os.write(fd, b"\r")  # open its first article: the pager copies what newsboat rendered
+        deadline = time.monotonic() + 20
+        while not shown.exists() and time.monotonic() < deadline:
+            settle(0.3)
+        for _ in range(4):
+            os.write(fd, b"q")
+            settle(0.3)
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return shown.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(newsboat() is None, reason="newsboat is not installed (make checkers installs it with apt-get)")
+def test_newsboat_shows_removed_text_as_removed(tmp_path):
+    """A feed reader that drops styles still says what was removed and what was added."""
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "site"
+    out.mkdir()
+    with serving(out) as base:
+        publish_data(data, out, base_url=base)
+        text = show_first_article(base + f"docs/{example.HEALTH.id}/feed.atom", tmp_path / "home")
+    assert "Title: 1 section changed (Response time); 24 hours → 48 hours" in text
+    assert "[removed: 24][added: 48] hours" in text

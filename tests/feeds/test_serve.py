@@ -35,9 +35,9 @@ def test_serve_previews_the_site(tmp_path):
         base = f"http://127.0.0.1:{port}/"
         for path, kind in (
             ("index.html", "text/html"),
-            ("feed.atom", "application/atom+xml"),
-            ("feed.rss", "application/rss+xml"),
-            ("feeds.opml", "text/x-opml"),
+            ("feed.atom", "application/atom+xml; charset=utf-8"),
+            ("feed.rss", "application/rss+xml; charset=utf-8"),
+            ("feeds.opml", "text/xml; charset=utf-8"),
             ("changes.json", "application/json"),
         ):
             for _ in range(50):
