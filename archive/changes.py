@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policywatch.diffs import compare
-from policywatch.diffs.engine import first_summary
+from policywatch.diffs.engine import first_summary, first_topics
 
 from .store import Version
 
@@ -27,6 +27,7 @@ class ChangeRecord:
     facts: list[dict] = field(default_factory=list)
     reverts_to: str | None = None
     source: str = "crawl"
+    topics: list[str] = field(default_factory=list)  # the seller workflows it touches (diffs.topics)
 
     @property
     def id(self) -> str:
@@ -86,7 +87,17 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
         if link.kind == "technical":  # a re-extraction dated before the first published text
             summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
         return ChangeRecord(
-            v.document_id, v.id, None, link.kind, v.detected_at, "substantive", summary, stats, [], source=v.source
+            v.document_id,
+            v.id,
+            None,
+            link.kind,
+            v.detected_at,
+            "substantive",
+            summary,
+            stats,
+            [],
+            source=v.source,
+            topics=first_topics(text),
         )
     cmp = compare(previous_text, text)
     summary = cmp.summary
@@ -108,4 +119,5 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
         cmp.facts,
         link.reverts_to,
         v.source,
+        cmp.topics,
     )

@@ -20,7 +20,7 @@ from .changes import ChangeRecord, Link, chain, derive
 from .errors import StoreError
 from .store import Store, Version, order_key, parse_iso, parse_version_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
 
 
@@ -102,6 +102,7 @@ class Index:
                     "stats": str,
                     "facts": str,
                     "source": str,
+                    "topics": str,
                     "from_sha": str,
                     "to_sha": str,
                 },
@@ -253,6 +254,7 @@ class Index:
                     "stats": json.dumps(record.stats, sort_keys=True),
                     "facts": json.dumps(record.facts),
                     "source": record.source,
+                    "topics": json.dumps(record.topics),
                     "from_sha": link.previous.sha256 if link.previous else None,
                     "to_sha": link.version.sha256,
                 },
@@ -284,12 +286,13 @@ class Index:
         out: dict[str, list[ChangeRecord]] = {}
         rows = self.db.execute(
             "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
-            " reverts_to, source from changes order by document_id, detected_at, id"
+            " reverts_to, source, topics from changes order by document_id, detected_at, id"
         )
-        for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source in rows:
+        for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source, topics in rows:
             facts = json.loads(facts) if facts != "[]" else []
+            topics = json.loads(topics) if topics != "[]" else []
             out.setdefault(doc_id, []).append(
-                ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source)
+                ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source, topics)
             )
         return out
 
@@ -357,4 +360,5 @@ def _change(r: dict) -> ChangeRecord:
         json.loads(r["facts"]),
         r["reverts_to"],
         r["source"],
+        json.loads(r["topics"]),
     )

@@ -65,6 +65,7 @@ def record_json(record: ChangeRecord, linker: Linker) -> dict:
         "summary": record.summary,
         "stats": record.stats,
         "facts": record.facts,
+        "topics": record.topics,
         "source": record.source,
         "url": linker.absolute(paths.change_page(record.document_id, record.to_version)),
     }

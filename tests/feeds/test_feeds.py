@@ -97,8 +97,10 @@ def test_entries_carry_title_content_link_and_categories(site):
     html = change.content[0].value
     assert "24 hours" in html and "48 hours" in html
     assert 'style="background:' in html and "<del" in html and "<ins" in html  # inline-styled excerpt
-    terms = {t.term for t in change.tags}
-    assert terms == {"Example Marketplace", "account-health", "substantive"}
+    terms = {(t.scheme.rsplit(":", 1)[-1], t.term) for t in change.tags}
+    # the service, the document's tag, the significance, and the topic of its changed words
+    want = {("service", "Example Marketplace"), ("tag", "account-health"), ("significance", "substantive")}
+    assert terms == {*want, ("topic", "account-health")}
     # the link is relative to the feed and reaches the change page
     target = posixpath.normpath(posixpath.join(f"docs/{example.HEALTH.id}", change.link))
     assert (site / target).is_file() and "/changes/" in target
