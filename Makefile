@@ -5,7 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV := $(VENV)/.installed-dev
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# pip prints each package as it goes (a first install takes a minute or two): no silent minute
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
 
 .PHONY: demo test lint format browser checkers bench-publish clean
 
