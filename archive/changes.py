@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policywatch.diffs import compare
-from policywatch.diffs.engine import first_summary
+from policywatch.diffs import Comparison, compare
+from policywatch.diffs.engine import first_summary, first_topics
 
 from .store import Version
 
@@ -27,6 +27,7 @@ class ChangeRecord:
     facts: list[dict] = field(default_factory=list)
     reverts_to: str | None = None
     source: str = "crawl"
+    topics: list[str] = field(default_factory=list)  # the seller workflows it touches (diffs.topics)
 
     @property
     def id(self) -> str:
@@ -78,17 +79,30 @@ def chain(versions: list[Version]) -> list[Link]:
     return links
 
 
-def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
-    """The full change record of one link (runs the diff engine)."""
+def derive(link: Link, text: str, previous_text: str | None, keep: dict[str, Comparison] | None = None) -> ChangeRecord:
+    """The full change record of one link (runs the diff engine; `keep` gets the comparison under
+    the record's id, for a caller that renders it next)."""
     v = link.version
     if link.previous is None or previous_text is None:
         summary, stats = first_summary(text)
         if link.kind == "technical":  # a re-extraction dated before the first published text
             summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
         return ChangeRecord(
-            v.document_id, v.id, None, link.kind, v.detected_at, "substantive", summary, stats, [], source=v.source
+            v.document_id,
+            v.id,
+            None,
+            link.kind,
+            v.detected_at,
+            "substantive",
+            summary,
+            stats,
+            [],
+            source=v.source,
+            topics=first_topics(text),
         )
     cmp = compare(previous_text, text)
+    if keep is not None:
+        keep[f"{v.document_id}/{v.id}"] = cmp
     summary = cmp.summary
     if link.kind == "revert":
         summary = f"Back to the text of {link.reverts_to}: {summary}"
@@ -108,4 +122,5 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
         cmp.facts,
         link.reverts_to,
         v.source,
+        cmp.topics,
     )

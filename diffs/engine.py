@@ -13,9 +13,10 @@ from .classify import assess, cosmetic_kinds, worst
 from .facts import defined_terms, quantity_facts, row_label
 from .normalize import align_key
 from .summary import Tally, first_summary_text, summarize
+from .topics import topics_of
 from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 
 
 class Change:
@@ -83,12 +84,14 @@ class Comparison:
         summary: str,
         stats: dict,
         facts: list[dict],
+        topics: list[str],
     ) -> None:
         self._old, self._new, self._segments = old, new, segments
         self.significance = significance
         self.summary = summary
         self.stats = stats
         self.facts = facts
+        self.topics = topics
         self._changes: list[Change] | None = None
 
     @property
@@ -128,7 +131,13 @@ class Comparison:
 
     def record(self) -> dict:
         """The change record of the ▶ contract, without ids and dates."""
-        return {"significance": self.significance, "summary": self.summary, "stats": self.stats, "facts": self.facts}
+        return {
+            "significance": self.significance,
+            "summary": self.summary,
+            "stats": self.stats,
+            "facts": self.facts,
+            "topics": self.topics,
+        }
 
 
 def _section(block: Block, t: Tally) -> str:
@@ -178,6 +187,7 @@ def _change(op: BlockOp, t: Tally) -> Change:
             t.cosmetic.add("formatting" if block.key or block.kind == "rule" else "whitespace")
             return Change(op.op, o, w, "cosmetic", [], changed=bool(block.text.strip()))
         t.block_added_or_removed(op.op, block, n, _section(block, t))
+        t.changed_text.append(block.key)
         (t.new_terms if op.op == "added" else t.old_terms).extend(defined_terms(block.key))
         return Change(op.op, o, w, "substantive")
     assert o is not None and w is not None  # (both halves of a move know both blocks)
@@ -206,6 +216,10 @@ def _change(op: BlockOp, t: Tally) -> Change:
     if sig == "cosmetic":
         t.cosmetic.update(reasons)
     else:
+        if a.significance != "cosmetic":  # the edit, and the words before it in its clause
+            t.changed_text.extend((" ".join(a.before), a.old_mid, a.new_mid))
+        elif op.op == "moved_in":  # moved to another section as it was: what moved is the news
+            t.changed_text.append(w.key)
         section = _section(w, t)
         t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
         if a.runs:
@@ -245,11 +259,13 @@ def compare(old: str, new: str) -> Comparison:
     t.settle_terms()
     identical = old == new
     significance = "cosmetic" if identical else worst(t.levels)
-    return Comparison(od, nd, out, significance, summarize(t, significance, identical), t.stats(), t.facts)
+    topics = [] if identical else topics_of(t.changed_text, [*t.changed, *t.added, *t.removed])
+    summary = summarize(t, significance, identical)
+    return Comparison(od, nd, out, significance, summary, t.stats(), t.facts, topics)
 
 
 def first_summary(text: str) -> tuple[str, dict]:
-    """Summary and stats of a document's first recorded version."""
+    """Summary and stats of a document's first recorded version (its topics: first_topics)."""
     blocks = split_blocks(text)
     sections = sum(1 for b in blocks if b.kind == "heading")
     words = sum(b.word_count() for b in blocks)
@@ -269,4 +285,9 @@ def first_summary(text: str) -> tuple[str, dict]:
     return first_summary_text(words, sections), stats
 
 
-__all__ = ["ENGINE_VERSION", "Change", "Comparison", "compare", "first_summary"]
+def first_topics(text: str) -> list[str]:
+    """The topics of a first version: what the whole text is most about."""
+    return topics_of([text])
+
+
+__all__ = ["ENGINE_VERSION", "Change", "Comparison", "compare", "first_summary", "first_topics"]

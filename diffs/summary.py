@@ -38,6 +38,7 @@ class Tally:
     title_keys: dict[str, str] = field(default_factory=dict)  # raw heading → its alignment key
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
+    changed_text: list[str] = field(default_factory=list)  # the words edits added or removed, for topics
     codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
 
     def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from policywatch.archive.health import Health, HealthEvent
+from policywatch.diffs.topics import TOPICS
 
 from . import paths
 from .feedpages import FeedPages
@@ -108,17 +109,23 @@ class Aggregates:
         tags = sorted({t for i in self.infos.values() for t in i.tags})
         by_service: dict[str, list[Item]] = defaultdict(list)
         by_tag: dict[str, list[Item]] = defaultdict(list)
+        by_topic: dict[str, list[Item]] = defaultdict(list)
         for item in self.items:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
+            for topic in item.record.topics:
+                by_topic[topic].append(item)
+        topics = [t for t in TOPICS if t in by_topic] + sorted(set(by_topic) - set(TOPICS))
         site_feeds = self._site_feeds()
         service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
         tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
+        topic_feeds = {t: self._topic_feed(t, by_topic[t]) for t in topics}
         feeds = [
             *site_feeds,
             *(f for pair in service_feeds.values() for f in pair),
             *(f for pair in tag_feeds.values() for f in pair),
+            *topic_feeds.values(),
             *self.doc_feeds,
         ]
         opml_key = self.pages.key(
@@ -127,7 +134,7 @@ class Aggregates:
         render = partial_opml(feeds, self.pages)
         self.pages.writer.page("feeds.opml", opml_key, render)
         self._changes_json()
-        nav = self._nav(services, tags)
+        nav = self._nav(services, tags, topics)
         self._lists(nav)
         self.pages.page("documents.html", "documents.html", documents=self.doc_rows)
         for service, (feed, subst) in service_feeds.items():
@@ -136,9 +143,11 @@ class Aggregates:
         for tag, (feed, subst) in tag_feeds.items():
             rows = [r for r in self.doc_rows if tag in r["tags"]]
             self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
+        for topic, subst in topic_feeds.items():
+            self._slice_pages(subst, subst, TOPICS.get(topic, topic), "topic", by_topic[topic], [])
         self._status()
         self.pages.page("search.html", "search.html", bundles=search_bundles)
-        self._subscribe(site_feeds, service_feeds, tag_feeds)
+        self._subscribe(site_feeds, service_feeds, tag_feeds, topic_feeds)
 
     def _site_feeds(self) -> list[Feed]:
         """The feeds of the whole site: every change, the substantive ones, tracking health."""
@@ -192,16 +201,31 @@ class Aggregates:
         self.pages.paged_feed(subst, substantive(items))
         return feed, subst
 
+    def _topic_feed(self, topic: str, items: list[Item]) -> Feed:
+        """The substantive changes of one topic (the seller workflow they touch): Atom only."""
+        name = TOPICS.get(topic, topic)
+        feed = Feed(
+            f"topics/{topic}/substantive",
+            f"{name}: substantive changes — policywatch",
+            f"Changes to the wording of the tracked policies about {name.lower()}",
+            paths.topic_page(topic),
+            paths.substantive_feed(f"topics/{topic}"),
+            rss=False,
+        )
+        self.pages.paged_feed(feed, substantive(items))
+        return feed
+
     def _changes_json(self) -> None:
         """changes.json, newest first."""
         self.records.sort(key=lambda r: r[0], reverse=True)
         records = ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8")
         self.pages.writer.write("changes.json", records)
 
-    def _nav(self, services: list[str], tags: list[str]) -> dict:
+    def _nav(self, services: list[str], tags: list[str], topics: list[str]) -> dict:
         return {
             "services": [{"name": s, "page": paths.service_page(self.slug(s))} for s in services],
             "tags": [{"name": t, "page": paths.tag_page(t)} for t in tags],
+            "topics": [{"name": TOPICS.get(t, t), "page": paths.topic_page(t)} for t in topics],
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
 
@@ -287,17 +311,17 @@ class Aggregates:
         checked = max((r["last_checked"] for r in rows if r["last_checked"]), default=None)
         self.pages.page("status.html", "status.html", documents=rows, events=events, counts=counts, checked=checked)
 
-    def _subscribe(self, site_feeds: list[Feed], service_feeds: dict, tag_feeds: dict) -> None:
+    def _subscribe(self, site_feeds: list[Feed], service_feeds: dict, tag_feeds: dict, topic_feeds: dict) -> None:
         linker = self.pages.linker
 
-        def row(name: str, feed: Feed, subst: Feed | None) -> dict:
+        def row(name: str, feed: Feed | None, subst: Feed | None) -> dict:
             return {
                 "name": name,
-                "page": feed.site_path,
-                "atom": feed.path,
-                "rss": paths.rss_twin(feed.path) if feed.rss else None,
+                "page": (feed or subst).site_path,  # type: ignore[union-attr]
+                "atom": feed.path if feed else None,
+                "rss": paths.rss_twin(feed.path) if feed and feed.rss else None,
                 "substantive": subst.path if subst else None,
-                "url": linker.absolute(feed.path),
+                "url": linker.absolute(feed.path) if feed else None,
                 "substantive_url": linker.absolute(subst.path) if subst else None,
             }
 
@@ -310,6 +334,7 @@ class Aggregates:
             health=row("Tracking health", health, None),
             services=[row(s, f, sub) for s, (f, sub) in service_feeds.items()],
             tags=[row(t, f, sub) for t, (f, sub) in tag_feeds.items()],
+            topics=[row(TOPICS.get(t, t), None, sub) for t, sub in topic_feeds.items()],
             opml=linker.absolute("feeds.opml"),
             absolute=bool(linker.base_url),
         )

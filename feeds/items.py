@@ -51,13 +51,19 @@ class Item:
         # and the engine, whose code is in the cache's fingerprint
         self.key = hashlib.blake2b(
             f"{self.id}\x1f{r.from_version}\x1f{r.kind}\x1f{r.detected_at}\x1f{r.significance}\x1f{r.summary}"
-            f"\x1f{r.reverts_to}\x1f{r.source}\x1f{title}\x1f{service}\x1f{tags}".encode(),
+            f"\x1f{r.reverts_to}\x1f{r.source}\x1f{r.topics}\x1f{title}\x1f{service}\x1f{tags}".encode(),
             digest_size=12,
         ).hexdigest()  # one string: 20,000 of these keys are made on each publish
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
-        return (("service", self.service), *(("tag", t) for t in self.tags), ("significance", self.record.significance))
+        r = self.record
+        return (
+            ("service", self.service),
+            *(("tag", t) for t in self.tags),
+            ("significance", r.significance),
+            *(("topic", t) for t in r.topics),
+        )
 
     def view(self) -> dict:
         """What templates show of it."""

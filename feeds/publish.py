@@ -21,7 +21,7 @@ from policywatch.archive.changes import ChangeRecord
 from policywatch.archive.health import Health
 from policywatch.archive.index import Index
 from policywatch.archive.store import Version, parse_version_file
-from policywatch.diffs import compare
+from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
 
 from . import paths
@@ -72,6 +72,7 @@ def record_json(record: ChangeRecord, info: DocInfo, linker: Linker) -> dict:
         "summary": record.summary,
         "stats": record.stats,
         "facts": record.facts,
+        "topics": record.topics,
         "source": record.source,
         "url": linker.absolute(paths.change_page(record.document_id, record.to_version)),
     }
@@ -102,21 +103,32 @@ class Publisher:
     """The per-document pass of one publish: each document's change, version and compare pages,
     its texts pack and its feeds, handed on to the aggregates."""
 
-    def __init__(self, index: Index, pages: FeedPages, search: SearchIndex, raw_url: str = ""):
+    def __init__(self, index: Index, pages: FeedPages, raw_url: str = ""):
         self.index = index
         self.store = index.store
         self.pages = pages
         self.writer = pages.writer
         self.excerpts = pages.excerpts
-        self.search = search
         self.raw_url = raw_url
         self.diffs = 0
+        # comparisons of the records derived for the document being published, by change id:
+        # its change pages render them instead of diffing the pair again
+        self.fresh: dict[str, Comparison] = {}
 
     # ------------------------------------------------------------------ one document
 
+    def derive(self, doc_id: str, records: list[ChangeRecord]) -> list[ChangeRecord]:
+        """The document's change records brought up to date with its versions (each new pair
+        diffed once, its comparison kept for the change page); `records` if none changed."""
+        self.fresh.clear()
+        if doc_id not in self.index.underived or not self.index.derive_changes(doc_id, self.fresh):
+            return records
+        self.diffs += len(self.fresh)
+        return self.index.changes_by_document(doc_id).get(doc_id, [])
+
     def document(
         self, info: DocInfo, records: list[ChangeRecord], lang: str, track: Tracking, sink: Aggregates
-    ) -> None:
+    ) -> list[Item]:
         """Pages and feeds of one document; `records`: its changes in order, without stats."""
         doc_id = info.id
         # version files are never rewritten, so (document, version id) stands for a text in the
@@ -178,9 +190,6 @@ class Publisher:
             self.writer.page(pack, pack_key, render_pack)
             self.pages.page(paths.compare_page(doc_id), "compare.html", doc=_doc_view(info, lang))
         sink.changes(doc_id, items, partial(self._record_lines, info))
-        for item in items:
-            if item.record.published:
-                self.search.add(item)
 
         published = [i for i in items if i.record.published]
         folder = f"docs/{doc_id}"
@@ -218,6 +227,7 @@ class Publisher:
             first=records[0].detected_at if records else None,
         )
         sink.document(info, track, len(items), records[-1].detected_at if records else None, published)
+        return items
 
     def _raw_copies(self, doc_id: str) -> dict[str, str]:
         """The stored raw page of each version of the document: version id -> file name."""
@@ -270,8 +280,10 @@ class Publisher:
         version = version_of(record.to_version)
         compact = ""
         if record.from_version is not None:
-            cmp = compare(text_of(record.from_version), text_of(record.to_version))
-            self.diffs += 1
+            cmp = self.fresh.pop(record.id, None)
+            if cmp is None:
+                cmp = compare(text_of(record.from_version), text_of(record.to_version))
+                self.diffs += 1
             whole = f"../compare.html?a={record.from_version}&b={record.to_version}"
             compact = diff_render.compact_html(cmp, more_href=whole)
             self.excerpts.remember(item, cmp)
@@ -299,23 +311,18 @@ def _doc_view(info: DocInfo, lang: str) -> dict:
     }
 
 
-def languages(index: Index, infos: dict[str, DocInfo], records: dict, cache: PublishCache) -> dict[str, str]:
-    """Each document's language: its sources entry's `lang`, else detected from its latest text
+def language(index: Index, info: DocInfo, records: list[ChangeRecord], cache: PublishCache) -> str:
+    """A document's language: its sources entry's `lang`, else detected from its latest text
     (kept in the publish cache per version, so a publish reads only new texts)."""
-    out = {}
-    for doc_id, info in infos.items():
-        recs = records.get(doc_id)
-        if info.lang or not recs:
-            out[doc_id] = info.lang or "en"
-            continue
-        latest = recs[-1].to_version
-        key = f"lang:{doc_id}:{latest}"
-        found = cache.blob(key)
-        if found is None:
-            found = detect(parse_version_file(index.store.versions_dir / doc_id / f"{latest}.md")[1])
-            cache.keep_blob(key, found)
-        out[doc_id] = found
-    return out
+    if info.lang or not records:
+        return info.lang or "en"
+    latest = records[-1].to_version
+    key = f"lang:{info.id}:{latest}"
+    found = cache.blob(key)
+    if found is None:
+        found = detect(parse_version_file(index.store.versions_dir / info.id / f"{latest}.md")[1])
+        cache.keep_blob(key, found)
+    return found
 
 
 def publish(
@@ -350,17 +357,19 @@ def publish(
         infos = {d: documents.get(d) or DocInfo(d, d, UNDECLARED) for d in doc_ids}
         records = index.changes_by_document()
         fetches = index.last_fetches()
-        tracks = {d: tracking_of(records.get(d, []), fetches.get(d), health.documents.get(d)) for d in doc_ids}
-        langs = languages(index, infos, records, cache)
-        with SearchIndex(pages, records, infos) as search:
-            search.plan(langs)
-            pub = Publisher(index, pages, search, raw_url)
+        pub = Publisher(index, pages, raw_url)
+        tracks: dict[str, Tracking] = {}
+        with SearchIndex(pages, infos) as search:
             sink = Aggregates(pages, infos, health, tracks)
             for n, doc_id in enumerate(doc_ids, 1):
-                pub.document(infos[doc_id], records.pop(doc_id, []), langs[doc_id], tracks[doc_id], sink)
+                mine = pub.derive(doc_id, records.pop(doc_id, []))
+                lang = language(index, infos[doc_id], mine, cache)
+                tracks[doc_id] = tracking_of(mine, fetches.get(doc_id), health.documents.get(doc_id))
+                items = pub.document(infos[doc_id], mine, lang, tracks[doc_id], sink)
+                search.collect(doc_id, items, lang)
                 if progress and n % 100 == 0:
                     progress(f"published {n}/{len(doc_ids)} documents")
-            search.finish()
+            search.write()
             sink.finish(search.bundles())
         for name in STATIC:
             writer.write(name, files("policywatch.feeds").joinpath(f"static/{name}").read_bytes())

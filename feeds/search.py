@@ -2,11 +2,12 @@
 over each change's headline, sections, changed text and document title, and over the documents.
 
 Pagefind builds a whole index at a time, so the records are cut into bundles like feed archives:
-per language, `SHARD` changes each from the oldest, and a full bundle never changes. A publish
-indexes again only the bundles whose records changed (usually the newest one of one language);
-search.js searches one bundle and merges the others in the browser. We speak the binary's service
-protocol ourselves (base64 JSON messages ended by commas, as its own Python and Node wrappers do):
-the wrapper's polling answers ten messages a second, and a bundle is thousands of messages.
+per language, `SHARD` changes each from the oldest (and one bundle of the documents), and a full
+bundle never changes. A publish indexes again only the bundles whose records changed (usually the
+newest one of one language); search.js searches one bundle and merges the others in the browser.
+We speak the binary's service protocol ourselves (base64 JSON messages ended by commas, as its
+own Python and Node wrappers do): the wrapper's polling answers ten messages a second, and a
+bundle is thousands of messages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from policywatch.archive.changes import ChangeRecord
 from policywatch.archive.errors import StoreError
 
 from .feedpages import FeedPages
@@ -147,64 +147,57 @@ class PagefindService:
 
 
 class SearchIndex:
-    """The search bundles of one publish: which need indexing again, their records as the
-    publisher reaches each document, and their files written through the site writer."""
+    """The search bundles of one publish: the publisher hands over each document's changes as it
+    goes; at the end the bundles whose records changed are indexed again and written through the
+    site writer (their changed text comes from the publish cache, kept when the change pages
+    were rendered)."""
 
-    def __init__(self, pages: FeedPages, records: dict[str, list[ChangeRecord]], infos: dict[str, DocInfo]):
+    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo]):
         self.pages = pages
         self.writer = pages.writer
         self.infos = infos
-        self.langs: dict[str, str] = {}
-        self._records = records
-        self.bundles_by_change: dict[str, Bundle] = {}
+        self.items: dict[str, list[Item]] = defaultdict(list)  # published changes by language
+        self.documents: dict[str, list[str]] = defaultdict(list)  # document ids by language
         self.all: list[Bundle] = []
         self.service: PagefindService | None = None
-        self.planned = False
+
+    def collect(self, doc_id: str, items: list[Item], lang: str) -> None:
+        self.items[lang].extend(i for i in items if i.record.published)
+        self.documents[lang].append(doc_id)
 
     # ------------------------------------------------------------------ planning
 
-    def plan(self, langs: dict[str, str]) -> None:
-        """Cut the published changes into bundles, per language, oldest first; decide which must
-        be indexed again. `langs`: each document's language."""
-        self.langs = langs
-        by_lang: dict[str, list[Item]] = defaultdict(list)
-        for doc_id in sorted(self._records):
-            info = self.infos.get(doc_id) or DocInfo(doc_id, doc_id, "")
-            for r in self._records[doc_id]:
-                if r.published:
-                    by_lang[langs.get(doc_id, "en")].append(Item(r, info.title, info.service, info.tags))
-        docs_by_lang: dict[str, list[str]] = defaultdict(list)
-        for doc_id in sorted(self.infos):
-            docs_by_lang[langs.get(doc_id, "en")].append(doc_id)
-        for lang in sorted(set(by_lang) | set(docs_by_lang)):
-            if docs_by_lang[lang]:
-                docs = docs_by_lang[lang]
+    def _plan(self) -> list[tuple[Bundle, list[Item]]]:
+        """Cut the published changes into bundles, per language, oldest first (and a bundle of
+        each language's documents); a bundle whose records and files are unchanged is kept."""
+        planned = []
+        for lang in sorted(set(self.items) | set(self.documents)):
+            docs = sorted(self.documents[lang])
+            if docs:
                 bundle = Bundle(lang, 0, documents=docs)
                 infos = [(d, self.infos[d].title, self.infos[d].service, self.infos[d].tags) for d in docs]
                 bundle.key = self.pages.key("search", SEARCH_VERSION, lang, 0, infos)
-                self.all.append(bundle)
-            items = sorted(by_lang[lang], key=lambda i: i.order)
+                planned.append((bundle, []))
+            items = sorted(self.items[lang], key=lambda i: i.order)
             for n in range(-(-len(items) // SHARD)):
                 chunk = items[n * SHARD : (n + 1) * SHARD]
-                # indexed in publishing order: document by document, each in time order
-                chunk.sort(key=lambda i: (i.record.document_id, i.order))
+                chunk.sort(key=lambda i: (i.record.document_id, i.order))  # a fixed order to index in
                 bundle = Bundle(lang, n + 1, [i.id for i in chunk], [i.key for i in chunk])
                 bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n + 1, bundle.keys)
-                self.all.append(bundle)
-                for cid in bundle.ids:
-                    self.bundles_by_change[cid] = bundle
+                planned.append((bundle, chunk))
         cache = self.writer.cache
         files: dict[str, list[str]] = defaultdict(list)
         if cache is not None:
             for rel in cache.pages:
                 if rel.startswith(FOLDER + "/"):
                     files[rel[: rel.index("/", len(FOLDER) + 1) + 1]].append(rel)
-        for bundle in self.all:
+        for bundle, _ in planned:
             entry = bundle.path + "pagefind-entry.json"
             kept = sorted(files.get(bundle.path, []))
             if self.writer.fresh(entry, bundle.key) and kept and self.writer.keep(tuple(kept)):
                 bundle.dirty = False
-        self.planned = True
+            self.all.append(bundle)
+        return planned
 
     # ------------------------------------------------------------------ indexing
 
@@ -216,22 +209,6 @@ class SearchIndex:
             assert answer is not None
             bundle.index_id = int(answer["index_id"])
         return bundle.index_id
-
-    def add(self, item: Item) -> None:
-        """Index a published change (called as the publisher reaches its document)."""
-        bundle = self.bundles_by_change.get(item.id)
-        if bundle is None or not bundle.dirty:
-            return
-        r = item.record
-        text = self.pages.excerpts.search_text(item)
-        content = "\n".join(x for x in (item.title, r.summary, text) if x)
-        meta = {
-            "title": f"{item.title}: {r.summary}",
-            "date": r.detected_at[:10],
-            "significance": r.significance,
-            "kind": r.kind,
-        }
-        self._add(bundle, item.page, content, meta)
 
     def _add(self, bundle: Bundle, url: str, content: str, meta: dict) -> None:
         index_id = self._index_of(bundle)
@@ -253,13 +230,24 @@ class SearchIndex:
             wait=True,
         )
 
-    def finish(self) -> None:
-        """Index the documents, then write every bundle that was indexed again."""
+    def write(self) -> None:
+        """Index the bundles whose records changed, and write their files."""
         from . import paths
 
-        for bundle in self.all:
+        for bundle, items in self._plan():
             if not bundle.dirty:
                 continue
+            for item in items:
+                r = item.record
+                text = self.pages.excerpts.search_text(item)
+                meta = {
+                    "title": f"{item.title}: {r.summary}",
+                    "date": r.detected_at[:10],
+                    "significance": r.significance,
+                    "kind": r.kind,
+                }
+                # the changed text first: a snippet is cut around the first words found
+                self._add(bundle, item.page, "\n".join(x for x in (text, r.summary, item.title) if x), meta)
             for doc_id in bundle.documents:
                 info = self.infos[doc_id]
                 content = "\n".join([info.title, info.service, " ".join(info.tags)])
@@ -284,11 +272,9 @@ class SearchIndex:
                 self.writer.cache.rendered(rel, bundle.key)
 
     def bundles(self) -> list[dict]:
-        """What search.js needs: each bundle's folder and language, the newest first."""
-        return [
-            {"path": b.path, "lang": b.lang}
-            for b in sorted(self.all, key=lambda b: (b.lang != "en", b.lang, -b.number))
-        ]
+        """What search.js needs: each bundle's folder and language (English first, newest first)."""
+        order = sorted(self.all, key=lambda b: (b.lang != "en", b.lang, -b.number if b.number else 1))
+        return [{"path": b.path, "lang": b.lang} for b in order]
 
     def __iter__(self) -> Iterator[Bundle]:
         return iter(self.all)

@@ -106,8 +106,10 @@ def test_entries_carry_title_content_link_and_categories(site):
     assert 'style="background:' in html and "<del" in html and "<ins" in html  # inline-styled excerpt
     # marked in words too, for readers that drop styles
     assert "[removed: 24]" in html and "[added: 48]" in html
-    terms = {t.term for t in change.tags}
-    assert terms == {"Example Marketplace", "account-health", "substantive"}
+    terms = {(t.scheme.rsplit(":", 1)[-1], t.term) for t in change.tags}
+    # the service, the document's tag, the significance, and the topic of its changed words
+    want = {("service", "Example Marketplace"), ("tag", "account-health"), ("significance", "substantive")}
+    assert terms == {*want, ("topic", "account-health")}
     # the link is relative to the feed and reaches the change page
     target = posixpath.normpath(posixpath.join(f"docs/{example.HEALTH.id}", change.link))
     assert (site / target).is_file() and "/changes/" in target

@@ -199,3 +199,17 @@ def test_the_stored_raw_page_is_linked_beside_the_live_page(tmp_path, raw_url):
     else:
         assert links["the stored copy"] == f"../raw/{v.id}.html.txt"
         assert (out / "docs/terms/raw" / f"{v.id}.html.txt").read_bytes() == html  # as text, never rendered
+
+
+def test_each_topic_has_a_page_and_a_substantive_feed(site):
+    records = [r for r in json.loads((site / "changes.json").read_text(encoding="utf-8")) if r["kind"] != "technical"]
+    topics = {t for r in records for t in r["topics"]}
+    assert "fees-payments" in topics and "account-health" in topics
+    for topic in topics:
+        want = {r["id"] for r in records if topic in r["topics"] and r["significance"] == "substantive"}
+        feed = feedparser.parse((site / "topics" / topic / "substantive.atom").read_bytes())
+        got = {e.id.removeprefix("tag:policywatch,2026:") for e in feed.entries}
+        assert got <= want and (got or not want), topic  # the newest --feed-size of them
+        assert (site / "topics" / topic / "index.html").is_file()
+    home = page(site / "index.html")
+    assert home.xpath("//nav[@class='filters']//a[contains(@href, 'topics/fees-payments/')]")
