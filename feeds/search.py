@@ -31,6 +31,9 @@ SEARCH_VERSION = "1"  # bump when what is indexed changes
 FOLDER = "pagefind"
 # what a bundle needs in the browser (Pagefind also writes its own search UIs, which we do not use)
 UI_FILES = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
+# what only the bundle search.js loads first needs: the others are merged into it in the browser
+# and use its code and WebAssembly (Pagefind's mergeIndex loads neither for them)
+ENGINE_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
 
 
 def bundle_path(lang: str, number: int) -> str:
@@ -46,6 +49,7 @@ class Bundle:
     keys: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # document ids (bundle 0 of each language)
     key: str = ""
+    primary: bool = False  # the bundle search.js loads first (it carries Pagefind's code)
     dirty: bool = True
     index_id: int | None = None
 
@@ -171,12 +175,15 @@ class SearchIndex:
         """Cut the published changes into bundles, per language, oldest first (and a bundle of
         each language's documents); a bundle whose records and files are unchanged is kept."""
         planned = []
-        for lang in sorted(set(self.items) | set(self.documents)):
+        langs = sorted(set(self.items) | set(self.documents))
+        # the documents of the main language hold Pagefind's code: a bundle that rarely changes
+        main = "en" if "en" in self.documents else min(self.documents, default="")
+        for lang in langs:
             docs = sorted(self.documents[lang])
             if docs:
-                bundle = Bundle(lang, 0, documents=docs)
+                bundle = Bundle(lang, 0, documents=docs, primary=lang == main)
                 infos = [(d, self.infos[d].title, self.infos[d].service, self.infos[d].tags) for d in docs]
-                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, 0, infos)
+                bundle.key = self.pages.key("search", SEARCH_VERSION, lang, 0, infos, bundle.primary)
                 planned.append((bundle, []))
             items = sorted(self.items[lang], key=lambda i: i.order)
             for n in range(-(-len(items) // SHARD)):
@@ -264,6 +271,8 @@ class SearchIndex:
             name = f["path"].lstrip("/")
             if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
                 continue
+            if not bundle.primary and name.startswith(ENGINE_FILES):
+                continue
             rel = bundle.path + name
             # files Pagefind made, not pages we rendered: written (when their bytes changed) and
             # kept in the manifest under the bundle's key
@@ -272,8 +281,9 @@ class SearchIndex:
                 self.writer.cache.rendered(rel, bundle.key)
 
     def bundles(self) -> list[dict]:
-        """What search.js needs: each bundle's folder and language (English first, newest first)."""
-        order = sorted(self.all, key=lambda b: (b.lang != "en", b.lang, -b.number if b.number else 1))
+        """What search.js needs: each bundle's folder and language, the one with Pagefind's code
+        first, then by language and newest first."""
+        order = sorted(self.all, key=lambda b: (not b.primary, b.lang, -b.number))
         return [{"path": b.path, "lang": b.lang} for b in order]
 
     def __iter__(self) -> Iterator[Bundle]:
