@@ -5,6 +5,7 @@ and marked in words; the text a search index holds; terminal text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -511,9 +512,13 @@ def _words(runs: list[Run]) -> str:
     return "".join(out)
 
 
+SEARCH_WORD = re.compile(r"\w+")
+
+
 def search_text(cmp: Comparison, limit: int = 8_000) -> str:
     """What a search index holds of a change: the sections it touched and its changed sentences,
-    old and new words both (at most `limit` characters)."""
+    old and new words both (at most `limit` characters), then every other word an edit removed
+    or added (once each), so that a word of any edit is found however long the change."""
     shown, _ = edits(cmp)
     out: list[str] = []
     size = 0
@@ -529,7 +534,20 @@ def search_text(cmp: Comparison, limit: int = 8_000) -> str:
             size += len(p)
         if size > limit:
             break
-    return "\n".join(x for x in out if x)[:limit]
+    text = "\n".join(x for x in out if x)[:limit]
+    seen = {w.lower() for w in SEARCH_WORD.findall(text)}
+    rest = []
+    for c in cmp.changes:
+        if not c.changed:
+            continue
+        for op, t in c.pieces:
+            if op == EQUAL:
+                continue
+            for w in SEARCH_WORD.findall(t):
+                if w.lower() not in seen:
+                    seen.add(w.lower())
+                    rest.append(w)
+    return text + ("\n" + " ".join(rest) if rest else "")
 
 
 RED, GREEN, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"

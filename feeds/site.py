@@ -86,12 +86,19 @@ def _link_open(renderer, tokens, idx, options, env) -> str:
     return renderer.renderToken(tokens, idx, options, env)
 
 
-def _heading(renderer, tokens, idx, options, env) -> str:
-    # the page's own <h1> names the document: the policy's headings sit one level below it
-    token = tokens[idx]
-    level = min(int(token.tag[1]) + 1, 6)
-    token.tag = f"h{level}"
-    return renderer.renderToken(tokens, idx, options, env)
+def outline(levels: list[int]) -> list[int]:
+    """Heading levels for a page whose own <h1> names the document: the policy's headings sit
+    below it, none more than one level deeper than the one before (a policy that jumps from ##
+    to #### would leave a gap in the page's outline)."""
+    out = []
+    above: list[tuple[int, int]] = []  # (level in the policy, level on the page) of the headings above
+    for level in levels:
+        while above and above[-1][0] >= level:
+            above.pop()
+        page = min(above[-1][1] + 1 if above else 2, 6)
+        above.append((level, page))
+        out.append(page)
+    return out
 
 
 @cache
@@ -99,13 +106,17 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.add_render_rule("image", _image_as_text)
     md.add_render_rule("link_open", _link_open)
-    md.add_render_rule("heading_open", _heading)
-    md.add_render_rule("heading_close", _heading)
     return md
 
 
 def markdown_html(text: str) -> str:
-    return _markdown().render(text)
+    md = _markdown()
+    tokens = md.parse(text)
+    opens = [t for t in tokens if t.type == "heading_open"]
+    closes = [t for t in tokens if t.type == "heading_close"]
+    for opening, closing, level in zip(opens, closes, outline([int(t.tag[1]) for t in opens]), strict=True):
+        opening.tag = closing.tag = f"h{level}"
+    return md.renderer.render(tokens, md.options, {})
 
 
 def root_of(page: str) -> str:

@@ -93,6 +93,8 @@
     return parts.map(function (c) { return c.trim(); });
   }
 
+  var outline = []; // [level in the policy, level on the page] of the headings above
+
   function renderBlock(into, md) {
     var lines = md.split("\n");
     var i = 0;
@@ -110,7 +112,12 @@
       }
       var h = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
       if (h) {
-        var head = el("h" + Math.min(h[1].length + 1, 6));
+        // below the page's <h1>, and one level below the heading it belongs to (as site.py's outline)
+        var level = h[1].length;
+        while (outline.length && outline[outline.length - 1][0] >= level) outline.pop();
+        var shown = Math.min(outline.length ? outline[outline.length - 1][1] + 1 : 2, 6);
+        outline.push([level, shown]);
+        var head = el("h" + shown);
         inline(head, h[2]);
         into.appendChild(head);
         i++;

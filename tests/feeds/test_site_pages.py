@@ -213,3 +213,18 @@ def test_each_topic_has_a_page_and_a_substantive_feed(site):
         assert (site / "topics" / topic / "index.html").is_file()
     home = page(site / "index.html")
     assert home.xpath("//nav[@class='filters']//a[contains(@href, 'topics/fees-payments/')]")
+
+
+@pytest.mark.parametrize(
+    ("levels", "shown"),
+    [
+        ([1, 2, 2, 3], [2, 3, 3, 4]),  # below the page's own <h1>
+        ([2, 4, 4, 2], [2, 3, 3, 2]),  # a policy that skips a level keeps no gap in the outline
+        ([3, 1, 2], [2, 2, 3]),
+        ([1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 6]),
+    ],
+)
+def test_policy_headings_keep_the_page_outline(levels, shown):
+    from policywatch.feeds.site import outline
+
+    assert outline(levels) == shown
