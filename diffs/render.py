@@ -188,8 +188,25 @@ def _title(cmp: Comparison) -> str | None:
     return title if first else None
 
 
+def _title_text(raw: str) -> str:
+    """A heading's text as a reader sees it: markup and link targets left out."""
+    shown = show([(EQUAL, raw)], "heading")
+    return " ".join("".join(t for _, t, style in shown.runs if style != "url").split())
+
+
 def section_name(path: tuple[str, ...]) -> str:
-    return " › ".join(display_title(t) for t in path) if path else START
+    return " › ".join(_title_text(t) for t in path) if path else START
+
+
+def _common_head(paths: list[tuple[str, ...]]) -> int:
+    """How many leading headings every path shares, each keeping at least its last heading."""
+    if not paths:
+        return 0
+    n = 0
+    first = paths[0]
+    while all(len(p) > n + 1 and p[n] == first[n] for p in paths):
+        n += 1
+    return n
 
 
 def edits(cmp: Comparison) -> tuple[list[Edit], list[Edit]]:
@@ -206,6 +223,10 @@ def edits(cmp: Comparison) -> tuple[list[Edit], list[Edit]]:
             minor.append(Edit(c, k, s, _section_of(c, title)))  # a change markup alone makes, invisible once formatted
             continue
         (minor if folded(c) else shown).append(Edit(c, k, s, _section_of(c, title)))
+    # headings every edit sits under (the document's title, a part) would open every name
+    head = _common_head([e.section for e in shown + minor])
+    for e in shown + minor:
+        e.section = e.section[head:]
     return shown, minor
 
 

@@ -22,9 +22,13 @@ def standalone_html(cmp: Comparison, old_name: str, new_name: str) -> str:
 <h1>{escape(old_name)} → {escape(new_name)}</h1>
 <p class="lede"><span class="badge sig">{escape(cmp.significance)}</span> {escape(cmp.summary)}</p>
 {f"<ul>{facts}</ul>" if facts else ""}
-<h2>Inline</h2>
+<h2>What changed</h2>
+{render.compact_html(cmp)}
+<details><summary>The whole text with its edits</summary>
 {render.inline_html(cmp)}
-<h2>Side by side</h2>
+</details>
+<details><summary>The whole text, side by side</summary>
 {render.side_by_side_html(cmp)}
+</details>
 </main></body></html>
 """
