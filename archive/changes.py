@@ -83,7 +83,7 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
     """The full change record of one link (runs the diff engine)."""
     v = link.version
     if link.previous is None or previous_text is None:
-        summary, stats = first_summary(text)
+        summary, stats, _ = first_summary(text)
         if link.kind == "technical":  # a re-extraction dated before the first published text
             summary = f"Re-extraction after a change of extraction rules (not a policy change): {summary}"
         return ChangeRecord(
