@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left
 
 from .normalize import BULLETS, align_key, bag_of_words, normalize
-from .sections import may_hold, pseudo
+from .sections import CAPS_CHARS, KEYWORDS, TITLE_STARTS, may_hold, pseudo
 
 HAS_WORD = re.compile(r"\w")
 BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
@@ -334,10 +334,18 @@ class Doc:
         keys = self.keys
         stack = list(self._stacks[-1]) if self._stacks else []
         # a C-level test first ("#" near the start, or a second line), then the exact one
+        # (each test in the comprehension is C-level: a chunk that may hold a title starts with
+        # a mark, a digit, a quote or a keyword, or is short (an all-caps line), or has lines)
         for k in [
             k
             for k in range(self._scanned, upto)
-            if (("#" in keys[k][:4] or "\n" in keys[k]) and may_hold_heading(keys[k])) or may_hold(keys[k])
+            if (
+                "\n" in keys[k]
+                or keys[k][:1] in TITLE_STARTS
+                or len(keys[k]) <= CAPS_CHARS
+                or keys[k].startswith(KEYWORDS)
+            )
+            and may_hold_heading(keys[k])
         ]:
             headings_of(keys[k], stack)
             self._heads.append(k)

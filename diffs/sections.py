@@ -45,6 +45,9 @@ MAY_START = re.compile(
     r"Schedule|Annex|Appendix|Abschnitt|Chapitre|SECTION|ARTICLE|ARTIKEL) )"
 )
 QUOTES = '"\u201c'
+CAPS_CHARS = 120  # an all-caps title is at most this long
+# what a one-line chunk that may hold a title starts with (see may_hold), keywords aside
+TITLE_STARTS = frozenset(' \t*#"\u201c\u00a70123456789')
 
 
 def may_hold(key: str) -> bool:
@@ -57,7 +60,7 @@ def may_hold(key: str) -> bool:
             or c.isdigit()
             or (c != "" and c in QUOTES)
             or s.startswith(KEYWORDS)
-            or (len(s) <= 120 and s.isupper())
+            or (len(s) <= CAPS_CHARS and s.isupper())
         )
     return MAY_START.search(key) is not None
 
@@ -183,7 +186,7 @@ def pseudo(
             bare = f"{bare} {nxt.strip(' .:')}".strip()
         return PART + depth, bare, False
     if marker:
-        if whole and len(s) <= 120 and s.isupper() and _words(s) <= MAX_CAPS_WORDS:
+        if whole and len(s) <= CAPS_CHARS and s.isupper() and _words(s) <= MAX_CAPS_WORDS:
             return _title_only(s, marker, stack)  # "14. AUTRES INFORMATIONS"
         return None
     if c.isdigit():
@@ -211,6 +214,6 @@ def pseudo(
         rest = s[m.end() :].strip(" .:–-")
         lead = _lead(rest + " ") if rest else ""
         return PART + depth, f"{m.group(0)} {lead}".strip(), False
-    if alone and len(s) <= 120 and s.isupper() and _words(s) <= MAX_CAPS_WORDS:
+    if alone and len(s) <= CAPS_CHARS and s.isupper() and _words(s) <= MAX_CAPS_WORDS:
         return _title_only(s, "", stack)  # "PAYPAL USER AGREEMENT"
     return None
