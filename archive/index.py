@@ -20,7 +20,7 @@ from .changes import ChangeRecord, Link, chain, derive
 from .errors import StoreError
 from .store import Store, Version, order_key, parse_iso, parse_version_file
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: changes gained details, sections, undoes
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
 
 
@@ -103,6 +103,9 @@ class Index:
                     "facts": str,
                     "source": str,
                     "topics": str,
+                    "details": str,
+                    "sections": str,
+                    "undoes": str,
                     "from_sha": str,
                     "to_sha": str,
                 },
@@ -204,7 +207,8 @@ class Index:
         existing = {
             r["id"]: r
             for r in self.db.query(
-                "select id, kind, from_version, reverts_to, from_sha, to_sha from changes where document_id = ?",
+                "select id, kind, from_version, reverts_to, undoes, from_sha, to_sha from changes"
+                " where document_id = ?",
                 [doc_id],
             )
         }
@@ -227,6 +231,7 @@ class Index:
                 and old["kind"] == link.kind
                 and old["from_version"] == (prev.id if prev else None)
                 and old["reverts_to"] == link.reverts_to
+                and old["undoes"] == (link.undoes.id if link.undoes else None)
                 and old["to_sha"] == link.version.sha256
                 and old["from_sha"] == (prev.sha256 if prev else None)
             ):
@@ -255,6 +260,9 @@ class Index:
                     "facts": json.dumps(record.facts),
                     "source": record.source,
                     "topics": json.dumps(record.topics),
+                    "details": record.details,
+                    "sections": json.dumps(record.sections, ensure_ascii=False),
+                    "undoes": record.undoes,
                     "from_sha": link.previous.sha256 if link.previous else None,
                     "to_sha": link.version.sha256,
                 },
@@ -283,16 +291,50 @@ class Index:
     def changes_by_document(self) -> dict[str, list[ChangeRecord]]:
         """Every change record, per document in detection order, in one query; without their
         stats (what a publish of 20,000 records needs: its lists and feeds never show them)."""
+        # (a row unpacked by name: fourteen columns)
         out: dict[str, list[ChangeRecord]] = {}
         rows = self.db.execute(
             "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
-            " reverts_to, source, topics from changes order by document_id, detected_at, id"
+            " reverts_to, source, topics, details, sections, undoes from changes order by document_id, detected_at, id"
         )
-        for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source, topics in rows:
+        for row in rows:
+            (
+                doc_id,
+                to_v,
+                from_v,
+                kind,
+                at,
+                sig,
+                summary,
+                facts,
+                reverts_to,
+                source,
+                topics,
+                details,
+                sections,
+                undoes,
+            ) = row
             facts = json.loads(facts) if facts != "[]" else []
             topics = json.loads(topics) if topics != "[]" else []
+            sections = json.loads(sections) if sections != "[]" else []
             out.setdefault(doc_id, []).append(
-                ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source, topics)
+                ChangeRecord(
+                    doc_id,
+                    to_v,
+                    from_v,
+                    kind,
+                    at,
+                    sig,
+                    summary,
+                    {},
+                    facts,
+                    reverts_to,
+                    source,
+                    topics,
+                    details or "",
+                    sections,
+                    undoes,
+                )
             )
         return out
 
@@ -361,4 +403,7 @@ def _change(r: dict) -> ChangeRecord:
         r["reverts_to"],
         r["source"],
         json.loads(r["topics"]),
+        r["details"] or "",
+        json.loads(r["sections"] or "[]"),
+        r["undoes"],
     )

@@ -24,7 +24,7 @@ QUOTE_CHARS = 70  # a quote is cut (…) beyond this
 FIRST_WORDS = 7  # a longer passage is named by its first words
 NAME_CHARS = 48  # a section named in brackets is cut beyond this
 CONTEXT_WORDS = 2  # an insertion or deletion of at most this many words is shown with a word either side
-FACT_CONTEXT_WORDS = 4
+FACT_CONTEXT_WORDS = 5
 TRIM = ".,;:!?\"'«» "
 LINKISH = re.compile(
     r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[a-zA-Z]{2,})>"
@@ -318,3 +318,8 @@ def headline(t: Tally, significance: str) -> str:
 
 def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def uncapitalised(text: str) -> str:
+    """A headline inside a sentence ("Reverts the change of …: removed …"); "EU …" stays."""
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from policywatch.archive.health import Health, HealthEvent
+from policywatch.diffs.topics import TOPICS
 
 from . import paths
 from .feedpages import FeedPages
@@ -18,8 +19,9 @@ from .items import DocInfo, Item
 from .site import render_page
 from .syndication import Entry, Feed, health_entry, render_opml
 
-RECENT = 50  # changes listed on the home, filter, service and tag pages
+RECENT = 50  # changes listed on the home, filter, service, tag and topic pages
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
+CHANGES = ("change", "revert")  # the kinds of record the substantive feed and page hold
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,10 @@ class Aggregates:
 
     # ------------------------------------------------------------------ fed per document
 
-    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
-        """Take a document's change records; their lines of changes.json and of the search index
-        come from the publish cache when none of them changed."""
+    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]], shown: list[Item]) -> None:
+        """Take a document's change records (`items`: one per record, for changes.json and the
+        search index; `shown`: what its feeds show, a flip-flop as one entry); their lines come
+        from the publish cache when none of them changed."""
         key = self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
         cache = self.pages.writer.cache
         blob = cache.blob(key) if cache is not None else None
@@ -79,7 +82,7 @@ class Aggregates:
             self.records.extend(zip((i.order for i in items), json_part.split("\n"), strict=True))
         if published:
             self.search.extend(zip((i.order for i in published), search_part.split("\n"), strict=True))
-        self.items.extend(published)
+        self.items.extend(i for i in shown if i.record.published)
         self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
@@ -110,13 +113,21 @@ class Aggregates:
         tags = sorted({t for i in self.infos.values() for t in i.tags})
         by_service: dict[str, list[Item]] = defaultdict(list)
         by_tag: dict[str, list[Item]] = defaultdict(list)
+        by_topic: dict[str, list[Item]] = defaultdict(list)
         for item in self.items:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
+            if item.record.kind != "first":  # a first version is no change to a workflow
+                for topic in item.record.topics:
+                    by_topic[topic].append(item)
         service_feeds = {s: self._slice_feed("services", self.slug(s), s, by_service[s]) for s in services}
         tag_feeds = {t: self._slice_feed("tags", t, t, by_tag[t]) for t in tags}
-        feeds = [*self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *self.doc_feeds]
+        # every topic has its feed, so a reader can subscribe before its first change
+        topic_feeds = {t: self._slice_feed("topics", t, TOPICS[t], by_topic[t]) for t in TOPICS}
+        feeds = [
+            *self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *topic_feeds.values(), *self.doc_feeds
+        ]  # fmt: skip
         opml_key = self.pages.key("opml", self.pages.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
         render = partial(render_opml, feeds, self.pages.linker, "policywatch feeds")
         self.pages.writer.page("feeds.opml", opml_key, render)
@@ -128,6 +139,11 @@ class Aggregates:
             self._slice_page(feed, service, "service", by_service[service], rows)
         for tag, feed in tag_feeds.items():
             self._slice_page(feed, tag, "tag", by_tag[tag], [r for r in self.doc_rows if tag in r["tags"]])
+        for topic, feed in topic_feeds.items():
+            docs = {i.record.document_id for i in by_topic[topic]}
+            self._slice_page(
+                feed, TOPICS[topic], "topic", by_topic[topic], [r for r in self.doc_rows if r["id"] in docs]
+            )
         self._status()
         self.pages.page("search.html", "search.html")
 
@@ -155,7 +171,9 @@ class Aggregates:
             "health.atom",
         )
         self.pages.paged_feed(everything, self.items)
-        self.pages.paged_feed(important, [i for i in self.items if i.record.significance == "substantive"])
+        # changes of wording only: no first version, no flip-flop (kind "unstable"), no re-extraction
+        substantive = [i for i in self.items if i.record.significance == "substantive" and i.record.kind in CHANGES]
+        self.pages.paged_feed(important, substantive)
         events = sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event))
         titles = {d: i.title for d, i in self.infos.items()}
         items = [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events]
@@ -163,10 +181,13 @@ class Aggregates:
         return [everything, important, health]
 
     def _slice_feed(self, folder: str, slug: str, name: str, items: list[Item]) -> Feed:
-        """The feed of one service (folder "services") or tag ("tags")."""
+        """The feed of one service (folder "services"), tag ("tags") or topic ("topics")."""
         if folder == "services":
             title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
             page = paths.service_page(slug)
+        elif folder == "topics":
+            title, subtitle = f"Topic {name} — policywatch", f"Changes that touch {name.lower()}"
+            page = paths.topic_page(slug)
         else:
             title, subtitle = f"Tag {name} — policywatch", f"Changes to the policies tagged {name}"
             page = paths.tag_page(slug)
@@ -186,6 +207,7 @@ class Aggregates:
         nav = {
             "services": [{"name": s, "page": paths.service_page(self.slug(s))} for s in services],
             "tags": [{"name": t, "page": paths.tag_page(t)} for t in tags],
+            "topics": [{"name": name, "page": paths.topic_page(t)} for t, name in TOPICS.items()],
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
         latest = self.items[-1].record.detected_at if self.items else None
@@ -200,7 +222,7 @@ class Aggregates:
             current=None,
         )
         for sig in SIGNIFICANCES:
-            chosen = [i for i in self.items if i.record.significance == sig]
+            chosen = [i for i in self.items if i.record.significance == sig and i.record.kind in CHANGES]
             self.pages.page(
                 paths.significance_page(sig),
                 "recent.html",

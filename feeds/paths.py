@@ -53,6 +53,10 @@ def tag_page(tag: str) -> str:
     return f"tags/{tag}/index.html"
 
 
+def topic_page(topic: str) -> str:
+    return f"topics/{topic}/index.html"
+
+
 def significance_page(significance: str) -> str:
     return f"recent/{significance}.html"
 

@@ -11,25 +11,27 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
-from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.changes import FLIP_WINDOW, ChangeRecord, episode_summary, flip_flops
 from policywatch.archive.health import Health
 from policywatch.archive.index import Index
 from policywatch.archive.store import Version
 from policywatch.diffs import compare
 from policywatch.diffs import render as diff_render
+from policywatch.diffs.topics import TOPICS
 
 from . import paths
 from .aggregate import Aggregates
 from .cache import PublishCache, fingerprint
 from .feedpages import FeedPages
-from .items import DocInfo, Excerpts, Item
+from .items import DocInfo, Excerpts, Item, collapsed
 from .paths import Linker
 from .site import environment, markdown_html, render_page
-from .syndication import Feed
+from .syndication import Feed, badges
 from .writer import SiteWriter
 
 __all__ = ["DocInfo", "PublishReport", "publish"]
@@ -51,8 +53,9 @@ class PublishReport:
     diffs: int = 0  # diffs computed (the costly part of a first publish)
 
 
-def record_json(record: ChangeRecord, linker: Linker) -> dict:
-    """One changes.json record (▶ contract)."""
+def record_json(record: ChangeRecord, linker: Linker, flip_flop: str | None = None) -> dict:
+    """One changes.json record (▶ contract, and the fields added since: details, sections,
+    topics, undoes, flip_flop, source)."""
     return {
         "id": record.id,
         "document_id": record.document_id,
@@ -61,11 +64,15 @@ def record_json(record: ChangeRecord, linker: Linker) -> dict:
         "to_version": record.to_version,
         "kind": record.kind,
         "reverts_to": record.reverts_to,
+        "undoes": f"{record.document_id}/{record.undoes}" if record.undoes else None,
         "significance": record.significance,
         "summary": record.summary,
+        "details": record.details,
         "stats": record.stats,
         "facts": record.facts,
+        "sections": record.sections,
         "topics": record.topics,
+        "flip_flop": flip_flop,
         "source": record.source,
         "url": linker.absolute(paths.change_page(record.document_id, record.to_version)),
     }
@@ -82,12 +89,13 @@ class Publisher:
     """The per-document pass of one publish: each document's change, version and text pages and
     its feed, handed on to the aggregates."""
 
-    def __init__(self, index: Index, pages: FeedPages):
+    def __init__(self, index: Index, pages: FeedPages, flip_window: timedelta = FLIP_WINDOW):
         self.index = index
         self.store = index.store
         self.pages = pages
         self.writer = pages.writer
         self.excerpts = pages.excerpts
+        self.flip_window = flip_window
         self.diffs = 0
 
     # ------------------------------------------------------------------ one document
@@ -112,7 +120,12 @@ class Publisher:
                 texts[vid] = self.store.read(version_of(vid))
             return texts[vid]
 
-        items = [Item(record, info.title, info.service, info.tags) for record in records]
+        episodes = flip_flops(records, self.flip_window)
+        member = {r.id: ff.id for ff in episodes for r in ff.records}
+        unstable = {r.id: episode_summary(ff) for ff in episodes for r in ff.records}
+        items = [Item(r, info.title, info.service, info.tags, member.get(r.id)) for r in records]
+        # feeds and the timeline show each flip-flop as one "unstable" entry
+        shown = collapsed(items, episodes, info.title, info.service, info.tags)
         doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags)
         dpage = paths.document_page(doc_id)
         service_page = paths.service_page(sink.slug(info.service))
@@ -129,14 +142,15 @@ class Publisher:
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
             # a change page links back, not forward: a new change re-renders no older diff
-            render = partial(self._change_page, info, record, version_of, item, text_of, prev_id)
-            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}", render)
+            episode = unstable.get(record.id, "")
+            render = partial(self._change_page, info, record, version_of, item, text_of, prev_id, episode)
+            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}:{episode}", render)
             render = partial(self._version_page, info, record, version_of, text_of, prev_id, next_id)
             self.writer.page(vpage, f"v:{doc_key}:{item.key}:{prev_id}:{next_id}", render)
             self.writer.page(tpage, f"t:{doc_id}:{vid}", partial(_utf8, text_of, vid))
-        sink.changes(doc_id, items, partial(self._record_lines, doc_id))
+        sink.changes(doc_id, items, partial(self._record_lines, doc_id, member), shown)
 
-        published = [i for i in items if i.record.published]
+        published = [i for i in shown if i.record.published]
         feed = Feed(
             f"docs/{doc_id}",
             f"{info.title} — policywatch",
@@ -148,7 +162,7 @@ class Publisher:
         sink.feed(feed)
 
         def render_document() -> bytes:
-            timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
+            timeline = [{**i.view(), "title": ""} for i in reversed(shown)]  # the page names the document
             return render_page(
                 "document.html",
                 dpage,
@@ -162,9 +176,10 @@ class Publisher:
         self.writer.page(dpage, dkey, render_document)
         sink.document(info, health, len(items), records[-1].detected_at if records else None, published)
 
-    def _record_lines(self, doc_id: str) -> list[str]:
+    def _record_lines(self, doc_id: str, member: dict[str, str]) -> list[str]:
         records = self.index.changes(doc_id, newest_first=False)  # with their stats
-        return [json.dumps(record_json(r, self.pages.linker), ensure_ascii=False) for r in records]
+        linker = self.pages.linker
+        return [json.dumps(record_json(r, linker, member.get(r.id)), ensure_ascii=False) for r in records]
 
     def _version_page(self, info, record, version_of, text_of, prev_id, next_id) -> bytes:
         version = version_of(record.to_version)
@@ -179,7 +194,7 @@ class Publisher:
             body=markdown_html(text_of(version.id)),
         )
 
-    def _change_page(self, info, record, version_of, item: Item, text_of, prev_id) -> bytes:
+    def _change_page(self, info, record, version_of, item: Item, text_of, prev_id, episode: str) -> bytes:
         record = self.index.change(record.id) or record  # with the stats the page shows
         version = version_of(record.to_version)
         inline = side = ""
@@ -188,6 +203,7 @@ class Publisher:
             self.diffs += 1
             inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
             self.excerpts.remember(item, diff_render.excerpt_html(cmp))
+        badge, second = badges(record)
         return render_page(
             "change.html",
             item.page,
@@ -197,6 +213,11 @@ class Publisher:
             prev_id=prev_id,
             inline=inline,
             side_by_side=side,
+            badge=badge,
+            kind_badge=second,
+            topics=[{"slug": t, "name": TOPICS.get(t, t)} for t in record.topics],
+            flip_flop=item.flip_flop,
+            episode=episode,
         )
 
 
@@ -215,10 +236,12 @@ def publish(
     cache_path: Path | None = None,
     full: bool = False,
     progress: Callable[[str], None] | None = None,
+    flip_window: timedelta = FLIP_WINDOW,
 ) -> PublishReport:
     """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
     did not change since the last publish to `out` are kept as they are (`full`: render and
-    diff everything again; the cache is refreshed)."""
+    diff everything again; the cache is refreshed). `flip_window`: a text back within this long
+    after it changed is a flip-flop, shown as one entry (zero: none is)."""
     if feed_size < 1:
         raise ValueError("feed_size must be at least 1")
     out = Path(out)
@@ -229,7 +252,7 @@ def publish(
     try:
         writer = SiteWriter(out, cache)
         pages = FeedPages(writer, linker, Excerpts(index.store, cache), feed_size)
-        pub = Publisher(index, pages)
+        pub = Publisher(index, pages, flip_window)
         report = PublishReport(out)
         doc_ids = sorted(set(index.document_ids()) | set(documents))
         infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}

@@ -44,6 +44,17 @@ class Entry:
     categories: tuple[tuple[str, str], ...] = ()  # (scheme suffix, term)
 
 
+def badges(record: ChangeRecord) -> tuple[str, str]:
+    """(the badge a change shows, a second one or ""): a first version reads "first version
+    recorded", a technical record "technical" (never its significance), a flip-flop "unstable";
+    a change its significance, a revert its significance and "revert"."""
+    if record.kind == "first":
+        return "first version recorded", ""
+    if record.kind in ("technical", "unstable"):
+        return record.kind, ""
+    return record.significance, "revert" if record.kind == "revert" else ""
+
+
 def change_content(record: ChangeRecord, excerpt_html: str) -> str:
     """The entry content: summary, facts and the diff excerpt, styled inline (feed readers drop
     stylesheets). Every piece of policy text is escaped here or by the diff renderer."""
@@ -54,8 +65,12 @@ def change_content(record: ChangeRecord, excerpt_html: str) -> str:
         f"{escape(str(f.get('after') if f.get('after') is not None else '—'))}</li>"
         for f in record.facts
     )
+    badge, second = badges(record)
+    label = escape(badge) + (f" · {escape(second)}" if second else "")
+    details = f'<p style="margin:0 0 .6em;color:#555">{escape(record.details)}</p>' if record.details else ""
     return (
-        f"<p><strong>{escape(record.significance)}</strong>: {escape(record.summary)}</p>"
+        f"<p><strong>{label}</strong>: {escape(record.summary)}</p>"
+        + details
         + (f'<ul style="margin:0 0 .6em">{facts}</ul>' if facts else "")
         + excerpt_html
     )

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policywatch.archive.changes import FLIP_WINDOW
 from policywatch.archive.errors import SourceProblem, SourcesError
 from policywatch.archive.files import data_lock, remove_stale_temps
 from policywatch.archive.health import BROKEN_AFTER, load_health
@@ -152,6 +153,7 @@ def publish_site(
     feed_size: int = FEED_SIZE,
     incremental: bool = True,
     progress: Callable[[str], None] | None = None,
+    flip_window: timedelta = FLIP_WINDOW,
 ) -> PublishReport:
     """Refresh the index from the version files and write the feeds and the site. Incremental
     (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
@@ -171,6 +173,7 @@ def publish_site(
             cache_path=data_dir / CACHE_NAME,
             full=not incremental,
             progress=progress,
+            flip_window=flip_window,
         )
 
 

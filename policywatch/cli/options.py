@@ -182,6 +182,15 @@ feed_size_option = click.option(
     metavar="N",
     help="Entries per feed document; older entries go to RFC 5005 archive pages of N entries.",
 )
+flip_window_option = click.option(
+    "--flip-window",
+    type=click.FloatRange(min=0),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="A text back to an earlier one within DAYS of the change that left it is a flip-flop: feeds and "
+    "timelines show its records as one 'unstable' entry, kept out of the substantive feed (0: never).",
+)
 full_option = click.option(
     "--full",
     is_flag=True,

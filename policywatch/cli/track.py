@@ -20,6 +20,7 @@ from .options import (
     data_dir_of,
     errors_as_messages,
     feed_size_option,
+    flip_window_option,
     full_option,
     now,
     out_option,
@@ -101,8 +102,16 @@ def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opt
 
 
 def _publish(
-    ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, sources: Path | None = None
+    ctx: click.Context,
+    out: Path,
+    base_url: str,
+    feed_size: int,
+    full: bool,
+    flip_window: float,
+    sources: Path | None = None,
 ) -> None:
+    from datetime import timedelta
+
     from policywatch.pipeline import publish_site
 
     started = time.monotonic()
@@ -113,6 +122,7 @@ def _publish(
         base_url=base_url,
         feed_size=feed_size,
         incremental=not full,
+        flip_window=timedelta(days=flip_window),
         progress=lambda line: click.echo(line, err=True),
     )
     click.echo(
@@ -128,24 +138,27 @@ def _publish(
 @out_option
 @base_url_option
 @feed_size_option
+@flip_window_option
 @full_option
 @click.pass_context
 @errors_as_messages
-def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool) -> None:
+def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, flip_window: float, full: bool) -> None:
     """Write changes.json, Atom/RSS feeds, feeds.opml and the changelog site.
 
     The output depends only on the recorded data and the options: publishing twice gives
     byte-identical files. Only pages whose inputs changed since the last publish to the same
     folder are rendered again (data/publish-cache.db remembers them; --full ignores it).
-    Feeds hold the newest --feed-size entries and link to archive pages of older ones.
+    Feeds hold the newest --feed-size entries and link to archive pages of older ones. A text
+    that goes back and forth within --flip-window days shows as one "unstable" entry.
 
     \b
     Examples:
       policywatch publish
       policywatch publish --out public --base-url https://you.github.io/policywatch/
       policywatch publish --full --feed-size 100
+      policywatch publish --flip-window 3
     """
-    _publish(ctx, out, base_url, feed_size, full)
+    _publish(ctx, out, base_url, feed_size, full, flip_window)
 
 
 @click.command(context_settings=CONTEXT)
@@ -153,6 +166,7 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
 @out_option
 @base_url_option
 @feed_size_option
+@flip_window_option
 @full_option
 @click.pass_context
 @errors_as_messages
@@ -163,6 +177,7 @@ def run(
     out: Path,
     base_url: str,
     feed_size: int,
+    flip_window: float,
     full: bool,
     **opts,
 ) -> None:
@@ -175,7 +190,7 @@ def run(
       policywatch run --contact mailto:ops@example.com --wait 600
     """
     _crawl(ctx, sources, only, **opts)
-    _publish(ctx, out, base_url, feed_size, full, sources)
+    _publish(ctx, out, base_url, feed_size, full, flip_window, sources)
 
 
 @click.command(context_settings=CONTEXT)

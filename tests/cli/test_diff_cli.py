@@ -23,9 +23,15 @@ def test_json_is_the_change_record(cli, pair):
     r = cli("diff", str(pair[0]), str(pair[1]), "--format", "json", check=True)
     record = json.loads(r.stdout)
     assert record["significance"] == "substantive"
-    assert record["summary"] == "1 section changed (Referral), 1 added (Returns); 15% → 17%"
+    # the headline says what changed; the structure counted moved to `details`
+    assert record["summary"] == (
+        'The referral fee is 15% → 17% (higher); added section "Returns"; '
+        'added "Returns are accepted within 30 days" (Returns)'
+    )
+    assert record["details"] == "1 section changed (Referral), 1 added (Returns); +8 −1 words"
+    assert record["sections"] == ["Fees › Referral", "Fees › Returns"]
     assert record["stats"]["sections_added"] == 1 and record["stats"]["words_added"] >= 6
-    assert {"kind": "percent", "before": "15%", "after": "17%", "context": "The referral fee is"} in record["facts"]
+    assert {"kind": "percentage", "before": "15%", "after": "17%", "context": "The referral fee is"} in record["facts"]
     assert {"kind": "section_added", "before": None, "after": "Returns", "context": "Fees"} in record["facts"]
 
 
