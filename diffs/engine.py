@@ -226,7 +226,8 @@ def _change(op: BlockOp, t: Tally) -> Change:
         t.cosmetic.update(reasons)
     else:
         if a.significance != "cosmetic":  # the edit, and the words before it in its clause
-            t.changed_text.extend((" ".join(a.before), a.old_mid, a.new_mid))
+            t.changed_text.extend((a.old_mid, a.new_mid))
+            t.context_text.append(" ".join(a.before))
         elif op.op == "moved_in":  # moved to another section as it was: what moved is the news
             t.changed_text.append(w.key)
         section = _section(w, t)
@@ -272,7 +273,8 @@ def compare(old: str, new: str) -> Comparison:
     t.settle_terms()
     identical = old == new
     significance = "cosmetic" if identical else worst(t.levels)
-    topics = [] if identical else topics_of(t.changed_text, [*t.changed, *t.added, *t.removed])
+    sections = [*t.changed, *t.added, *t.removed]
+    topics = [] if identical else topics_of(t.changed_text, sections, t.context_text)
     cosmetic = significance == "cosmetic"
     summary = cosmetic_summary(t, identical) if cosmetic else capitalised(headline(t, significance))
     sections = [PATH_SEPARATOR.join(p) for p in t.paths if p]

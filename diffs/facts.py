@@ -53,7 +53,13 @@ UNITS = r"(?:(?:business|calendar|working|consecutive|banking)\s+)?" + one_of(
 )
 NUMBER_WORD_LIST = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen eighteen "
-    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred"
+    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred "
+    # French, German, Dutch, Spanish, Italian (words that are also common words elsewhere left out)
+    "deux trois quatre cinq sept huit neuf dix douze quatorze quinze vingt trente quarante soixante cent "
+    "zwei drei vier fünf sechs sieben acht neun zehn zwölf vierzehn zwanzig dreißig vierzig sechzig hundert "
+    "twee drie vijf zes zeven negen tien twaalf veertien twintig dertig veertig zestig honderd "
+    "tres cuatro cinco siete diez doce catorce quince veinte treinta cuarenta sesenta cien "
+    "quattro cinque sette dieci dodici quattordici quindici venti trenta quaranta sessanta cento"
 )
 WORD_NUMBERS = one_of(NUMBER_WORD_LIST)
 MONTH_WORDS = (

@@ -95,7 +95,12 @@ def _lead(text: str) -> str:
     if m is None:
         return ""
     head = text[: m.start()].strip(" *")
-    return head if head and _words(head) <= MAX_LEAD_WORDS else ""
+    if not head or _words(head) > MAX_LEAD_WORDS:
+        return ""
+    # a short phrase, or one in title case: "Process", "Your indemnification obligations",
+    # "Identification and Compliance Requirements"; not a sentence ("We may dispose of any Unit")
+    longer = [w for w in head.split() if len(w) >= 4]
+    return head if _words(head) <= 4 or all(w[:1].isupper() for w in longer) else ""
 
 
 def _titled(text: str) -> bool:

@@ -41,6 +41,7 @@ class Tally:
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
     changed_text: list[str] = field(default_factory=list)  # the words edits added or removed, for topics
+    context_text: list[str] = field(default_factory=list)  # the words before each edit in its clause
     codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
     # for the headline: edited blocks (their word edits are quoted), blocks added or removed
     # (op, text, section), effective dates stated by added text

@@ -136,15 +136,19 @@ def _scores(text: str) -> Counter[str]:
     return scores
 
 
-def topics_of(changed: Iterable[str], sections: Iterable[str] = ()) -> list[str]:
-    """The topics of a change: each topic scored by its words among the changed words, and a
-    point for each changed section whose title names it; the best MOST with a score, in the
-    order of TOPICS on ties; FALLBACK when nothing matched but something changed."""
+def topics_of(changed: Iterable[str], sections: Iterable[str] = (), context: Iterable[str] = ()) -> list[str]:
+    """The topics of a change: each topic scored by its words among the changed words (two
+    points each), among the words before each edit in its clause (`context`, one point each),
+    and a point for each changed section whose title names it; the best MOST with a score, in
+    the order of TOPICS on ties; FALLBACK when nothing matched but something changed."""
     changed_text = fold(" ".join(changed))
     titles = [fold(s) for s in dict.fromkeys(sections) if s]
     if not changed_text.strip() and not titles:
         return []
     scores = _scores(changed_text)
+    for topic in scores:
+        scores[topic] *= 2
+    scores.update(_scores(fold(" ".join(context))))
     for title in titles:
         for topic in _scores(title):
             scores[topic] += 1

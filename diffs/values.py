@@ -8,7 +8,8 @@ import re
 
 # The words before a date that make it the date the text takes effect, in the corpus's languages
 EFFECTIVE = re.compile(
-    r"(?:\beffective(?:\s+(?:on|from|as\s+of|date))?|\bwith\s+effect\s+from|\bcomes?\s+into\s+(?:force|effect)(?:\s+on)?"
+    r"(?:\beffective(?:\s+date)?(?:[^.;:]{0,30}?\b(?:on|from|as\s+of))?|\bwith\s+effect\s+from"
+    r"|\bcomes?\s+into\s+(?:force|effect)(?:\s+on)?"
     r"|\bwirksam\s+ab|\bgültig\s+ab|\bin\s+kraft\s+ab|\bà\s+compter\s+du|\ben\s+vigueur\s+(?:le|à\s+compter\s+du)"
     r"|\ba\s+partir\s+del|\bcon\s+effetto\s+dal|\bmet\s+ingang\s+van|\bin\s+werking\s+(?:op|per)|\bingangsdatum"
     r"|\bgeldig\s+(?:vanaf|per))[\s:,]*$",
@@ -68,6 +69,16 @@ WORD_VALUES = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "eighteen": 18, "twenty": 20, "twenty-one": 21, "twenty-four": 24, "thirty": 30, "forty": 40,
     "forty-five": 45, "forty-eight": 48, "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
+    "quatorze": 14, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40, "soixante": 60, "cent": 100,
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "zwölf": 12, "vierzehn": 14, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "sechzig": 60, "hundert": 100,
+    "twee": 2, "drie": 3, "vijf": 5, "zes": 6, "zeven": 7, "negen": 9, "tien": 10, "twaalf": 12,
+    "veertien": 14, "twintig": 20, "dertig": 30, "veertig": 40, "zestig": 60, "honderd": 100,
+    "tres": 3, "cuatro": 4, "cinco": 5, "siete": 7, "diez": 10, "doce": 12, "catorce": 14, "quince": 15,
+    "veinte": 20, "treinta": 30, "cuarenta": 40, "sesenta": 60, "cien": 100, "quattro": 4, "cinque": 5,
+    "sette": 7, "dieci": 10, "dodici": 12, "quattordici": 14, "quindici": 15, "venti": 20, "trenta": 30,
+    "quaranta": 40, "sessanta": 60, "cento": 100,
 }  # fmt: skip
 MONTHS = {
     m: k + 1
@@ -95,7 +106,7 @@ NUMBER = re.compile(r"\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 def _number(text: str) -> float | None:
     """The value of the number in a quantity ("€1,500.50", "thirty (30) days", "1.000 kr")."""
     m = NUMBER.search(text)
-    if m is None:
+    if m is None:  # a number in words only ("thirty days")
         for w in text.casefold().replace("(", " ").split():
             if w in WORD_VALUES:
                 return float(WORD_VALUES[w])
