@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policywatch.diffs import compare  # noqa: E402
-from policywatch.diffs.blocks import display_title, split_blocks  # noqa: E402
+from policywatch.diffs.blocks import split_blocks  # noqa: E402
 from policywatch.diffs.topics import TOPICS  # noqa: E402
 
 CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
@@ -241,7 +241,7 @@ def spurious(fact: dict, old: str, new: str) -> str:
         for line in (line for line in text.splitlines() if line not in other):
             for m in number.finditer(line):
                 near = line[max(0, m.start() - 80) : m.end() + 40]
-                if STREET.search(near) or re.search(r"\b[A-Z]{2},?\s+$", line[: m.start()]) and len(digits) == 5:
+                if STREET.search(near) or (re.search(r"\b[A-Z]{2},?\s+$", line[: m.start()]) and len(digits) == 5):
                     return f"{side} {v!r}: an address ({' '.join(near.split())[:60]}…)"
                 if line[m.end() : m.end() + 1] == "/" or line[max(0, m.start() - 1) : m.start()] == "/":
                     return f"{side} {v!r}: a citation"
@@ -401,8 +401,8 @@ def tables(corpus: Path) -> str:
         f"**{len(bad)}** of {n_facts} facts.",
         "",
     ]
-    lines += [f"- {b}" for b in bad]
-    lines += ["" if bad else "", "### Sections found per document (last version)", ""]
+    lines += [f"- {b}" for b in bad] + ([""] if bad else [])
+    lines += ["### Sections found per document (last version)", ""]
     lines += ["| document | sections | of which not Markdown headings |", "|---|---:|---:|"]
     lines += [f"| {d} | {n} | {pseudo} |" for d, n, pseudo in sections_per_document(corpus)]
 
