@@ -173,7 +173,7 @@ class FlipFlop:
 def flip_flops(records: list[ChangeRecord], window: timedelta = FLIP_WINDOW) -> list[FlipFlop]:
     """The flip-flops of one document's records (in order): a revert within `window` of the change
     that left the text it returns to makes that change, the revert and every record between them
-    one episode; episodes that overlap or touch are one. A window of zero finds none."""
+    one episode; episodes that overlap are one. A window of zero finds none."""
     if window <= timedelta(0):
         return []
     shown = [r for r in records if r.published]
@@ -185,7 +185,7 @@ def flip_flops(records: list[ChangeRecord], window: timedelta = FLIP_WINDOW) -> 
         start = position[r.reverts_to] + 1  # the record that left the text this one returns to
         if start >= k or parse_iso(r.detected_at) - parse_iso(shown[start].detected_at) > window:
             continue
-        if spans and start <= spans[-1][1] + 1:
+        if spans and start <= spans[-1][1]:  # it overlaps the one before: the text kept flipping
             spans[-1][1] = k
             spans[-1][0] = min(spans[-1][0], start)
         else:

@@ -220,3 +220,27 @@ def test_xml_illegal_characters_are_stripped(tmp_path):
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "\x01" not in text and "\x0b" not in text, page
+
+
+def test_badges_say_first_version_technical_and_unstable(site):
+    import lxml.html
+
+    def badges(doc_id: str) -> list[list[str]]:
+        page = lxml.html.parse(str(site / "docs" / doc_id / "index.html")).getroot()
+        return [[b.text_content() for b in li.xpath(".//span[contains(@class, 'badge')]")] for li in page.xpath("//li")]
+
+    fees = badges(example.FEES.id)
+    assert fees[-1] == ["first version recorded"]  # the oldest row
+    assert ["technical"] in fees  # a re-extraction never reads "substantive + technical"
+    assert not [b for b in fees if "technical" in b and len(b) > 1]
+    # the section removed and restored within the window: one "unstable" row
+    assert [b for b in badges(example.PROHIBITED.id) if b[0] == "unstable"] == [["unstable"]]
+    entry = next(
+        e
+        for e in feedparser.parse((site / "docs" / example.PROHIBITED.id / "feed.atom").read_bytes()).entries
+        if "Unstable" in e.title
+    )
+    assert entry.title.startswith(f"{example.PROHIBITED.title}: Unstable: 2 changes back and forth (")
+    assert "what flips: " in entry.title and ("status", "unstable") in {
+        (t.scheme.rsplit(":", 1)[-1], t.term) for t in entry.tags
+    }
