@@ -323,7 +323,8 @@ def _edit_items(t: Tally) -> list[Item]:
             if rank == 2 and count >= MANY:
                 n = -count
         else:
-            text += f" ({_name(section)})" if section else ""
+            own = section.rsplit(PATH_SEPARATOR, 1)[-1]
+            text += f" ({_name(section)})" if section and not (old or new).startswith(own) else ""
             rank = 10 if minor else 2 if flips else 5
         items.append(Item(rank, n, text, new))
     for a, run, section, n, raws in long_runs:
@@ -346,7 +347,9 @@ def _edit_items(t: Tally) -> list[Item]:
             k += 1
     for n, (op, key, section) in enumerate(passages):
         words = key.split()
-        where = f" ({_name(section)})" if section else ""
+        # a clause that is its own section ("24.3 No Waiver") needs no section named after it
+        own = section.rsplit(PATH_SEPARATOR, 1)[-1]
+        where = f" ({_name(section)})" if section and not key.startswith(own) else ""
         # what a section added or removed holds comes after the sections named
         inside = section.rsplit(PATH_SEPARATOR, 1)[-1] in sections
         if len(words) <= QUOTE_WORDS:
