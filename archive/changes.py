@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from policywatch.diffs import compare
+from policywatch.diffs import Comparison, compare
 from policywatch.diffs.engine import first_summary, first_topics
 from policywatch.diffs.headline import uncapitalised
 
@@ -99,8 +99,9 @@ def readable_date(at: str) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
-    """The full change record of one link (runs the diff engine)."""
+def derive(link: Link, text: str, previous_text: str | None, keep: dict[str, Comparison] | None = None) -> ChangeRecord:
+    """The full change record of one link (runs the diff engine; `keep` gets the comparison under
+    the record's id, for a caller that renders it next)."""
     v = link.version
     if link.previous is None or previous_text is None:
         summary, stats, details = first_summary(text)
@@ -121,6 +122,8 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
             details=details,
         )
     cmp = compare(previous_text, text)
+    if keep is not None:
+        keep[f"{v.document_id}/{v.id}"] = cmp
     summary = cmp.summary
     if link.kind == "revert":
         undone = f"the change of {readable_date(link.undoes.detected_at)}" if link.undoes else "an earlier change"

@@ -194,6 +194,12 @@ def _negated(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     return False
 
 
+def _own_clause(text: str, section: str) -> bool:
+    """Is a text the numbered clause its section is named after ("24.3 No Waiver")?"""
+    own = section.rsplit(PATH_SEPARATOR, 1)[-1]
+    return any(ch.isdigit() for ch in own) and text.startswith(own)
+
+
 def _shouting(found: tuple) -> bool:
     """Is an edit's old text in capitals ("SERVICES EUROPE"), so another occurrence reads better?"""
     a, run = found[0], found[1]
@@ -323,8 +329,7 @@ def _edit_items(t: Tally) -> list[Item]:
             if rank == 2 and count >= MANY:
                 n = -count
         else:
-            own = section.rsplit(PATH_SEPARATOR, 1)[-1]
-            text += f" ({_name(section)})" if section and not (old or new).startswith(own) else ""
+            text += f" ({_name(section)})" if section and not _own_clause(old or new, section) else ""
             rank = 10 if minor else 2 if flips else 5
         items.append(Item(rank, n, text, new))
     for a, run, section, n, raws in long_runs:
@@ -348,8 +353,7 @@ def _edit_items(t: Tally) -> list[Item]:
     for n, (op, key, section) in enumerate(passages):
         words = key.split()
         # a clause that is its own section ("24.3 No Waiver") needs no section named after it
-        own = section.rsplit(PATH_SEPARATOR, 1)[-1]
-        where = f" ({_name(section)})" if section and not key.startswith(own) else ""
+        where = f" ({_name(section)})" if section and not _own_clause(key, section) else ""
         # what a section added or removed holds comes after the sections named
         inside = section.rsplit(PATH_SEPARATOR, 1)[-1] in sections
         if len(words) <= QUOTE_WORDS:

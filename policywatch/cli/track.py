@@ -15,15 +15,11 @@ from .options import (
     CONTEXT,
     DELAY_OPTION,
     apply,
-    base_url_option,
     crawl_options,
     data_dir_of,
     errors_as_messages,
-    feed_size_option,
-    flip_window_option,
-    full_option,
     now,
-    out_option,
+    publish_options,
     sources_option,
     wait_option,
 )
@@ -135,11 +131,7 @@ def _publish(
 
 
 @click.command(context_settings=CONTEXT)
-@out_option
-@base_url_option
-@feed_size_option
-@flip_window_option
-@full_option
+@apply(publish_options)
 @click.pass_context
 @errors_as_messages
 def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, flip_window: float, full: bool) -> None:
@@ -163,11 +155,7 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, flip_w
 
 @click.command(context_settings=CONTEXT)
 @apply(crawl_options)
-@out_option
-@base_url_option
-@feed_size_option
-@flip_window_option
-@full_option
+@apply(publish_options)
 @click.pass_context
 @errors_as_messages
 def run(
