@@ -33,13 +33,20 @@ from .options import (
 @click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
 @click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
 @DELAY_OPTION
+@click.option(
+    "--skip-secrets",
+    is_flag=True,
+    help="Do not check that the variables notify.yml names hold usable URLs (on a machine without the secrets).",
+)
 @errors_as_messages
-def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float) -> None:
-    """Check sources files: keys, unique ids, URLs, CSS selectors.
+def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float, skip_secrets: bool) -> None:
+    """Check sources files (keys, unique ids, URLs, CSS selectors) and DATA_DIR/notify.yml.
 
-    Prints the documents found; any problem is reported with its file, document and field,
-    and the exit status is 2. With --live (where the internet is reachable, as in Actions),
-    each document is also fetched twice by the real crawler into a scratch folder: it passes
+    Prints the documents found; any problem is reported with its file, document (or
+    subscription) and field, and the exit status is 2. notify.yml's subscriptions must name
+    environment variables that are set to URLs Apprise can use (--skip-secrets: only the
+    file is checked). With --live (where the internet is reachable, as in Actions), each
+    document is also fetched twice by the real crawler into a scratch folder: it passes
     when the selector matches, the text is long enough and both fetches give the same text.
     A document that does not pass makes the exit status 1.
 
@@ -47,13 +54,16 @@ def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: flo
     Examples:
       policywatch validate
       policywatch validate --sources data/sources/amazon.yml
+      policywatch validate --skip-secrets
       policywatch validate --live --only amazon-us-business-solutions-agreement
     """
     from policywatch.pipeline import load_documents, sources_path
 
-    path = sources_path(data_dir_of(click.get_current_context()), sources)
+    data_dir = data_dir_of(click.get_current_context())
+    path = sources_path(data_dir, sources)
     documents = load_documents(path, only)
     files = sorted({d.file for d in documents})
+    _validate_notify(data_dir, load_documents(path) if only else documents, skip_secrets)
     if not live:
         for d in documents:
             click.echo(f"{d.id}  {d.render:7}  {d.url}")
@@ -69,6 +79,25 @@ def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: flo
     click.echo(f"live: {len(results) - len(bad)} of {len(results)} document(s) pass", err=True)
     if bad:
         raise click.exceptions.Exit(1)
+
+
+def _validate_notify(data_dir: Path, documents, skip_secrets: bool) -> None:
+    """notify.yml, when there is one: the file, its filters against the sources and, unless
+    skipped, each variable's URLs opened with Apprise."""
+    from policywatch.notifying import check_config, notify_path, prepare
+
+    if skip_secrets:
+        config = check_config(data_dir, None, documents)
+    else:
+        setup = prepare(data_dir, os.environ)
+        config = setup.config if setup else None
+    if config is not None:
+        what = "subscriptions' files only" if skip_secrets else "subscriptions and their URLs"
+        click.echo(
+            f"ok: {len(config.subscriptions)} subscription(s), {len(config.watches)} watch(es) "
+            f"in {notify_path(data_dir)} ({what} checked)",
+            err=True,
+        )
 
 
 def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts):
@@ -154,6 +183,13 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
 @base_url_option
 @feed_size_option
 @full_option
+@click.option(
+    "--notify/--no-notify",
+    "send_alerts",
+    default=True,
+    show_default=True,
+    help="After publishing, send new changes to the subscriptions of DATA_DIR/notify.yml (if it exists).",
+)
 @click.pass_context
 @errors_as_messages
 def run(
@@ -164,18 +200,41 @@ def run(
     base_url: str,
     feed_size: int,
     full: bool,
+    send_alerts: bool,
     **opts,
 ) -> None:
-    """Crawl, then publish: the job the scheduled workflow runs.
+    """Crawl, publish, then notify: the job the scheduled workflow runs.
+
+    Notifications come last and never undo the crawl: if notify.yml is invalid or a delivery
+    fails, the new versions are recorded and the site is published, the problem is printed,
+    and the exit status is 2 (invalid notify.yml, nothing sent) or 1 (a delivery failed and
+    is kept for the next run).
 
     \b
     Examples:
       policywatch run
       policywatch --data-dir data run --out _site --base-url https://you.github.io/policywatch/
       policywatch run --contact mailto:ops@example.com --wait 600
+      policywatch run --no-notify
     """
     _crawl(ctx, sources, only, **opts)
     _publish(ctx, out, base_url, feed_size, full, sources)
+    if not send_alerts:
+        return
+    from policywatch.archive.errors import NotifyConfigError, PolicywatchError
+
+    from .alerts import run_notify
+
+    try:
+        status = run_notify(data_dir_of(ctx), sources=sources, base_url=base_url, wait=opts["wait"])
+    except NotifyConfigError as e:
+        click.echo(f"Error: {e}\nnotify: nothing sent; the crawl and the publish above are recorded.", err=True)
+        raise click.exceptions.Exit(2) from e
+    except PolicywatchError as e:
+        click.echo(f"Error: {e}\nnotify: the crawl and the publish above are recorded.", err=True)
+        raise click.exceptions.Exit(1) from e
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @click.command(context_settings=CONTEXT)
