@@ -1,11 +1,11 @@
 """The jobs the command line runs: crawl (fetch → check → extract → record), publish (index →
-feeds and site), run (both). Each takes its side effects as parameters (the clock, a progress
-callback) and returns a report; the CLI only formats."""
+feeds and site), run (both; notifying is in notifying.py). Each takes its side effects as
+parameters (the clock, a progress callback) and returns a report; the CLI only formats."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from policywatch.archive.errors import SourceProblem, SourcesError
 from policywatch.archive.files import data_lock, remove_stale_temps
 from policywatch.archive.health import BROKEN_AFTER, load_health
 from policywatch.archive.index import Index, RefreshReport
+from policywatch.archive.notify_config import Watch
 from policywatch.archive.record import Outcome, Recorder
 from policywatch.archive.shards import shard_of
 from policywatch.archive.sources import Document, load_sources
@@ -152,8 +153,10 @@ def publish_site(
     feed_size: int = FEED_SIZE,
     incremental: bool = True,
     progress: Callable[[str], None] | None = None,
+    watches: Sequence[Watch] = (),
 ) -> PublishReport:
-    """Refresh the index from the version files and write the feeds and the site. Incremental
+    """Refresh the index from the version files and write the feeds and the site (and a feed and
+    a page per keyword watch of notify.yml). Incremental
     (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
     bytes are the same as a full rebuild's."""
     path = sources_path(data_dir, sources)
@@ -171,6 +174,7 @@ def publish_site(
             cache_path=data_dir / CACHE_NAME,
             full=not incremental,
             progress=progress,
+            watches=watches,
         )
 
 

@@ -129,6 +129,23 @@ def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opt
     _crawl(ctx, sources, only, **opts)
 
 
+def _watches(data_dir: Path) -> list:
+    """The keyword watches of notify.yml; a broken file is reported and publishes none (the
+    site is still written; `notify` and `validate` name the problem and fail)."""
+    from policywatch.archive.errors import NotifyConfigError
+    from policywatch.archive.notify_config import load_notify
+    from policywatch.notifying import notify_path
+
+    path = notify_path(data_dir)
+    if not path.exists():
+        return []
+    try:
+        return load_notify(path).watches
+    except NotifyConfigError as e:
+        click.echo(f"warning: keyword watches not published: {e}", err=True)
+        return []
+
+
 def _publish(
     ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, sources: Path | None = None
 ) -> None:
@@ -143,6 +160,7 @@ def _publish(
         feed_size=feed_size,
         incremental=not full,
         progress=lambda line: click.echo(line, err=True),
+        watches=_watches(data_dir_of(ctx)),
     )
     click.echo(
         f"published {report.changes} change record(s) of {report.documents} document(s) to {out}: "
