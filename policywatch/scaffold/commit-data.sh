@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Commit data/ when a tracking run changed it, naming the documents whose versions changed; push.
+# Commit data/ when a tracking run changed it (versions, health, the delivery state of alerts),
+# naming the documents whose versions changed; push.
 # Run by the "Commit data" step of the tracking workflows (from the repository's root). A run in
 # which nothing changed leaves data/ byte-identical, so it commits nothing.
 set -euo pipefail
@@ -13,7 +14,11 @@ fi
 docs=$(git diff --cached --name-only -- data/versions | cut -d/ -f3 | sort -u)
 count=$(printf '%s' "$docs" | grep -c . || true)
 if [ "$count" -eq 0 ]; then
-  subject="Tracking health changed"
+  if git diff --cached --quiet -- data/health.json data/pending; then
+    subject="Notification state updated"  # data/notify-state/: alerts sent, queued or retried
+  else
+    subject="Tracking health changed"
+  fi
 elif [ "$count" -le 5 ]; then
   subject="Policy changes: $(printf '%s' "$docs" | paste -sd ' ' -)"
 else
