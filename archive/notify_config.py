@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from policywatch.diffs.topics import TOPICS
 
@@ -156,14 +156,18 @@ class SubscriptionModel(_Terms):
 
     @field_validator("at")
     @classmethod
-    def _at(cls, v: str | None) -> str | None:
+    def _at(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("mode") == "immediate":
+            raise ValueError("is the time of a daily or weekly digest: this subscription is immediate")
         if v is not None and not TIME_OF_DAY.match(v):
             raise ValueError(f"must be a time of day as HH:MM (24 hours), got {v!r}")
         return v
 
     @field_validator("day")
     @classmethod
-    def _day(cls, v: str | None) -> str | None:
+    def _day(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("mode") != "weekly":
+            raise ValueError("is the day of a weekly digest: this subscription is not weekly")
         if v is not None and v.lower() not in DAYS:
             raise ValueError(f"must be a day of the week ({', '.join(DAYS)}), got {v!r}")
         return v.lower() if v else v
@@ -176,14 +180,6 @@ class SubscriptionModel(_Terms):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {v!r} (an IANA name such as Europe/Berlin, or UTC)") from None
         return v
-
-    @model_validator(mode="after")
-    def _schedule(self) -> SubscriptionModel:
-        if self.mode == "immediate" and self.at is not None:
-            raise ValueError("'at' is the time of a daily or weekly digest: this subscription is immediate")
-        if self.mode != "weekly" and self.day is not None:
-            raise ValueError("'day' is the day of a weekly digest: this subscription is not weekly")
-        return self
 
 
 class NotifyFile(BaseModel):

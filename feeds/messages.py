@@ -359,21 +359,17 @@ def digest(key: str, items: list[dict], events: list[dict], info: dict, sub: Sub
 
 def describe(sub: Subscription) -> str:
     """What a subscription sends, in a sentence."""
+    kind = {"substantive": "substantive ", "minor": "minor or substantive ", "cosmetic": ""}[sub.significance]
     if sub.mode == "immediate":
-        how = "an alert for each"
+        sentence = f"an alert for each {kind}change"
     else:
         when = f"{sub.schedule_day.capitalize()}s at {sub.schedule_at}" if sub.mode == "weekly" else sub.schedule_at
-        how = f"a {sub.mode} digest ({when} {sub.timezone}) of"
-    what = {"substantive": "substantive", "minor": "minor or substantive", "cosmetic": "every"}[sub.significance]
-    parts = [f"{how} {what} change"]
+        sentence = f"a {sub.mode} digest ({when} {sub.timezone}) of the {kind}changes"
     if sub.topics:
-        parts.append(f"about {topic_names(list(sub.topics))}")
-    terms = [*sub.keywords, *sub.patterns]
-    if sub.watches:
-        terms += [f"watch {w}" for w in sub.watches]
+        sentence += f" about {topic_names(list(sub.topics))}"
+    terms = [*sub.keywords, *sub.patterns, *(f"watch {w}" for w in sub.watches)]
     if terms:
-        parts.append(f"that adds or removes {', '.join(terms)}")
-    sentence = " ".join(parts)
+        sentence += f" that add or remove {', '.join(terms)}"
     if sub.health:
         sentence += ", and a message when tracking of a page breaks or resumes"
     return sentence
