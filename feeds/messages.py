@@ -54,7 +54,7 @@ class Message:
 
 # ---------------------------------------------------------------------------- renderers
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~>])")
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")  # what could make markup, a link or a mention
 
 
 def _md(text: str) -> str:
@@ -79,7 +79,8 @@ def _spans_md(spans: list[Span]) -> str:
         if kind == "strong" or kind == "mark":
             out.append(f"**{_md(text)}**" if text.strip() else _md(text))
         elif kind == "link":
-            out.append(f"[{_md(text)}]({s[2].replace(')', '%29').replace(' ', '%20')})")
+            label = "change page" if text == s[2] else text  # a bare URL reads badly in a chat
+            out.append(f"[{_md(label)}]({s[2].replace(')', '%29').replace(' ', '%20')})")
         else:
             out.append(_md(text))
     return "".join(out)
