@@ -115,11 +115,20 @@ def check_config(data_dir: Path, env: Mapping[str, str] | None, documents: list[
     return config
 
 
-def prepare(data_dir: Path, env: Mapping[str, str], *, sources: Path | None = None, base_url: str = "") -> Setup | None:
+def prepare(
+    data_dir: Path,
+    env: Mapping[str, str],
+    *,
+    sources: Path | None = None,
+    base_url: str = "",
+    documents: list[Document] | None = None,
+) -> Setup | None:
     """Load and check everything before anything is read or sent: the file, its filters against
-    the sources, and each URL with Apprise. None when there is no notify.yml."""
-    sources_at = sources if sources is not None else Path(data_dir) / "sources"
-    documents = load_sources(sources_at) if sources_at.exists() else []
+    the sources (`documents`, else those at `sources`), and each URL with Apprise. None when
+    there is no notify.yml."""
+    if documents is None:
+        sources_at = sources if sources is not None else Path(data_dir) / "sources"
+        documents = load_sources(sources_at) if sources_at.exists() else []
     config = check_config(data_dir, env, documents)
     if config is None:
         return None

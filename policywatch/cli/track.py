@@ -89,7 +89,7 @@ def _validate_notify(data_dir: Path, documents, skip_secrets: bool) -> None:
     if skip_secrets:
         config = check_config(data_dir, None, documents)
     else:
-        setup = prepare(data_dir, os.environ)
+        setup = prepare(data_dir, os.environ, documents=documents)
         config = setup.config if setup else None
     if config is not None:
         what = "subscriptions' files only" if skip_secrets else "subscriptions and their URLs"
