@@ -38,13 +38,16 @@ class DocMeta:
 class ChangeView:
     """A change record with its document, and what it added and removed (diffed on first use)."""
 
-    __slots__ = ("_changed", "_diff", "doc", "record")
+    __slots__ = ("_changed", "_diff", "_folded", "_item", "doc", "memo", "record")
 
     def __init__(self, record: ChangeRecord, doc: DocMeta, diff: Callable[[ChangeRecord], ChangedText]):
         self.record = record
         self.doc = doc
         self._diff = diff
         self._changed: ChangedText | None = None
+        self._folded: str | None = None
+        self.memo: dict[tuple, list] = {}  # each keyword's matches, shared by the subscriptions
+        self._item: dict | None = None
 
     @property
     def changed(self) -> ChangedText:
@@ -52,8 +55,20 @@ class ChangeView:
             self._changed = self._diff(self.record)
         return self._changed
 
+    @property
+    def folded(self) -> str:
+        """What it added and removed, joined and lowercased: for Matcher.may_match."""
+        if self._folded is None:
+            self._folded = "\n".join([*self.changed.added, *self.changed.removed]).lower()
+        return self._folded
+
     def item(self, hits: list[dict]) -> dict:
         """What a message about it needs, kept in the state until it is delivered."""
+        if self._item is None:
+            self._item = self._base()
+        return {**self._item, "hits": hits}
+
+    def _base(self) -> dict:
         r = self.record
         return {
             "id": r.id,
@@ -70,7 +85,6 @@ class ChangeView:
             "facts": r.facts,
             "topics": r.topics,
             "sections": self.changed.sections,
-            "hits": hits,
         }
 
 
@@ -176,22 +190,31 @@ def take(
     """Read the new changes and health events into the outbox (immediate) or the digest queue,
     and move the cursors past them."""
     when = iso(now)
+    scope: dict[str, bool] = {}  # per document: most documents bring several changes
+    matcher = sub.matcher if sub.matcher else None
+    immediate = sub.mode == "immediate"
     for view in views:
         r = view.record
-        if r.kind in SILENT_KINDS or not sub.in_scope(r.document_id, view.doc.service, view.doc.tags):
+        if r.kind in SILENT_KINDS:
+            continue
+        inside = scope.get(r.document_id)
+        if inside is None:
+            inside = scope[r.document_id] = sub.in_scope(r.document_id, view.doc.service, view.doc.tags)
+        if not inside:
             continue
         why = sub.why_not(r.significance, r.topics)
         hits: list[dict] = []
-        if why is None and sub.matcher:
-            hits = [h.as_dict() for h in sub.matcher.find(view.changed.added, view.changed.removed)]
+        if why is None and matcher is not None:
+            if matcher.may_match(view.folded):
+                hits = [h.as_dict() for h in matcher.find(view.changed.added, view.changed.removed, memo=view.memo)]
             if not hits:
                 why = "keywords"
         if why is not None:
-            if sub.mode != "immediate":
+            if not immediate:
                 state.left_out.append({"queued": when, "why": why})
             continue
         item = view.item(hits)
-        if sub.mode == "immediate":
+        if immediate:
             state.outbox.append(OutboxEntry(f"alert/{r.id}", "alert", when, [item], targets=_deliveries(targets)))
         else:
             state.queue.append({**item, "queued": when})

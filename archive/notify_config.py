@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -202,8 +202,7 @@ class NotifyFile(BaseModel):
 # ---------------------------------------------------------------------------- runtime objects
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """Where a keyword or pattern matched the text a change added or removed."""
 
     term: str  # as written in notify.yml
@@ -213,44 +212,70 @@ class Hit:
     end: int
 
     def as_dict(self) -> dict:
-        return {"term": self.term, "side": self.side, "text": self.text, "start": self.start, "end": self.end}
+        return self._asdict()
 
 
 class Matcher:
-    """Keywords and patterns compiled once into one regular expression (case aside)."""
+    """Keywords and patterns, each compiled once (case aside). A keyword is looked for only in
+    text that holds each of its words: most changes meet most subscriptions' keywords without
+    a regular expression being run."""
 
     def __init__(self, keywords: Iterable[str], patterns: Iterable[str]):
+        keywords, patterns = list(keywords), list(patterns)
         self.terms = list(dict.fromkeys([*keywords, *patterns]))
         keyword_set = set(keywords)
-        alternatives = [f"(?P<t{n}>{keyword_regex(t) if t in keyword_set else t})" for n, t in enumerate(self.terms)]
-        self.regex = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+        # (term, its regular expression, the lowercase words a text must hold, or None: a pattern)
+        self.compiled = [
+            (t, re.compile(keyword_regex(t), re.IGNORECASE), t.removesuffix("*").lower().split())
+            if t in keyword_set
+            else (t, re.compile(t, re.IGNORECASE), None)
+            for t in self.terms
+        ]
+        self.any_pattern = bool(patterns)
 
     def __bool__(self) -> bool:
-        return self.regex is not None
+        return bool(self.terms)
 
-    def find(self, added: Iterable[str], removed: Iterable[str], most: int = 3) -> list[Hit]:
-        """The first `most` matches in the added, then the removed text (one per term and side)."""
-        hits: list[Hit] = []
-        if self.regex is None:
-            return hits
-        seen: set[tuple[str, str]] = set()
-        for side, texts in (("added", added), ("removed", removed)):
-            for text in texts:
-                for m in self.regex.finditer(text):
-                    if m.end() == m.start():
-                        continue
-                    term = self.terms[int((m.lastgroup or "t0")[1:])]
-                    if (term, side) in seen:
-                        continue
-                    seen.add((term, side))
-                    hits.append(_hit(term, side, text, m.start(), m.end()))
-                    if len(hits) >= most:
-                        return hits
-        return hits
+    def may_match(self, folded: str) -> bool:
+        """False when no keyword can match `folded` (the texts joined, lowercased) and there is
+        no pattern."""
+        return self.any_pattern or any(all(w in folded for w in words) for _, _, words in self.compiled if words)
 
-    def matches(self, added: Iterable[str], removed: Iterable[str]) -> bool:
-        rx = self.regex
-        return rx is not None and any(rx.search(t) for texts in (added, removed) for t in texts)
+    def find(
+        self, added: list[str], removed: list[str], most: int = 3, memo: dict[tuple, list] | None = None
+    ) -> list[Hit]:
+        """The first match of each term in the added, then in the removed text, in the order
+        they appear; at most `most`. `memo`, kept with the texts, shares each term's matches
+        between the subscriptions that look for it (most take their keywords from watches)."""
+        found: list[tuple[int, int, int, Hit]] = []
+        for entry in self.compiled:
+            key = (entry[0], entry[2] is None)
+            firsts = memo.get(key) if memo is not None else None
+            if firsts is None:
+                firsts = _firsts(entry, added, removed)
+                if memo is not None:
+                    memo[key] = firsts
+            found.extend(firsts)
+        found.sort(key=lambda f: f[:3])
+        return [f[3] for f in found[:most]]
+
+
+def _firsts(entry: tuple, added: list[str], removed: list[str]) -> list[tuple[int, int, int, Hit]]:
+    """A term's first match in the added text and its first in the removed text, with where
+    they are (side, text, offset) for ordering."""
+    term, rx, words = entry
+    out = []
+    for rank, (side, texts) in enumerate((("added", added), ("removed", removed))):
+        for n, text in enumerate(texts):
+            if words is not None:
+                low = text.lower()
+                if not all(w in low for w in words):
+                    continue
+            m = next((m for m in rx.finditer(text) if m.end() > m.start()), None)
+            if m is not None:
+                out.append((rank, n, m.start(), _hit(term, side, text, m.start(), m.end())))
+                break
+    return out
 
 
 def _hit(term: str, side: str, text: str, start: int, end: int) -> Hit:
@@ -280,14 +305,24 @@ class Watch:
         return [*self.keywords, *self.patterns]
 
 
-@dataclass(frozen=True)
 class Subscription:
-    """One subscription, with its filters compiled."""
+    """One subscription, with its filters compiled (a run asks them of every new change)."""
 
-    model: SubscriptionModel
-    matcher: Matcher = field(compare=False, repr=False)
+    __slots__ = ("_docs", "_rank", "_services", "_tags", "_topics", "matcher", "model")
+
+    def __init__(self, model: SubscriptionModel, matcher: Matcher):
+        self.model = model
+        self.matcher = matcher
+        docs = model.documents
+        self._docs = re.compile("|".join(fnmatch.translate(d) for d in docs)) if docs else None
+        self._services = frozenset(s.casefold() for s in model.services)
+        self._tags = frozenset(model.tags)
+        self._rank = SIGNIFICANCE_RANK[model.significance]
+        self._topics = frozenset(model.topics)
 
     def __getattr__(self, name: str):  # sub.name, sub.mode, ... read through to the model
+        if name == "model":
+            raise AttributeError(name)
         return getattr(self.model, name)
 
     @property
@@ -300,19 +335,17 @@ class Subscription:
 
     def in_scope(self, doc_id: str, service: str, tags: Iterable[str]) -> bool:
         """Is the document one this subscription follows (documents, services, tags)?"""
-        m = self.model
-        if m.documents and not any(fnmatch.fnmatchcase(doc_id, d) for d in m.documents):
+        if self._docs is not None and not self._docs.match(doc_id):
             return False
-        if m.services and service.casefold() not in {s.casefold() for s in m.services}:
+        if self._services and service.casefold() not in self._services:
             return False
-        return not m.tags or bool(set(m.tags) & set(tags))
+        return not self._tags or not self._tags.isdisjoint(tags)
 
     def why_not(self, significance: str, topics: Iterable[str]) -> str | None:
         """The first filter (beyond the scope and the keywords) a change fails, or None."""
-        m = self.model
-        if SIGNIFICANCE_RANK.get(significance, 0) < SIGNIFICANCE_RANK[m.significance]:
+        if SIGNIFICANCE_RANK.get(significance, 0) < self._rank:
             return "significance"
-        if m.topics and not set(m.topics) & set(topics):
+        if self._topics and self._topics.isdisjoint(topics):
             return "topic"
         return None
 

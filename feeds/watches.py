@@ -75,6 +75,8 @@ def publish_watches(pages: FeedPages, watches: list[Watch], items: list[Item], c
         matched: list[tuple[Item, list[dict]]] = []
         for item in candidates:
             added, removed = changed.of(item)
+            if not watch.matcher.may_match("\n".join([*added, *removed]).lower()):
+                continue
             hits = watch.matcher.find(added, removed)
             if hits:
                 matched.append((item, [h.as_dict() for h in hits]))
