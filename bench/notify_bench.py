@@ -157,7 +157,9 @@ def main() -> None:
     ap.add_argument("--changes", type=int, default=1000)
     ap.add_argument("--subscriptions", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--pairs", type=int, default=60, help="corpus pairs for the added/removed text timing")
+    ap.add_argument(
+        "--pairs", type=int, default=1000, help="at most this many corpus pairs for the added/removed text timing"
+    )
     args = ap.parse_args()
     rng = random.Random(22)
     views, n_docs = changes(rng, args.changes)

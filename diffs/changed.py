@@ -76,7 +76,7 @@ def changed_text(cmp: Comparison) -> ChangedText:
     """The added and removed sentences of a comparison, and the sections of its edits."""
     out = ChangedText()
     sections: dict[str, None] = {}
-    for c in cmp.changes:
+    for c in cmp.edits():
         if not c.changed or c.significance == "cosmetic" or c.op == "moved_out":
             continue
         if c.path:
