@@ -22,6 +22,7 @@ from . import paths
 from .paths import Linker
 
 DIGEST_MOST = 50  # changes listed in one digest; the rest are counted
+FACTS_MOST = 8  # facts listed in an alert (a rewrite can have a hundred)
 TITLE_MOST = 200
 
 # inline spans: ("text", s) | ("strong", s) | ("mark", s) | ("link", label, url)
@@ -245,15 +246,31 @@ def alert(key: str, item: dict, sub: Subscription, linker: Linker) -> Message:
 
 def _details(item: dict) -> list[Block]:
     blocks: list[Block] = []
-    if item.get("facts"):
-        blocks.append(("ul", [[("text", fact_line(f))] for f in item["facts"]]))
+    facts = item.get("facts") or []
+    if facts:
+        lines: list[list[Span]] = [[("text", fact_line(f))] for f in facts[:FACTS_MOST]]
+        if len(facts) > FACTS_MOST:
+            lines.append([("text", f"… and {len(facts) - FACTS_MOST} more on the change page")])
+        blocks.append(("ul", lines))
     if item.get("sections"):
         blocks.append(("p", [("text", "Where: "), ("text", "; ".join(item["sections"]))]))
     if item.get("topics"):
         blocks.append(("p", [("text", "Topics: "), ("text", topic_names(item["topics"]))]))
-    for hit in item.get("hits", []):
+    for hit in _merged(item.get("hits", [])):
         blocks.append(("p", _hit_spans(hit)))
     return blocks
+
+
+def _merged(hits: list[dict]) -> list[dict]:
+    """Hits in one sentence shown once, naming every term that matched it."""
+    out: dict[tuple[str, str], dict] = {}
+    for h in hits:
+        key = (h["side"], h["text"])
+        if key in out:
+            out[key] = {**out[key], "term": f"{out[key]['term']}”, “{h['term']}"}
+        else:
+            out[key] = h
+    return list(out.values())
 
 
 def health(key: str, event: dict, sub: Subscription, linker: Linker) -> Message:
@@ -368,9 +385,10 @@ def describe(sub: Subscription) -> str:
         sentence = f"a {sub.mode} digest ({when} {sub.timezone}) of the {kind}changes"
     if sub.topics:
         sentence += f" about {topic_names(list(sub.topics))}"
-    terms = [*sub.keywords, *sub.patterns, *(f"watch {w}" for w in sub.watches)]
+    terms = sub.matcher.terms
     if terms:
-        sentence += f" that add or remove {', '.join(terms)}"
+        shown = ", ".join(terms[:6]) + (f" and {len(terms) - 6} more" if len(terms) > 6 else "")
+        sentence += f" that {'adds or removes' if sub.mode == 'immediate' else 'add or remove'} {shown}"
     if sub.health:
         sentence += ", and a message when tracking of a page breaks or resumes"
     return sentence

@@ -186,3 +186,17 @@ def test_the_test_message_says_what_the_subscription_gets():
         in m.text
     )
     assert "from 12 tracked documents" in m.text
+
+
+def test_an_alert_lists_eight_facts_and_each_matching_sentence_once():
+    facts = [{"kind": "section_removed", "before": f"Section {n}", "after": None, "context": ""} for n in range(20)]
+    sentence = "We may suspend or terminate your account."
+    hits = [
+        {"term": "suspen*", "side": "added", "text": sentence, "start": 7, "end": 14},
+        {"term": "terminat*", "side": "added", "text": sentence, "start": 18, "end": 27},
+    ]
+    m = messages.alert("k", {**FEE, "facts": facts, "hits": hits}, subscription(), SITE)
+    assert m.text.count("Section removed:") == 8 and "… and 12 more on the change page" in m.text
+    assert m.text.count(sentence) == 1
+    assert "“suspen*”, “terminat*” (added): We may suspend or terminate your account." in m.text
+    assert "<mark>suspend</mark>" in m.html
