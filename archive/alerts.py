@@ -190,6 +190,7 @@ def take(
     """Read the new changes and health events into the outbox (immediate) or the digest queue,
     and move the cursors past them."""
     when = iso(now)
+    left_out: Counter[str] = Counter()
     scope: dict[str, bool] = {}  # per document: most documents bring several changes
     matcher = sub.matcher if sub.matcher else None
     immediate = sub.mode == "immediate"
@@ -210,8 +211,7 @@ def take(
             if not hits:
                 why = "keywords"
         if why is not None:
-            if not immediate:
-                state.left_out.append({"queued": when, "why": why})
+            left_out[why] += 1
             continue
         item = view.item(hits)
         if immediate:
@@ -228,6 +228,8 @@ def take(
                 state.outbox.append(entry)
             else:
                 state.queued_events.append({**data, "queued": when})
+    if not immediate:  # counted for the digest ("left out: 3 changes below substantive")
+        state.left_out.extend({"queued": when, "why": why, "n": n} for why, n in sorted(left_out.items()))
     for doc, vid in latest_versions(records).items():
         if doc not in state.cursor or order_key(vid) > order_key(state.cursor[doc]):
             state.cursor[doc] = vid
@@ -259,6 +261,7 @@ def due_digest(sub: Subscription, state: SubscriptionState, now: datetime, targe
     """The digest due now, if its time has come and something was queued before it; the queue
     keeps what arrived after the digest's time, for the next one."""
     if sub.mode == "immediate":
+        _flush(state, now, targets)
         return None
     period, when = last_digest_time(sub, now)
     if state.last_digest == period:
@@ -268,7 +271,10 @@ def due_digest(sub: Subscription, state: SubscriptionState, now: datetime, targe
     events = [q for q in state.queued_events if q["queued"] <= cut]
     if not items and not events:
         return None
-    left = Counter(x["why"] for x in state.left_out if x["queued"] <= cut)
+    left: Counter[str] = Counter()
+    for x in state.left_out:
+        if x["queued"] <= cut:
+            left[x["why"]] += x.get("n", 1)
     state.queue = [q for q in state.queue if q["queued"] > cut]
     state.queued_events = [q for q in state.queued_events if q["queued"] > cut]
     state.left_out = [x for x in state.left_out if x["queued"] > cut]
@@ -279,3 +285,16 @@ def due_digest(sub: Subscription, state: SubscriptionState, now: datetime, targe
     entry = OutboxEntry(f"digest/{period}", "digest", iso(now), strip, stripped_events, info, _deliveries(targets))
     state.outbox.append(entry)
     return entry
+
+
+def _flush(state: SubscriptionState, now: datetime, targets: list[str]) -> None:
+    """A digest subscription turned immediate: what waited for its digest goes out as alerts."""
+    when = iso(now)
+    for q in state.queue:
+        item = {k: v for k, v in q.items() if k != "queued"}
+        state.outbox.append(OutboxEntry(f"alert/{item['id']}", "alert", when, [item], targets=_deliveries(targets)))
+    for q in state.queued_events:
+        event = {k: v for k, v in q.items() if k != "queued"}
+        entry = OutboxEntry(f"health/{event['id']}", "health", when, events=[event], targets=_deliveries(targets))
+        state.outbox.append(entry)
+    state.queue, state.queued_events, state.left_out = [], [], []

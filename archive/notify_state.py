@@ -57,7 +57,7 @@ class SubscriptionState:
     health_cursor: dict = field(default_factory=dict)  # {"at": time, "ids": [events at that time]}
     queue: list[dict] = field(default_factory=list)  # changes waiting for the next digest
     queued_events: list[dict] = field(default_factory=list)  # health events waiting for it
-    left_out: list[dict] = field(default_factory=list)  # {"queued", "why"}: in scope, filtered out
+    left_out: list[dict] = field(default_factory=list)  # {"queued", "why", "n"}: in scope, filtered out
     last_digest: str | None = None  # the period of the last digest made
     outbox: list[OutboxEntry] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)  # {"key", "target", "status", "at"}

@@ -512,3 +512,16 @@ def test_run_crawls_and_publishes_then_reports_a_bad_notify_file(tmp_path, serve
     page = post.key.removeprefix("alert/").replace("/", "/changes/") + ".html"
     assert f"https://x.example/pw/docs/{page}" in post.body["message"]
     assert (tmp_path / "site" / "docs" / page).exists()
+
+
+def test_a_digest_subscription_made_immediate_sends_what_waited(data, hooks):
+    write_notify(data, {"subscriptions": [{"name": "team", "urls": ["HOOK"], "mode": "daily", "welcome": False}]})
+    env = {"HOOK": hooks.url()}
+    assert run(data, "notify", env=env, now="2026-03-02T09:00:00Z").returncode == 0
+    write_history(data, 2)
+    r = run(data, "notify", env=env, now="2026-03-02T10:00:00Z")
+    assert "queued      team  2 change(s) for its next digest" in r.stderr and not hooks.posts
+    write_notify(data, {"subscriptions": [{"name": "team", "urls": ["HOOK"], "welcome": False}]})
+    assert run(data, "notify", env=env, now="2026-03-02T11:00:00Z").returncode == 0
+    assert sorted(hooks.delivered()) == sorted([FEES, RESPONSE])
+    assert state(data, "team")["queue"] == []
