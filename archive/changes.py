@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policywatch.diffs import compare
+from policywatch.diffs import Comparison, compare
 from policywatch.diffs.engine import first_summary, first_topics
 
 from .store import Version
@@ -79,8 +79,9 @@ def chain(versions: list[Version]) -> list[Link]:
     return links
 
 
-def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
-    """The full change record of one link (runs the diff engine)."""
+def derive(link: Link, text: str, previous_text: str | None, keep: dict[str, Comparison] | None = None) -> ChangeRecord:
+    """The full change record of one link (runs the diff engine; `keep` gets the comparison under
+    the record's id, for a caller that renders it next)."""
     v = link.version
     if link.previous is None or previous_text is None:
         summary, stats = first_summary(text)
@@ -100,6 +101,8 @@ def derive(link: Link, text: str, previous_text: str | None) -> ChangeRecord:
             topics=first_topics(text),
         )
     cmp = compare(previous_text, text)
+    if keep is not None:
+        keep[f"{v.document_id}/{v.id}"] = cmp
     summary = cmp.summary
     if link.kind == "revert":
         summary = f"Back to the text of {link.reverts_to}: {summary}"

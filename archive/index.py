@@ -14,13 +14,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from policywatch.diffs import ENGINE_VERSION
+from policywatch.diffs import ENGINE_VERSION, Comparison
 
 from .changes import ChangeRecord, Link, chain, derive
 from .errors import StoreError
 from .store import Store, Version, order_key, parse_iso, parse_version_file
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
 
 
@@ -30,6 +30,7 @@ class RefreshReport:
     versions_read: int = 0
     versions_removed: int = 0
     changes_derived: int = 0
+    changes_removed: int = 0
 
 
 def _open(path: Path) -> sqlite_utils.Database:
@@ -49,6 +50,9 @@ class Index:
         store.root.mkdir(parents=True, exist_ok=True)
         self.db = _open(self.path)
         self._migrate()
+        # documents whose versions a refresh without `derive` found changed (or whose change
+        # records are missing): derive_changes brings them up to date
+        self.underived: set[str] = set()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -130,9 +134,10 @@ class Index:
 
     # ------------------------------------------------------------------ refresh
 
-    def refresh(self, only: set[str] | None = None) -> RefreshReport:
+    def refresh(self, only: set[str] | None = None, *, derive: bool = True) -> RefreshReport:
         """Bring versions and changes up to date with the files (only what changed is re-read
-        and re-diffed)."""
+        and re-diffed). Without `derive`, only the versions: a publish derives the changes it
+        renders (derive_changes), diffing each pair once."""
         report = RefreshReport()
         # the files and what the index holds, each read at once rather than per document
         on_disk = self.store.version_files()
@@ -149,8 +154,19 @@ class Index:
             changed = self._refresh_versions(doc_id, on_disk.get(doc_id, {}), versions, report)
             # versions as before, changes may still be missing (e.g. a crash between the two)
             if changed or len(versions) != n_changes.get(doc_id, 0):
-                self._refresh_changes(doc_id, report)
+                if derive:
+                    self._refresh_changes(doc_id, report)
+                else:
+                    self.underived.add(doc_id)
         return report
+
+    def derive_changes(self, doc_id: str, keep: dict[str, Comparison] | None = None) -> int:
+        """Bring one document's change records up to date with its indexed versions; the number
+        derived or removed. `keep` gets the comparison of each record derived, by its id."""
+        report = RefreshReport()
+        self._refresh_changes(doc_id, report, keep)
+        self.underived.discard(doc_id)
+        return report.changes_derived + report.changes_removed
 
     def _refresh_versions(
         self, doc_id: str, files: dict[str, tuple[int, int]], known: dict[str, tuple[int, int]], report: RefreshReport
@@ -199,7 +215,7 @@ class Index:
                 report.versions_removed += 1
         return True
 
-    def _refresh_changes(self, doc_id: str, report: RefreshReport) -> None:
+    def _refresh_changes(self, doc_id: str, report: RefreshReport, keep: dict[str, Comparison] | None = None) -> None:
         versions = self.versions(doc_id)
         existing = {
             r["id"]: r
@@ -231,12 +247,13 @@ class Index:
                 and old["from_sha"] == (prev.sha256 if prev else None)
             ):
                 continue
-            record = derive(link, text_of(link.version), text_of(prev) if prev else None)
+            record = derive(link, text_of(link.version), text_of(prev) if prev else None, keep)
             report.changes_derived += 1
             self._save(record, link)
         with self.db.conn:
             for cid in set(existing) - wanted:
                 self.db["changes"].delete(cid)
+                report.changes_removed += 1
 
     def _save(self, record: ChangeRecord, link: Link) -> None:
         with self.db.conn:
@@ -254,7 +271,7 @@ class Index:
                     "stats": json.dumps(record.stats, sort_keys=True),
                     "facts": json.dumps(record.facts),
                     "source": record.source,
-                    "topics": json.dumps(record.topics),
+                    "topics": ",".join(record.topics),  # slugs: cheaper to read back than JSON
                     "from_sha": link.previous.sha256 if link.previous else None,
                     "to_sha": link.version.sha256,
                 },
@@ -280,17 +297,20 @@ class Index:
         for r in self.db.query(f"select * from changes {where} order by detected_at {order}, id {order}", params):
             yield _change(r)
 
-    def changes_by_document(self) -> dict[str, list[ChangeRecord]]:
-        """Every change record, per document in detection order, in one query; without their
-        stats (what a publish of 20,000 records needs: its lists and feeds never show them)."""
+    def changes_by_document(self, doc_id: str | None = None) -> dict[str, list[ChangeRecord]]:
+        """Every change record (or one document's), per document in detection order, in one
+        query; without their stats (what a publish of 20,000 records needs: its lists and feeds
+        never show them)."""
         out: dict[str, list[ChangeRecord]] = {}
+        where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
         rows = self.db.execute(
             "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
-            " reverts_to, source, topics from changes order by document_id, detected_at, id"
+            f" reverts_to, source, topics from changes {where} order by document_id, detected_at, id",
+            params,
         )
         for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source, topics in rows:
             facts = json.loads(facts) if facts != "[]" else []
-            topics = json.loads(topics) if topics != "[]" else []
+            topics = topics.split(",") if topics else []
             out.setdefault(doc_id, []).append(
                 ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source, topics)
             )
@@ -360,5 +380,5 @@ def _change(r: dict) -> ChangeRecord:
         json.loads(r["facts"]),
         r["reverts_to"],
         r["source"],
-        json.loads(r["topics"]),
+        r["topics"].split(",") if r["topics"] else [],
     )

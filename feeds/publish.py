@@ -20,7 +20,7 @@ from policywatch.archive.health import Health
 from policywatch.archive.index import Index
 from policywatch.archive.notify_config import Watch
 from policywatch.archive.store import Version
-from policywatch.diffs import compare
+from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
 from policywatch.diffs.changed import changed_text
 
@@ -93,8 +93,20 @@ class Publisher:
         self.writer = pages.writer
         self.excerpts = pages.excerpts
         self.diffs = 0
+        # comparisons of the records derived for the document being published, by change id:
+        # its change pages render them instead of diffing the pair again
+        self.fresh: dict[str, Comparison] = {}
 
     # ------------------------------------------------------------------ one document
+
+    def derive(self, doc_id: str, records: list[ChangeRecord]) -> list[ChangeRecord]:
+        """The document's change records brought up to date with its versions (each new pair
+        diffed once, its comparison kept for the change page); `records` if none changed."""
+        self.fresh.clear()
+        if doc_id not in self.index.underived or not self.index.derive_changes(doc_id, self.fresh):
+            return records
+        self.diffs += len(self.fresh)
+        return self.index.changes_by_document(doc_id).get(doc_id, [])
 
     def document(self, info: DocInfo, records: list[ChangeRecord], health: str, sink: Aggregates) -> None:
         """Pages and feeds of one document; `records`: its changes in order, without stats."""
@@ -188,8 +200,10 @@ class Publisher:
         version = version_of(record.to_version)
         inline = side = ""
         if record.from_version is not None:
-            cmp = compare(text_of(record.from_version), text_of(record.to_version))
-            self.diffs += 1
+            cmp = self.fresh.pop(record.id, None)
+            if cmp is None:
+                cmp = compare(text_of(record.from_version), text_of(record.to_version))
+                self.diffs += 1
             inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
             self.excerpts.remember(item, diff_render.excerpt_html(cmp))
             if self.changed is not None:
@@ -244,7 +258,8 @@ def publish(
         sink = Aggregates(pages, infos, health, list(watches), changed)
         records = index.changes_by_document()
         for n, doc_id in enumerate(doc_ids, 1):
-            pub.document(infos[doc_id], records.pop(doc_id, []), health_label(health, doc_id), sink)
+            mine = pub.derive(doc_id, records.pop(doc_id, []))
+            pub.document(infos[doc_id], mine, health_label(health, doc_id), sink)
             if progress and n % 100 == 0:
                 progress(f"published {n}/{len(doc_ids)} documents")
         sink.finish()

@@ -84,7 +84,7 @@ def _refresh(store: Store, document_id: str, dry_run: bool) -> RefreshReport | N
     if dry_run:
         return None
     with Index(store) as index:
-        return index.refresh({document_id})
+        return index.refresh({document_id}, derive=False)  # publish derives the changes
 
 
 def _write(

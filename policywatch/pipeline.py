@@ -116,7 +116,8 @@ def crawl(
                     for o in report.outcomes
                 ]
             )
-            report.index = index.refresh({d.id for d in documents})
+            # versions only: the publish derives the change records, diffing each pair once
+            report.index = index.refresh({d.id for d in documents}, derive=False)
     return report
 
 
@@ -163,7 +164,7 @@ def publish_site(
     documents = load_sources(path) if path.exists() else []
     store = Store(data_dir)
     with data_lock(data_dir, wait), Index(store) as index:
-        index.refresh()
+        index.refresh(derive=False)  # each document's change records are derived as it is published
         return publish(
             index,
             doc_infos(documents),

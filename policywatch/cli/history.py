@@ -63,7 +63,8 @@ def _import_done(run, document_id: str, dry_run: bool) -> None:
     click.echo(line, err=True)
     if run.index is not None:
         click.echo(
-            f"index: {run.index.changes_derived} change record(s) derived; `policywatch publish` shows them", err=True
+            f"index: {run.index.versions_read} version(s) read; `policywatch publish` derives and shows the changes",
+            err=True,
         )
 
 

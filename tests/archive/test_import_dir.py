@@ -86,6 +86,7 @@ def test_markdown_html_and_technical_files(cli, tmp_path):
     assert store.snapshot_of(versions[0]) is None
 
     with Index(store) as index:
+        index.refresh()  # imports index versions; change records are derived by publish or `index`
         kinds = [c.kind for c in index.changes("market-terms", newest_first=False)]
     assert kinds == ["first", "change", "change", "technical"]
 
@@ -120,6 +121,7 @@ def test_importing_older_and_newer_history_merges_in_time_order(cli, tmp_path):
     assert "imported 2 version(s)" in r.stderr and "1 unchanged" in r.stderr
     store = Store(tmp_path / "data")
     with Index(store) as index:
+        index.refresh()  # imports index versions; change records are derived by publish or `index`
         records = [(c.to_version[:8], c.kind, c.reverts_to) for c in index.changes("market-terms", newest_first=False)]
     assert records == [
         ("20200101", "first", None),

@@ -104,6 +104,7 @@ def test_every_commit_of_the_file_with_its_commit_date(repo, cli, tmp_path):
     assert versions[0].note.startswith("git ") and "Start tracking Market Terms" in versions[0].note
 
     with Index(store) as index:
+        index.refresh()  # imports index versions; change records are derived by publish or `index`
         records = list(index.changes("market-terms", newest_first=False))
     assert [(c.kind, c.from_version, c.reverts_to) for c in records] == [
         ("first", None, None),
@@ -169,6 +170,7 @@ def test_the_corpus_as_a_git_repository(corpus, tmp_path):
         assert result.exit_code == 0, result.output
     checks = []
     with Index(Store(data)) as index:
+        index.refresh()  # imports index versions; change records are derived by publish or `index`
         for doc_id in sorted(paths):
             records = [
                 {"detected_at": c.detected_at, "kind": c.kind, "to_version": c.to_version, "source": c.source}

@@ -30,6 +30,9 @@ def test_incremental_equals_full_rebuild(tmp_path, base_url):
     out = tmp_path / "out"
     first = publish_data(data, out, feed_size=4, base_url=base_url)
     assert first.skipped == 0 and first.rendered > 50
+    # each of the 9 pairs (13 records, 4 of them first versions) diffed once: its record derived
+    # and its change page rendered from that one comparison
+    assert first.changes == 13 and first.diffs == 9, first
 
     again = publish_data(data, out, feed_size=4, base_url=base_url)
     assert again.rendered == 0 and again.written == 0 and again.diffs == 0, again
@@ -149,3 +152,24 @@ def test_the_cache_forgets_output_folders_that_are_gone(tmp_path):
     with closing(sqlite3.connect(data / "publish-cache.db")) as db:
         outs = [o for (o,) in db.execute("select distinct out from pages")]
     assert outs == [str((tmp_path / "b").resolve())]
+
+
+def test_a_publish_diffs_each_new_pair_once(tmp_path, monkeypatch):
+    """Deriving a change record and rendering its change page and feed excerpt share one
+    comparison (a spy counts the engine's calls from every module that makes them)."""
+    from policywatch.archive import changes
+    from policywatch.feeds import items, publish
+
+    calls: list[tuple[str, str]] = []
+    real = changes.compare
+
+    def counting(old: str, new: str):
+        calls.append((old, new))
+        return real(old, new)
+
+    for module in (changes, publish, items):
+        monkeypatch.setattr(module, "compare", counting)
+    data = tmp_path / "data"
+    write_history(data)
+    report = publish_data(data, tmp_path / "out", feed_size=4)
+    assert report.diffs == 9 and len(calls) == 9 and len(set(calls)) == 9

@@ -105,7 +105,7 @@ def publish_data(
     documents: dict[str, DocInfo] | None = None,
 ) -> PublishReport:
     with Index(Store(data_dir)) as index:
-        index.refresh()
+        index.refresh(derive=False)  # as publish_site: the publish derives the change records
         return publish(
             index,
             infos() if documents is None else documents,
