@@ -60,7 +60,7 @@ def run_notify(data_dir: Path, *, sources: Path | None, base_url: str, wait: flo
     for name in report.removed:
         click.echo(f"removed     {name}  no longer in notify.yml: its delivery state was deleted", err=True)
     for line in report.lines:
-        if line.status in ("unconfirmed", "dropped") or (dry_run and line.status == "deferred"):
+        if line.status in ("unconfirmed", "dropped"):  # the others were printed as they happened
             click.echo(setup.masker(line_text(line)), err=True)
     for name, count in sorted(report.queued.items()):
         if count:
