@@ -525,3 +525,23 @@ def test_a_digest_subscription_made_immediate_sends_what_waited(data, hooks):
     assert run(data, "notify", env=env, now="2026-03-02T11:00:00Z").returncode == 0
     assert sorted(hooks.delivered()) == sorted([FEES, RESPONSE])
     assert state(data, "team")["queue"] == []
+
+
+def test_each_service_gets_the_format_it_takes(data, hooks, smtp):
+    subs = [
+        {"name": "chat", "urls": ["HOOK_MD"], "format": "markdown", "welcome": False, "topics": ["fees-payments"]},
+        {"name": "plain", "urls": ["HOOK"], "welcome": False, "topics": ["fees-payments"]},  # auto: JSON takes text
+        {"name": "mail", "urls": ["MAIL"], "format": "text", "welcome": False, "topics": ["fees-payments"]},
+    ]
+    write_notify(data, {"site_url": "https://you.github.io/pw/", "subscriptions": subs})
+    env = {"HOOK_MD": hooks.url("/md"), "HOOK": hooks.url("/text"), "MAIL": smtp.url()}
+    assert run(data, "notify", env=env).returncode == 0
+    write_history(data, 2)
+    assert run(data, "notify", env=env, now="2026-03-02T08:00:00Z").returncode == 0
+    by_path = {p.path: p.body["message"] for p in hooks.posts}
+    assert by_path["/md"].startswith("**1 section changed (Referral fees); 15% → 17%**")
+    assert "[See the change](https://you.github.io/pw/docs/example-fee-schedule/changes/" in by_path["/md"]
+    assert by_path["/text"].startswith("1 section changed (Referral fees); 15% → 17%\n")
+    assert "See the change <https://you.github.io/pw/docs/example-fee-schedule/changes/" in by_path["/text"]
+    (mail,) = smtp.messages
+    assert mail.get_content_type() == "text/plain"  # format: text, no HTML part
