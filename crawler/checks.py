@@ -171,7 +171,30 @@ def check_body(body: bytes | None, text: str | None, content_type: str = "") -> 
         return Failure("empty", "an empty response body")
     if text is None:
         return Failure("not_html", f"the response is {content_type or 'not text'}")
+    share = binary_share(body, text)
+    if share >= BINARY_SHARE:
+        label = content_type.split(";", 1)[0].strip() or "no type"
+        return Failure("not_html", f"binary content ({share:.0%} control bytes or undecodable) served as {label}")
     return None
+
+
+# Bytes that never occur in text (WHATWG MIME sniffing's "binary data bytes"); U+FFFD in the
+# decoded text counts too. Text pages carry a stray one at most; images, PDFs and archives
+# carry them by the thousand.
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+BINARY_SAMPLE = 65536
+BINARY_SHARE = 0.02
+
+
+def binary_share(body: bytes, text: str) -> float:
+    """The share of the page's start that is binary: control bytes (a UTF-16 page's zero bytes
+    aside) and characters that could not be decoded."""
+    sample = body[:BINARY_SAMPLE]
+    controls = 0 if sample.startswith((b"\xff\xfe", b"\xfe\xff")) else len(BINARY_BYTES.findall(sample))
+    undecodable = text.count("\ufffd", 0, BINARY_SAMPLE)
+    if controls + undecodable < 16:
+        return 0.0
+    return (controls + undecodable) / max(len(sample), 1)
 
 
 END_OF_HTML = re.compile(rb"</html\s*>|</body\s*>", re.I)
