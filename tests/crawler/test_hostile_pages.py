@@ -20,7 +20,8 @@ WORDS = "Sellers must ship every order within two business days and answer buyer
 def nested(tags: list[str], depth: int, inner: str = "the innermost words") -> str:
     opened = "".join(f"<{tags[i % len(tags)]}>level {i} " for i in range(depth))
     closed = "".join(f"</{tags[(depth - 1 - i) % len(tags)]}>" for i in range(depth))
-    return f"<!doctype html><html><head><title>Terms</title></head><body><main><p>{WORDS}</p>{opened}{inner}{closed}</main></body></html>"
+    head = "<!doctype html><html><head><title>Terms</title></head>"
+    return f"{head}<body><main><p>{WORDS}</p>{opened}{inner}{closed}</main></body></html>"
 
 
 @pytest.mark.parametrize(
