@@ -29,6 +29,12 @@ REASONS = {
     "too_short": "too few words to be the policy",
     "mass_deletion": "the new text keeps only a small part of the last version (held for one crawl)",
     "bad_encoding": "characters that could not be decoded (held for one crawl)",
+    "tls": "the server's TLS certificate could not be verified",
+    "insecure_redirect": "an https page redirected to plain http",
+    "blocked_address": "a redirect or refresh to a loopback, private or link-local address",
+    "clock_behind": "the clock is behind the latest recorded version: nothing recorded",
+    "corrupt_record": "a recorded version file of this document is damaged",
+    "internal_error": "policywatch failed on this page (a bug; the traceback is in the log)",
 }
 
 
@@ -317,6 +323,11 @@ def classify_error(error: BaseException) -> Failure:
     if "err_connection_reset" in lowered or "ConnectionLost" in names:
         return Failure("connection", _short(f"the connection was reset ({first})"))
     return Failure("connection", _short(first))
+
+
+def describe(error: BaseException) -> str:
+    """An unexpected exception in one line, for health.json: its type and message, shortened."""
+    return _short(f"{type(error).__name__}: {error}")
 
 
 def _short(text: str) -> str:

@@ -70,8 +70,14 @@ def crawl_settings(
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,
         "COOKIES_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,  # no listening sockets during a crawl
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+        # no listening sockets during a crawl: neither the telnet console nor Scrapy 2.19's remote
+        # control (an HTTP server that runs Python code sent to it, its token in a file)
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+        },
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "LOG_LEVEL": "INFO" if verbose else "ERROR",
         "LOG_FORMATTER": "policywatch.crawler.spider.QuietLogFormatter",

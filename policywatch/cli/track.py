@@ -195,6 +195,8 @@ def index(ctx: click.Context, rebuild: bool) -> None:
     from policywatch.pipeline import refresh_index
 
     r = refresh_index(data_dir_of(ctx), rebuild)
+    for problem in r.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"indexed {r.documents} document(s): {r.versions_read} version file(s) read, "
         f"{r.versions_removed} removed, {r.changes_derived} change record(s) derived",
@@ -328,6 +330,17 @@ def outcome_line(outcome) -> str:
     return f"unchanged    {outcome.document_id}" + (f"  ({outcome.detail})" if outcome.detail else "")
 
 
+def failpoints() -> frozenset[str]:
+    """$POLICYWATCH_FAILPOINTS ("stage:doc-id,..."): exceptions raised inside a stage of a real
+    crawl, for the tests of crash isolation (docs/reliability.md)."""
+    from policywatch.crawler.failpoints import parse_failpoints
+
+    try:
+        return parse_failpoints(os.environ.get("POLICYWATCH_FAILPOINTS", ""))
+    except ValueError as e:
+        raise click.UsageError(f"POLICYWATCH_FAILPOINTS: {e}") from None
+
+
 def crawl_with_progress(
     data_dir: Path, sources: Path | None, only: tuple[str, ...], opts: dict, *, clock: Callable[[], datetime]
 ):
@@ -345,6 +358,8 @@ def crawl_with_progress(
 
     def progress(outcome) -> None:
         click.echo(outcome_line(outcome), err=True)
+        if outcome.trace:  # an internal error: the traceback goes to the log, indented under its line
+            click.echo("".join(f"    {line}\n" for line in outcome.trace.rstrip("\n").split("\n")), err=True, nl=False)
         if outcome.health_event:
             e = outcome.health_event
             click.echo(f"health       {e.document_id}  {e.event}" + (f" ({e.reason})" if e.reason else ""), err=True)
@@ -356,6 +371,7 @@ def crawl_with_progress(
         backoff=opts["backoff"],
         contact=opts["contact"],
         verbose=opts["verbose"],
+        failpoints=failpoints(),
     )
     report = crawl(
         data_dir,
@@ -367,6 +383,8 @@ def crawl_with_progress(
         broken_after=opts["broken_after"],
         conditional=opts["conditional"],
     )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     counts = report.counts()
     failures = ", ".join(f"{n} {r}" for r, n in sorted(report.failures().items()))
     click.echo(
