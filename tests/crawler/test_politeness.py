@@ -159,7 +159,7 @@ def test_a_crawl_opens_no_listening_socket(tmp_path):
                     listening |= sockets & _listening_inodes()
                 time.sleep(0.1)
         finally:
-            out, err = proc.communicate(timeout=60)
+            _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
         assert "new version" in err
         assert listening == set(), "the crawl listened on a socket"
