@@ -304,6 +304,13 @@ def classify_error(error: BaseException) -> Failure:
     response = getattr(error, "response", None)
     if type(error).__name__ == "HttpError" and response is not None:  # a status Scrapy filtered out
         return Failure("http_status", f"HTTP {response.status}")
+    refused = next((e for e in chain if getattr(e, "policywatch_reason", None)), None)
+    if refused is not None:  # a redirect we refused (redirects.py)
+        return Failure(refused.policywatch_reason, _short(str(refused)))
+    if names & {"VerificationError", "CertificateError"} or any(
+        s in lowered for s in ("certificate verify failed", "certificate_verify_failed", "err_cert_", "ssl routines")
+    ):
+        return Failure("tls", _short(f"the TLS certificate could not be verified ({first})"))
     if "robots.txt" in lowered:
         return Failure("robots", "forbidden by robots.txt")
     if "max redirections" in lowered or "err_too_many_redirects" in lowered:

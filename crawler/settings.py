@@ -64,7 +64,14 @@ def crawl_settings(
             "policywatch.crawler.retry.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "policywatch.crawler.robots.RobotsMiddleware": 100,
+            # redirects and meta refresh never lead from a public page into this machine's network,
+            # nor from https to http (addresses.py)
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "policywatch.crawler.redirects.SafeMetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "policywatch.crawler.redirects.SafeRedirectMiddleware": 600,
         },
+        "DOWNLOAD_VERIFY_CERTIFICATES": True,  # Scrapy's default accepts any certificate
         "REDIRECT_MAX_TIMES": 5,
         "DOWNLOAD_MAXSIZE": max_bytes,
         "DOWNLOAD_WARNSIZE": 0,

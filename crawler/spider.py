@@ -16,6 +16,7 @@ from scrapy import logformatter
 
 from policywatch.archive.sources import Document
 
+from .addresses import refusal
 from .checks import classify_error, describe
 from .decode import decode_page
 from .extract import EXTRACTOR_VERSION
@@ -183,6 +184,12 @@ class PolicySpider(scrapy.Spider):
             text = decode_page(body, content_type)
         else:
             text = None
+        if response.url != doc.url:
+            # the browser follows redirects itself, and a page may have navigated anywhere: where
+            # it ended must be a place the document may lead (addresses.py)
+            refused = refusal(doc.url, response.url, _previous(response))
+            if refused is not None:
+                return FetchResult(doc_id, doc.url, self._now(), response.url, reason=refused[0], detail=refused[1])
         etag = response.headers.get(b"ETag", b"").decode("latin-1")
         last_modified = response.headers.get(b"Last-Modified", b"").decode("latin-1")
         if response.status == 304 and doc_id in self.validators:  # still the validators we sent
@@ -213,6 +220,12 @@ class PolicySpider(scrapy.Spider):
         except Exception as e:
             return [self._internal_error(doc_id, url, e)]
         return [FetchResult(doc_id, url, self._now(), request.url, reason=problem.reason, detail=problem.detail)]
+
+
+def _previous(response: scrapy.http.Response) -> str:
+    """The URL a response was redirected from (Scrapy's chain; a browser page's is not known)."""
+    chain = response.meta.get("redirect_urls") or []
+    return chain[-1] if chain else ""
 
 
 def _is_text(content_type: str, body: bytes) -> bool:
