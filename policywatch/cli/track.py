@@ -308,15 +308,23 @@ def report_issues(
     if not token:
         raise click.UsageError(f"no API token: set {token_env} (in Actions: secrets.GITHUB_TOKEN)")
     data_dir = data_dir_of(ctx)
+    if not data_dir.is_dir():  # no health at all would close every open issue
+        raise click.ClickException(f"no data folder at {data_dir} (check --data-dir): no issue opened or closed")
     path = sources_path(data_dir, sources)
     titles = {d.id: d.title for d in load_sources(path)} if path.exists() else {}
     result = report(GitHub(repo, token, api_url), load_health(data_dir), titles, label, site_url)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
+        + (f", {len(result.failed)} failed" if result.failed else "")
         + "".join(f"\n  opened {d}" for d in result.opened)
-        + "".join(f"\n  closed {d}" for d in result.closed),
+        + "".join(f"\n  closed {d}" for d in result.closed)
+        + "".join(f"\n  failed {d}: {why}" for d, why in result.failed),
         err=True,
     )
+    if result.failed:
+        raise click.exceptions.Exit(1)
 
 
 def outcome_line(outcome) -> str:
