@@ -31,7 +31,9 @@ from .options import (
 @click.command(context_settings=CONTEXT)
 @sources_option
 @click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
-@click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
+@click.option(
+    "--only", multiple=True, metavar="ID", help="List (and with --live, check) only this document (repeatable)."
+)
 @DELAY_OPTION
 @errors_as_messages
 def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float) -> None:
