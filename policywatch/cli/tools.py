@@ -13,7 +13,6 @@ import click
 
 from .options import CONTEXT, errors_as_messages, out_option
 
-
 # What a terminal obeys rather than shows: C0 and C1 controls (escape sequences, a one-byte CSI)
 # and the bidirectional controls that reorder what a line shows.
 C1_CONTROLS = re.compile("[\x80-\x9f]")
