@@ -163,8 +163,17 @@ def flatten_deep(doc: etree._Element, limit: int = MAX_DEPTH) -> int:
         # lists and tables only read their items and cells: the text goes into one
         for tag in _TEXT_HOLDERS.get(el.tag.lower() if isinstance(el.tag, str) else "", ()):
             holder = etree.SubElement(holder, tag)
-        holder.text = text
+        holder.text = xml_text(text)
     return len(deep)
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text lxml accepts to set: no control characters (the walk to Markdown drops them anyway;
+    a form feed is whitespace)."""
+    return _XML_ILLEGAL.sub("", text.replace("\x0c", " "))
 
 
 _TEXT_HOLDERS = {
@@ -185,11 +194,12 @@ def drop_tree(el: etree._Element) -> None:
     if parent is None:
         return
     if el.tail:
+        # libxml2 keeps control characters in text, which lxml refuses to set again
         previous = el.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+            previous.tail = xml_text((previous.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = xml_text((parent.text or "") + el.tail)
     parent.remove(el)
 
 
@@ -304,7 +314,7 @@ MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]]")
 def _escape(text: str) -> str:
     if not MARKDOWN_SPECIAL.search(text):
         return text
-    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 BLOCK_START = re.compile(r"(#{1,6}(\s|$)|[-+*](\s|$)|>|\d{1,9}[.)](\s|$)|\||=+\s*$|-+\s*$|~~~|```)")

@@ -132,3 +132,16 @@ def test_text_pages_with_odd_bytes_are_still_pages(page):
         content_type="text/html; charset=utf-8",
     )
     assert failure is None and extraction is not None
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x0b", "\x1f", "\x0c"])
+def test_text_after_a_removed_element_may_hold_control_characters(control):
+    """libxml2 keeps control characters in text, and lxml refuses to set such text again: the
+    text that follows a removed element (a `remove` selector, a script) once raised ValueError."""
+    html = (
+        f"<main><p>{WORDS}</p><div class='ad'>BUY-NOW</div>{control}after the ad<script>x()</script>{control}end</main>"
+    )
+    result = extract(html, URL, None, (".ad",))
+    assert "after the ad" in result.markdown and "BUY-NOW" not in result.markdown
+    deep = nested(["div"], 150, inner=f"<span class='ad'>x</span>{control}deep words")
+    assert "deep words" in extract(deep, URL, None, (".ad",)).markdown
