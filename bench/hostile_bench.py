@@ -5,8 +5,8 @@ measured in the same run.
 
     .venv/bin/python bench/hostile_bench.py [--pages 10000] [--seed 19] [--corpus ../shared/corpus]
 
-Prints the time per page (median, 99th percentile, slowest) of both sets and the ratio of the
-hostile median to the real one, the process's peak resident memory, the typed results, and
+Prints the size and time of both sets (throughput, median, 99th percentile and slowest page) and
+the ratio of the hostile throughput to the real one, the process's peak resident memory, the typed results, and
 every exception (there must be none).
 """
 
@@ -47,9 +47,10 @@ def judge(body: bytes, content_type: str, url: str) -> str:
     return failure.reason if failure else "ok"
 
 
-def timed(pages) -> tuple[list[float], Counter[str], list[str]]:
-    seconds, results, errors = [], Counter(), []
+def timed(pages) -> tuple[list[float], Counter[str], list[str], int]:
+    seconds, results, errors, size = [], Counter(), [], 0
     for name, body, content_type, url in pages:
+        size += len(body)
         start = time.perf_counter()
         try:
             results[judge(body, content_type, url)] += 1
@@ -57,15 +58,16 @@ def timed(pages) -> tuple[list[float], Counter[str], list[str]]:
             errors.append(f"{name}: {traceback.format_exc(limit=3)}")
             results["EXCEPTION"] += 1
         seconds.append(time.perf_counter() - start)
-    return seconds, results, errors
+    return seconds, results, errors, size
 
 
-def figures(label: str, seconds: list[float]) -> str:
+def figures(label: str, seconds: list[float], size: int) -> str:
     ordered = sorted(seconds)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return (
-        f"{label:8} {len(seconds):6} pages  {sum(seconds):7.1f} s  median {statistics.median(seconds) * 1000:7.2f} ms"
-        f"  p99 {p99 * 1000:8.1f} ms  slowest {ordered[-1] * 1000:8.1f} ms"
+        f"{label:8} {len(seconds):6} pages {size / 2**20:7.1f} MiB {sum(seconds):6.1f} s"
+        f" ({size / 2**20 / sum(seconds):5.1f} MiB/s)  median {statistics.median(seconds) * 1000:6.2f} ms"
+        f"  p99 {p99 * 1000:7.1f} ms  slowest {ordered[-1] * 1000:7.1f} ms"
     )
 
 
@@ -87,20 +89,20 @@ def main() -> int:
             page = hostile_page(rng)
             yield f"page {n}", page.body, page.content_type, page.url
 
-    base_seconds, _, base_errors = timed(real) if real else ([], Counter(), [])
+    base_seconds, _, base_errors, base_size = timed(real) if real else ([], Counter(), [], 0)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    seconds, results, errors = timed(generated())
+    seconds, results, errors, size = timed(generated())
     wall = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"hostile pages: {args.pages} generated (seed {args.seed}), {wall:.1f} s in all (with generation)")
     if base_seconds:
-        print(figures("real", base_seconds))
-    print(figures("hostile", seconds))
+        print(figures("real", base_seconds, base_size))
+    print(figures("hostile", seconds, size))
     if base_seconds:
-        ratio = statistics.median(seconds) / statistics.median(base_seconds)
-        print(f"hostile median / real median: {ratio:.2f}")
+        speed = (size / sum(seconds)) / (base_size / sum(base_seconds))
+        print(f"hostile throughput / real throughput (MiB/s): {speed:.2f}")
     print(f"peak memory (RSS of the process): {base_rss:.0f} MiB after the real pages, {rss:.0f} MiB after all")
     print("results: " + ", ".join(f"{k} {v}" for k, v in sorted(results.items(), key=lambda kv: -kv[1])))
     print(f"exceptions: {len(errors) + len(base_errors)}")

@@ -170,3 +170,13 @@ def test_lock_excludes_a_second_run(tmp_path):
         pass
     with data_lock(tmp_path):  # released
         pass
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "https://a.example/\nsha256: 0", "a b"]
+)
+def test_a_version_url_is_one_line_and_http(tmp_path, url):
+    """The url becomes a line of the front matter and the "Raw page" link of the site."""
+    with pytest.raises(ValueError, match="not an http"):
+        Store(tmp_path).add("doc-a", A, fetched_at=T0, url=url, extractor="x")
+    assert not (tmp_path / "versions").exists() and not (tmp_path / "snapshots").exists()
