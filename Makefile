@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 DEV := $(VENV)/.installed-dev
 # pip prints each package as it goes (a first install takes a minute or two): no silent minute
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+# the demo and the tests start policywatch as a new process hundreds of times: let Python keep
+# the bytecode it compiles (some machines set PYTHONDONTWRITEBYTECODE, costing ~40 ms a process)
+RUN := env -u PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint format browser checkers bench-publish clean
 
@@ -25,7 +28,7 @@ $(DEV): $(STAMP)
 	@touch $(DEV)
 
 demo: $(STAMP)
-	$(BIN)/policywatch demo
+	$(RUN) $(BIN)/policywatch demo
 
 browser: $(STAMP)
 	@PY=$(BIN)/python bash scripts/ensure-browser.sh
@@ -39,7 +42,7 @@ lint: $(DEV)
 	$(BIN)/mypy
 
 test: $(DEV) browser checkers lint
-	$(BIN)/python -m pytest
+	$(RUN) $(BIN)/python -m pytest
 
 bench-publish: $(DEV)
 	$(BIN)/python bench/publish_bench.py

@@ -21,7 +21,7 @@ from .changes import ChangeRecord, Link, chain, derive
 from .errors import CorruptRecordError, StoreError
 from .store import Store, Version, order_key, parse_iso, parse_version_file
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
 
 
@@ -72,6 +72,9 @@ class Index:
         self.problems.append(f"the index {self.path} was damaged ({error}); it is rebuilt from the version files")
         self.db = _open(self.path)
         self._migrate()
+        # documents whose versions a refresh without `derive` found changed (or whose change
+        # records are missing): derive_changes brings them up to date
+        self.underived: set[str] = set()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -177,7 +180,10 @@ class Index:
             versions = known.get(doc_id, {})
             changed = self._refresh_versions(doc_id, on_disk.get(doc_id, {}), versions, report)
             # versions as before, changes may still be missing (e.g. a crash between the two)
-            if derive and (changed or len(versions) != n_changes.get(doc_id, 0)):
+            if changed or len(versions) != n_changes.get(doc_id, 0):
+                if not derive:
+                    self.underived.add(doc_id)
+                    continue
                 try:
                     self._refresh_changes(doc_id, report)
                 except CorruptRecordError as e:  # damaged since it was indexed: this document waits
@@ -189,6 +195,7 @@ class Index:
         derived or removed. `keep` gets the comparison of each record derived, by its id."""
         report = RefreshReport()
         self._refresh_changes(doc_id, report, keep)
+        self.underived.discard(doc_id)
         return report.changes_derived + report.changes_removed
 
     def _refresh_versions(
@@ -303,7 +310,7 @@ class Index:
                     "stats": json.dumps(record.stats, sort_keys=True),
                     "facts": json.dumps(record.facts),
                     "source": record.source,
-                    "topics": json.dumps(record.topics),
+                    "topics": ",".join(record.topics),  # slugs: cheaper to read back than JSON
                     "from_sha": link.previous.sha256 if link.previous else None,
                     "to_sha": link.version.sha256,
                 },
@@ -342,7 +349,7 @@ class Index:
         )
         for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source, topics in rows:
             facts = json.loads(facts) if facts != "[]" else []
-            topics = json.loads(topics) if topics != "[]" else []
+            topics = topics.split(",") if topics else []
             out.setdefault(doc_id, []).append(
                 ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source, topics)
             )
@@ -412,5 +419,5 @@ def _change(r: dict) -> ChangeRecord:
         json.loads(r["facts"]),
         r["reverts_to"],
         r["source"],
-        json.loads(r["topics"]),
+        r["topics"].split(",") if r["topics"] else [],
     )

@@ -99,7 +99,7 @@ class Publisher:
         """The document's change records brought up to date with its versions (each new pair
         diffed once, its comparison kept for the change page); `records` if none changed."""
         self.fresh.clear()
-        if not self.index.derive_changes(doc_id, self.fresh):
+        if doc_id not in self.index.underived or not self.index.derive_changes(doc_id, self.fresh):
             return records
         self.diffs += len(self.fresh)
         return self.index.changes_by_document(doc_id).get(doc_id, [])

@@ -187,3 +187,6 @@ full_option = click.option(
     is_flag=True,
     help="Render every page again instead of only what changed (the output is the same bytes).",
 )
+
+
+publish_options = [out_option, base_url_option, feed_size_option, full_option]

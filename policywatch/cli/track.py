@@ -15,14 +15,11 @@ from .options import (
     CONTEXT,
     DELAY_OPTION,
     apply,
-    base_url_option,
     crawl_options,
     data_dir_of,
     errors_as_messages,
-    feed_size_option,
-    full_option,
     now,
-    out_option,
+    publish_options,
     sources_option,
     wait_option,
 )
@@ -127,10 +124,7 @@ def _publish(
 
 
 @click.command(context_settings=CONTEXT)
-@out_option
-@base_url_option
-@feed_size_option
-@full_option
+@apply(publish_options)
 @click.pass_context
 @errors_as_messages
 def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool) -> None:
@@ -152,10 +146,7 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
 
 @click.command(context_settings=CONTEXT)
 @apply(crawl_options)
-@out_option
-@base_url_option
-@feed_size_option
-@full_option
+@apply(publish_options)
 @click.pass_context
 @errors_as_messages
 def run(
