@@ -52,6 +52,9 @@ class Index:
         self.store = store
         self.path = store.root / "policywatch.db"
         self.problems: list[str] = []  # what went wrong with the index itself (rebuilt), for warnings
+        # documents whose versions a refresh without `derive` found changed (or whose change
+        # records are missing): derive_changes brings them up to date
+        self.underived: set[str] = set()
         store.root.mkdir(parents=True, exist_ok=True)
         try:
             self.db = _open(self.path)
@@ -72,9 +75,6 @@ class Index:
         self.problems.append(f"the index {self.path} was damaged ({error}); it is rebuilt from the version files")
         self.db = _open(self.path)
         self._migrate()
-        # documents whose versions a refresh without `derive` found changed (or whose change
-        # records are missing): derive_changes brings them up to date
-        self.underived: set[str] = set()
 
     def close(self) -> None:
         self.db.conn.close()
