@@ -116,7 +116,7 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 def inline(text: str, limit: int) -> str:
     """Text for a line of an issue (a title, a name): one line, Markdown escaped, no mention
-    (@ gets a zero-width joiner), no HTML, at most `limit` characters."""
+    (@ gets a zero-width space), no HTML, at most `limit` characters."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
