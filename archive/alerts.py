@@ -119,9 +119,15 @@ def event_dict(event: HealthEvent, doc: DocMeta) -> dict:
 # ---------------------------------------------------------------------------- cursors
 
 
-def latest_versions(records: dict[str, list[ChangeRecord]]) -> dict[str, str]:
-    """The newest version id of each document."""
-    return {doc: max((r.to_version for r in rs), key=order_key) for doc, rs in records.items() if rs}
+def behind(state: SubscriptionState, latest: dict[str, str]) -> set[str]:
+    """The documents with versions past the state's cursor: the only ones whose change records
+    a run needs (see new_records)."""
+    start = order_key(version_id(parse_iso(state.started)))
+    return {
+        doc
+        for doc, vid in latest.items()
+        if order_key(vid) > (order_key(state.cursor[doc]) if doc in state.cursor else start)
+    }
 
 
 def new_records(state: SubscriptionState, records: dict[str, list[ChangeRecord]]) -> list[ChangeRecord]:
@@ -159,14 +165,14 @@ def _advance_health(state: SubscriptionState, events: list[HealthEvent]) -> None
 def start(
     sub: Subscription,
     now: datetime,
-    records: dict[str, list[ChangeRecord]],
+    latest: dict[str, str],
     events: list[HealthEvent],
     targets: list[str],
     n_documents: int,
 ) -> SubscriptionState:
-    """A new subscription's state: it reads from now on (no history) and, unless told not to,
-    says once that it is set up."""
-    state = SubscriptionState(sub.name, iso(now), cursor=latest_versions(records))
+    """A new subscription's state: it reads from now on (`latest`: each document's newest
+    version; no history) and, unless told not to, says once that it is set up."""
+    state = SubscriptionState(sub.name, iso(now), cursor=dict(latest))
     _advance_health(state, events)
     if sub.welcome:
         info = {"documents": n_documents, "mode": sub.mode}
@@ -183,12 +189,12 @@ def take(
     state: SubscriptionState,
     views: list[ChangeView],
     events: list[tuple[HealthEvent, DocMeta]],
-    records: dict[str, list[ChangeRecord]],
+    latest: dict[str, str],
     targets: list[str],
     now: datetime,
 ) -> None:
     """Read the new changes and health events into the outbox (immediate) or the digest queue,
-    and move the cursors past them."""
+    and move the cursors past them (`latest`: each document's newest version)."""
     when = iso(now)
     left_out: Counter[str] = Counter()
     scope: dict[str, bool] = {}  # per document: most documents bring several changes
@@ -230,7 +236,7 @@ def take(
                 state.queued_events.append({**data, "queued": when})
     if not immediate:  # counted for the digest ("left out: 3 changes below substantive")
         state.left_out.extend({"queued": when, "why": why, "n": n} for why, n in sorted(left_out.items()))
-    for doc, vid in latest_versions(records).items():
+    for doc, vid in latest.items():
         if doc not in state.cursor or order_key(vid) > order_key(state.cursor[doc]):
             state.cursor[doc] = vid
     _advance_health(state, [e for e, _ in events])

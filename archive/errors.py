@@ -4,7 +4,8 @@ PolicywatchError          anything policywatch reports to a user
 ├── SourcesError          a sources file is malformed: names file, document and field
 ├── NotifyConfigError     data/notify.yml is malformed: names file, subscription or watch, field
 ├── StoreError            the data folder cannot be read or written as expected
-│   └── LockedError       another run holds the data folder
+│   ├── LockedError       another run holds the data folder
+│   └── CorruptRecordError  one file of the record is malformed (the others are fine)
 ├── CrawlError            the crawl itself could not run (not a page failure)
 └── ImportSourceError     an archive to import is unreadable or malformed
 """
@@ -78,6 +79,11 @@ class StoreError(PolicywatchError):
 
 class LockedError(StoreError):
     """Another policywatch run holds the data folder's lock."""
+
+
+class CorruptRecordError(StoreError):
+    """One file of the record (a version file) is malformed: truncated, edited by hand, misplaced.
+    Only its document is affected; the message names the file."""
 
 
 class CrawlError(PolicywatchError):

@@ -123,7 +123,7 @@ def match_all(subs: list[Subscription], views: list[ChangeView]) -> int:
     made = 0
     for sub in subs:
         state = SubscriptionState(sub.name, "2026-01-01T00:00:00Z")
-        take(sub, state, views, [], {}, ["NOTIFY_URL"], NOW)
+        take(sub, state, views, [], {}, ["NOTIFY_URL"], NOW)  # (no cursor to move: {})
         made += len(state.outbox) + len(state.queue)
     return made
 

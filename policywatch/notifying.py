@@ -21,6 +21,7 @@ from pathlib import Path
 from policywatch.archive.alerts import (
     ChangeView,
     DocMeta,
+    behind,
     due_digest,
     new_events,
     new_records,
@@ -170,9 +171,18 @@ def notify(
     store = Store(data_dir)
     metas = {d.id: DocMeta(d.title, d.service, tuple(d.tags), d.url) for d in setup.documents}
     with data_lock(data_dir, wait):
+        saved = {sub.name: load_state(data_dir, sub.name) for sub in setup.config.subscriptions}
         with Index(store) as index:
-            index.refresh()
-            records = index.changes_by_document()
+            # only the documents with versions past a cursor need their change records (derived
+            # here when no publish did: the commit job of the workflow starts from the files)
+            index.refresh(derive=False)
+            latest = index.latest_versions()
+            needed = set().union(*(behind(s, latest) for s in saved.values() if s is not None))
+            records: dict[str, list] = {}
+            for doc_id in sorted(needed):
+                if doc_id in index.underived:
+                    index.derive_changes(doc_id)
+                records.update(index.changes_by_document(doc_id))
         events = load_health(data_dir).events
         differ = store_differ(store)
         views: dict[str, ChangeView] = {}
@@ -188,16 +198,16 @@ def notify(
         states: dict[str, SubscriptionState] = {}
         for sub in setup.config.subscriptions:
             tids = [t.id for t in setup.targets[sub.name]]
-            state = load_state(data_dir, sub.name)
+            state = saved[sub.name]
             if state is None:
-                state = start(sub, now, records, events, tids, len(setup.documents) or len(records))
+                state = start(sub, now, latest, events, tids, len(setup.documents) or len(latest))
                 report.started.append(sub.name)
             else:
                 _recover(state, report)
                 before = len(state.queue)
                 fresh = [view(r) for r in new_records(state, records)]
                 happened = [(e, meta(e.document_id)) for e in new_events(state, events)]
-                take(sub, state, fresh, happened, records, tids, now)
+                take(sub, state, fresh, happened, latest, tids, now)
                 report.queued[sub.name] = len(state.queue) - before
                 due_digest(sub, state, now, tids)
             _drop_gone_targets(state, set(tids), report)

@@ -4,6 +4,7 @@ parameters (the clock, a progress callback) and returns a report; the CLI only f
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -11,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policywatch.archive.errors import SourceProblem, SourcesError
+from policywatch.archive.errors import SourceProblem, SourcesError, StoreError
 from policywatch.archive.files import data_lock, remove_stale_temps
 from policywatch.archive.health import BROKEN_AFTER, load_health
 from policywatch.archive.index import Index, RefreshReport
@@ -54,6 +55,7 @@ def load_documents(path: Path, only: tuple[str, ...] = (), shard: tuple[int, int
 class CrawlReport:
     outcomes: list[Outcome] = field(default_factory=list)
     index: RefreshReport | None = None
+    warnings: list[str] = field(default_factory=list)  # damaged files left out, an index rebuilt
 
     def counts(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
@@ -91,6 +93,7 @@ def crawl(
         if conditional:
             with Index(store) as index:
                 validators = index.validators(configs)
+                report.warnings.extend(index.problems)
             validators = {k: v for k, v in validators.items() if store.version_paths(k) and not recorder.has_pending(k)}
             options = replace(options, validators=validators)
         try:
@@ -118,6 +121,7 @@ def crawl(
             )
             # versions only: the publish derives the change records, diffing each pair once
             report.index = index.refresh({d.id for d in documents}, derive=False)
+            report.warnings.extend(p for p in report.index.problems if p not in report.warnings)
     return report
 
 
@@ -159,12 +163,27 @@ def publish_site(
     """Refresh the index from the version files and write the feeds and the site (and a feed and
     a page per keyword watch of notify.yml). Incremental
     (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
-    bytes are the same as a full rebuild's."""
+    bytes are the same as a full rebuild's.
+
+    A missing data folder, or one with no versions when `out` holds a published site, is an
+    error before anything is written: a mistyped --data-dir must never empty a site."""
+    if not data_dir.is_dir():
+        raise StoreError(f"no data folder at {data_dir} (check --data-dir): nothing published")
     path = sources_path(data_dir, sources)
     documents = load_sources(path) if path.exists() else []
     store = Store(data_dir)
     with data_lock(data_dir, wait), Index(store) as index:
-        index.refresh(derive=False)  # each document's change records are derived as it is published
+        refreshed = index.refresh(derive=False)  # each document's change records are derived as it is published
+        for problem in refreshed.problems:
+            if progress:
+                progress(f"warning: {problem}")
+        published = published_records(out)
+        if published and not index.document_ids():
+            raise StoreError(
+                f"{data_dir} holds no recorded versions, but {out} holds a published site with {published} "
+                f"change record(s): refusing to empty it (check --data-dir; to publish an empty site, "
+                f"remove {out} first)"
+            )
         return publish(
             index,
             doc_infos(documents),
@@ -177,6 +196,15 @@ def publish_site(
             progress=progress,
             watches=watches,
         )
+
+
+def published_records(out: Path) -> int:
+    """How many change records the site in `out` published (0: no site there, or not ours)."""
+    try:
+        records = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return 0
+    return len(records) if isinstance(records, list) else 0
 
 
 def refresh_index(data_dir: Path, rebuild: bool = False, wait: float = 30.0) -> RefreshReport:

@@ -15,7 +15,24 @@ from . import alerts, history, tools, track
 from .options import CONTEXT
 
 
-@click.group(context_settings=CONTEXT)
+class Commands(click.Group):
+    """The group, which knows the mistake of giving --data-dir after the command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as e:
+            if e.option_name != "--data-dir":
+                raise
+            command = e.ctx.command_path.removeprefix(ctx.command_path).strip() if e.ctx else "COMMAND"
+            raise click.UsageError(
+                f"{e.message}: --data-dir goes before the command, as in "
+                f"`policywatch --data-dir DIR {command} ...` (or set POLICYWATCH_DATA_DIR)",
+                e.ctx,
+            ) from None
+
+
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -28,7 +28,9 @@ from .options import (
 @click.command(context_settings=CONTEXT)
 @sources_option
 @click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
-@click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
+@click.option(
+    "--only", multiple=True, metavar="ID", help="List (and with --live, check) only this document (repeatable)."
+)
 @DELAY_OPTION
 @click.option(
     "--skip-secrets",
@@ -263,6 +265,8 @@ def index(ctx: click.Context, rebuild: bool) -> None:
     from policywatch.pipeline import refresh_index
 
     r = refresh_index(data_dir_of(ctx), rebuild)
+    for problem in r.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"indexed {r.documents} document(s): {r.versions_read} version file(s) read, "
         f"{r.versions_removed} removed, {r.changes_derived} change record(s) derived",
@@ -374,15 +378,23 @@ def report_issues(
     if not token:
         raise click.UsageError(f"no API token: set {token_env} (in Actions: secrets.GITHUB_TOKEN)")
     data_dir = data_dir_of(ctx)
+    if not data_dir.is_dir():  # no health at all would close every open issue
+        raise click.ClickException(f"no data folder at {data_dir} (check --data-dir): no issue opened or closed")
     path = sources_path(data_dir, sources)
     titles = {d.id: d.title for d in load_sources(path)} if path.exists() else {}
     result = report(GitHub(repo, token, api_url), load_health(data_dir), titles, label, site_url)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
+        + (f", {len(result.failed)} failed" if result.failed else "")
         + "".join(f"\n  opened {d}" for d in result.opened)
-        + "".join(f"\n  closed {d}" for d in result.closed),
+        + "".join(f"\n  closed {d}" for d in result.closed)
+        + "".join(f"\n  failed {d}: {why}" for d, why in result.failed),
         err=True,
     )
+    if result.failed:
+        raise click.exceptions.Exit(1)
 
 
 def outcome_line(outcome) -> str:
@@ -394,6 +406,17 @@ def outcome_line(outcome) -> str:
     if outcome.status == "pending":
         return f"pending      {outcome.document_id}  ({outcome.detail})"
     return f"unchanged    {outcome.document_id}" + (f"  ({outcome.detail})" if outcome.detail else "")
+
+
+def failpoints() -> frozenset[str]:
+    """$POLICYWATCH_FAILPOINTS ("stage:doc-id,..."): exceptions raised inside a stage of a real
+    crawl, for the tests of crash isolation (docs/reliability.md)."""
+    from policywatch.crawler.failpoints import parse_failpoints
+
+    try:
+        return parse_failpoints(os.environ.get("POLICYWATCH_FAILPOINTS", ""))
+    except ValueError as e:
+        raise click.UsageError(f"POLICYWATCH_FAILPOINTS: {e}") from None
 
 
 def crawl_with_progress(
@@ -413,6 +436,8 @@ def crawl_with_progress(
 
     def progress(outcome) -> None:
         click.echo(outcome_line(outcome), err=True)
+        if outcome.trace:  # an internal error: the traceback goes to the log, indented under its line
+            click.echo("".join(f"    {line}\n" for line in outcome.trace.rstrip("\n").split("\n")), err=True, nl=False)
         if outcome.health_event:
             e = outcome.health_event
             click.echo(f"health       {e.document_id}  {e.event}" + (f" ({e.reason})" if e.reason else ""), err=True)
@@ -424,6 +449,7 @@ def crawl_with_progress(
         backoff=opts["backoff"],
         contact=opts["contact"],
         verbose=opts["verbose"],
+        failpoints=failpoints(),
     )
     report = crawl(
         data_dir,
@@ -435,6 +461,8 @@ def crawl_with_progress(
         broken_after=opts["broken_after"],
         conditional=opts["conditional"],
     )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     counts = report.counts()
     failures = ", ".join(f"{n} {r}" for r, n in sorted(report.failures().items()))
     click.echo(
