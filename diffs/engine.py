@@ -123,6 +123,11 @@ class Comparison:
                     out.append(Change("equal", o, w, "cosmetic", ["whitespace"] if o.raw != w.raw else [], False))
         return out
 
+    def edits(self) -> list[Change]:
+        """The changes of the stretches that differ, in display order: `changes` without the
+        unchanged runs (which it would split into blocks first)."""
+        return [c for seg in self._segments if not isinstance(seg, EqualRun) for c in seg]
+
     @property
     def identical(self) -> bool:
         return self._old.text == self._new.text

@@ -1,5 +1,5 @@
-"""Everything that spans documents: the global, substantive, per-service, per-tag and health
-feeds, feeds.opml, changes.json, the search index, and the home, filter, documents, service,
+"""Everything that spans documents: the global, substantive, per-service, per-tag, health and
+keyword-watch feeds, feeds.opml, changes.json, the search index, and the home, filter, documents, service,
 tag, status and search pages. Fed one document at a time by the publisher."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from policywatch.archive.health import Health, HealthEvent
+from policywatch.archive.notify_config import Watch
 from policywatch.diffs.topics import TOPICS
 
 from . import paths
@@ -18,6 +19,7 @@ from .feedpages import FeedPages
 from .items import DocInfo, Item
 from .site import render_page
 from .syndication import Entry, Feed, health_entry, render_opml
+from .watches import ChangedTexts, publish_watches
 
 RECENT = 50  # changes listed on the home, filter, service, tag and topic pages
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
@@ -47,8 +49,17 @@ def _newest(items: list[Item], n: int = RECENT) -> list[dict]:
 
 
 class Aggregates:
-    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo], health: Health):
+    def __init__(
+        self,
+        pages: FeedPages,
+        infos: dict[str, DocInfo],
+        health: Health,
+        watches: list[Watch] | None = None,
+        changed: ChangedTexts | None = None,
+    ):
         self.pages = pages
+        self.watches = watches or []
+        self.changed = changed
         self.infos = infos
         self.health = health
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
@@ -125,8 +136,10 @@ class Aggregates:
         tag_feeds = {t: self._slice_feed("tags", t, t, by_tag[t]) for t in tags}
         # every topic has its feed, so a reader can subscribe before its first change
         topic_feeds = {t: self._slice_feed("topics", t, TOPICS[t], by_topic[t]) for t in TOPICS}
+        watch_feeds = publish_watches(self.pages, self.watches, self.items, self.changed) if self.changed else []
         feeds = [
-            *self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *topic_feeds.values(), *self.doc_feeds
+            *self._site_feeds(), *service_feeds.values(), *tag_feeds.values(), *topic_feeds.values(),
+            *watch_feeds, *self.doc_feeds,
         ]  # fmt: skip
         opml_key = self.pages.key("opml", self.pages.linker.base_url, [(f.title, f.site_path, f.path) for f in feeds])
         render = partial(render_opml, feeds, self.pages.linker, "policywatch feeds")

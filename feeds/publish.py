@@ -9,7 +9,7 @@ it re-renders only pages whose inputs changed, and the output is the same bytes 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -19,9 +19,11 @@ from pathlib import Path
 from policywatch.archive.changes import FLIP_WINDOW, ChangeRecord, episode_summary, flip_flops
 from policywatch.archive.health import Health
 from policywatch.archive.index import Index
+from policywatch.archive.notify_config import Watch
 from policywatch.archive.store import Version
 from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
+from policywatch.diffs.changed import changed_text
 from policywatch.diffs.topics import TOPICS
 
 from . import paths
@@ -32,6 +34,7 @@ from .items import DocInfo, Excerpts, Item, collapsed
 from .paths import Linker
 from .site import environment, markdown_html, render_page
 from .syndication import Feed, badges
+from .watches import ChangedTexts
 from .writer import SiteWriter
 
 __all__ = ["DocInfo", "PublishReport", "publish"]
@@ -89,8 +92,11 @@ class Publisher:
     """The per-document pass of one publish: each document's change, version and text pages and
     its feed, handed on to the aggregates."""
 
-    def __init__(self, index: Index, pages: FeedPages, flip_window: timedelta = FLIP_WINDOW):
+    def __init__(
+        self, index: Index, pages: FeedPages, changed: ChangedTexts | None = None, flip_window: timedelta = FLIP_WINDOW
+    ):
         self.index = index
+        self.changed = changed  # with keyword watches: what each change added and removed
         self.store = index.store
         self.pages = pages
         self.writer = pages.writer
@@ -217,6 +223,8 @@ class Publisher:
                 self.diffs += 1
             inline, side = diff_render.inline_html(cmp), diff_render.side_by_side_html(cmp)
             self.excerpts.remember(item, diff_render.excerpt_html(cmp))
+            if self.changed is not None:
+                self.changed.remember(item, changed_text(cmp))
         badge, second = badges(record)
         return render_page(
             "change.html",
@@ -251,11 +259,13 @@ def publish(
     full: bool = False,
     progress: Callable[[str], None] | None = None,
     flip_window: timedelta = FLIP_WINDOW,
+    watches: Sequence[Watch] = (),
 ) -> PublishReport:
     """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
     did not change since the last publish to `out` are kept as they are (`full`: render and
     diff everything again; the cache is refreshed). `flip_window`: a text back within this long
-    after it changed is a flip-flop, shown as one entry (zero: none is)."""
+    after it changed is a flip-flop, shown as one entry (zero: none is). Each keyword watch gets
+    a feed and a page."""
     if feed_size < 1:
         raise ValueError("feed_size must be at least 1")
     out = Path(out)
@@ -266,11 +276,12 @@ def publish(
     try:
         writer = SiteWriter(out, cache)
         pages = FeedPages(writer, linker, Excerpts(index.store, cache), feed_size)
-        pub = Publisher(index, pages, flip_window)
+        changed = ChangedTexts(index.store, cache) if watches else None
+        pub = Publisher(index, pages, changed, flip_window)
         report = PublishReport(out)
         doc_ids = sorted(set(index.document_ids()) | set(documents))
         infos = {d: documents.get(d) or DocInfo(d, d, "(not in the sources)") for d in doc_ids}
-        sink = Aggregates(pages, infos, health)
+        sink = Aggregates(pages, infos, health, list(watches), changed)
         records = index.changes_by_document()
         for n, doc_id in enumerate(doc_ids, 1):
             mine = pub.derive(doc_id, records.pop(doc_id, []))
@@ -288,7 +299,7 @@ def publish(
         report.written = writer.written
         report.rendered = writer.rendered
         report.skipped = writer.skipped
-        report.diffs = pub.diffs + pub.excerpts.computed
+        report.diffs = pub.diffs + pub.excerpts.computed + (changed.computed if changed else 0)
         return report
     finally:
         env.bytecode_cache = None  # it reads the cache's database, closed now

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from policywatch.archive.errors import LockedError, PolicywatchError, SourcesError
+from policywatch.archive.errors import LockedError, NotifyConfigError, PolicywatchError, SourcesError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,13 +28,13 @@ def now() -> datetime:
 
 
 def errors_as_messages(f):
-    """Turn policywatch errors into click errors: bad sources are a usage error (exit 2)."""
+    """Turn policywatch errors into click errors: bad sources or notify.yml are a usage error (exit 2)."""
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
-        except SourcesError as e:
+        except (SourcesError, NotifyConfigError) as e:
             raise click.UsageError(str(e)) from e
         except LockedError as e:
             raise click.ClickException(str(e)) from e
