@@ -2,8 +2,10 @@
 
 PolicywatchError          anything policywatch reports to a user
 ├── SourcesError          a sources file is malformed: names file, document and field
+├── NotifyConfigError     data/notify.yml is malformed: names file, subscription or watch, field
 ├── StoreError            the data folder cannot be read or written as expected
-│   └── LockedError       another run holds the data folder
+│   ├── LockedError       another run holds the data folder
+│   └── CorruptRecordError  one file of the record is malformed (the others are fine)
 ├── CrawlError            the crawl itself could not run (not a page failure)
 └── ImportSourceError     an archive to import is unreadable or malformed
 """
@@ -43,12 +45,45 @@ class SourcesError(PolicywatchError):
         super().__init__(f"{head}:\n  " + "\n  ".join(lines))
 
 
+@dataclass(frozen=True)
+class NotifyProblem:
+    file: str
+    entry: str | None  # "subscription 'fees-digest'", "watch 'lithium'"
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.entry:
+            where.append(self.entry)
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return ": ".join([*where, self.message])
+
+
+class NotifyConfigError(PolicywatchError):
+    """One or more problems in the notifications file; nothing may be sent."""
+
+    def __init__(self, problems: list[NotifyProblem]):
+        self.problems = problems
+        lines = [str(p) for p in problems]
+        head = (
+            "invalid notifications file" if len(lines) == 1 else f"invalid notifications file ({len(lines)} problems)"
+        )
+        super().__init__(f"{head}:\n  " + "\n  ".join(lines))
+
+
 class StoreError(PolicywatchError):
     """The data folder is unreadable, unwritable or holds a malformed file."""
 
 
 class LockedError(StoreError):
     """Another policywatch run holds the data folder's lock."""
+
+
+class CorruptRecordError(StoreError):
+    """One file of the record (a version file) is malformed: truncated, edited by hand, misplaced.
+    Only its document is affected; the message names the file."""
 
 
 class CrawlError(PolicywatchError):

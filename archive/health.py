@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import StoreError
 from .files import atomic_write
+from .store import parse_iso
 
 BROKEN_AFTER = 3  # consecutive failed crawls before a document is reported broken
 
@@ -82,17 +83,78 @@ def health_path(data_dir: Path) -> Path:
 
 
 def load_health(data_dir: Path) -> Health:
+    """data/health.json; StoreError naming the file and what is wrong if it is malformed (it is
+    part of the record: left as it is for the operator to fix, never overwritten)."""
     path = health_path(data_dir)
     if not path.exists():
         return Health()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Health(
-            {k: DocHealth(**v) for k, v in data.get("documents", {}).items()},
-            [HealthEvent(**e) for e in data.get("events", [])],
-        )
-    except (OSError, ValueError, TypeError) as e:
-        raise StoreError(f"{path} is unreadable or malformed: {e}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise StoreError(f"{path} cannot be read: {e}") from e
+    except (ValueError, RecursionError) as e:
+        raise StoreError(f"{path} is not JSON ({e}): fix it, or remove it to start the failure counts again") from None
+    try:
+        return _health(data)
+    except ValueError as e:
+        raise StoreError(f"{path}: {e}; fix it, or remove it to start the failure counts again") from None
+
+
+_DOC_FIELDS = {
+    "failures": int,
+    "failing_since": str,
+    "last_reason": str,
+    "last_detail": str,
+    "last_failure": str,
+    "broken": bool,
+}
+_EVENT_FIELDS = {"document_id": str, "event": str, "at": str, "reason": str, "detail": str}
+_TIMES = ("failing_since", "last_failure", "at")
+
+
+def _fields(entry: object, kinds: dict[str, type], required: tuple[str, ...], where: str) -> dict:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} must be an object")
+    unknown = sorted(set(entry) - set(kinds))
+    if unknown:
+        raise ValueError(f"{where} has unknown field(s) {', '.join(map(repr, unknown))}")
+    missing = [k for k in required if k not in entry]
+    if missing:
+        raise ValueError(f"{where} lacks {', '.join(map(repr, missing))}")
+    for key, value in entry.items():
+        kind = kinds[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{where}: {key!r} must be {kind.__name__}, not {value!r}")
+        if key in _TIMES and (value or key != "last_failure"):
+            try:
+                parse_iso(value)
+            except ValueError:
+                raise ValueError(f"{where}: {key} {value!r} is not an ISO 8601 time") from None
+    return entry
+
+
+def _event(entry: object, where: str) -> dict:
+    fields = _fields(entry, _EVENT_FIELDS, ("document_id", "event", "at"), where)
+    if fields["event"] not in ("broken", "resumed"):
+        raise ValueError(f"{where}: event {fields['event']!r} is not 'broken' or 'resumed'")
+    return fields
+
+
+def _health(data: object) -> Health:
+    if not isinstance(data, dict) or not set(data) <= {"documents", "events"}:
+        raise ValueError("must be an object with 'documents' and 'events'")
+    documents, events = data.get("documents", {}), data.get("events", [])
+    if not isinstance(documents, dict) or not isinstance(events, list):
+        raise ValueError("must be an object with 'documents' and 'events'")
+    return Health(
+        {
+            doc_id: DocHealth(
+                **_fields(v, _DOC_FIELDS, ("failures", "failing_since", "last_reason"), f"document {doc_id!r}")
+            )
+            for doc_id, v in documents.items()
+        },
+        [HealthEvent(**_event(e, f"event #{n + 1}")) for n, e in enumerate(events)],
+    )
 
 
 def save_health(data_dir: Path, health: Health) -> bool:

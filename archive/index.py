@@ -6,10 +6,11 @@ This module owns the database: nothing else opens it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -17,10 +18,10 @@ import sqlite_utils
 from policywatch.diffs import ENGINE_VERSION, Comparison
 
 from .changes import ChangeRecord, Link, chain, derive
-from .errors import StoreError
+from .errors import CorruptRecordError, StoreError
 from .store import Store, Version, order_key, parse_iso, parse_version_file
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: topics as comma-joined slugs; 4: changes gained details, sections, undoes
 DERIVED = f"schema {SCHEMA_VERSION}, engine {ENGINE_VERSION}"
 
 
@@ -31,28 +32,49 @@ class RefreshReport:
     versions_removed: int = 0
     changes_derived: int = 0
     changes_removed: int = 0
+    problems: list[str] = field(default_factory=list)  # files left out (damaged, misplaced), for warnings
 
 
 def _open(path: Path) -> sqlite_utils.Database:
-    try:
-        conn = sqlite3.connect(path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    except sqlite3.Error as e:
-        raise StoreError(f"cannot open the index {path}: {e}") from e
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
     return sqlite_utils.Database(conn)
+
+
+# SQLite's answers for a file that is not (or no longer) a database: the index is derived, so
+# it is made again from the files (a locked or unreadable file is another matter: an error)
+DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
 class Index:
     def __init__(self, store: Store):
         self.store = store
         self.path = store.root / "policywatch.db"
-        store.root.mkdir(parents=True, exist_ok=True)
-        self.db = _open(self.path)
-        self._migrate()
+        self.problems: list[str] = []  # what went wrong with the index itself (rebuilt), for warnings
         # documents whose versions a refresh without `derive` found changed (or whose change
         # records are missing): derive_changes brings them up to date
         self.underived: set[str] = set()
+        store.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = _open(self.path)
+            self._migrate()
+        except sqlite3.Error as e:
+            if getattr(e, "sqlite_errorcode", None) not in DAMAGED:
+                raise StoreError(f"cannot open the index {self.path}: {e}") from e
+            self._rebuild(e)
+
+    def _rebuild(self, error: sqlite3.DatabaseError) -> None:
+        """The index file is damaged: delete it and start a new one (it is derived from the
+        files; only this machine's fetch log, the ETags of conditional requests, is lost)."""
+        if hasattr(self, "db"):
+            with contextlib.suppress(sqlite3.Error):
+                self.db.conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.problems.append(f"the index {self.path} was damaged ({error}); it is rebuilt from the version files")
+        self.db = _open(self.path)
+        self._migrate()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -107,6 +129,9 @@ class Index:
                     "facts": str,
                     "source": str,
                     "topics": str,
+                    "details": str,
+                    "sections": str,
+                    "undoes": str,
                     "from_sha": str,
                     "to_sha": str,
                 },
@@ -138,7 +163,12 @@ class Index:
         """Bring versions and changes up to date with the files (only what changed is re-read
         and re-diffed). Without `derive`, only the versions: a publish derives the changes it
         renders (derive_changes), diffing each pair once."""
-        report = RefreshReport()
+        report = RefreshReport(problems=list(self.problems))
+        report.problems.extend(
+            f"folder {name!r} in {self.store.versions_dir} is not named after a document id ([a-z0-9-]): "
+            "left out; rename or remove it"
+            for name in self.store.stray_folders()
+        )
         # the files and what the index holds, each read at once rather than per document
         on_disk = self.store.version_files()
         known: dict[str, dict[str, tuple[int, int]]] = {}
@@ -154,10 +184,13 @@ class Index:
             changed = self._refresh_versions(doc_id, on_disk.get(doc_id, {}), versions, report)
             # versions as before, changes may still be missing (e.g. a crash between the two)
             if changed or len(versions) != n_changes.get(doc_id, 0):
-                if derive:
-                    self._refresh_changes(doc_id, report)
-                else:
+                if not derive:
                     self.underived.add(doc_id)
+                    continue
+                try:
+                    self._refresh_changes(doc_id, report)
+                except CorruptRecordError as e:  # damaged since it was indexed: this document waits
+                    report.problems.append(f"{e}; the changes of {doc_id} are not derived")
         return report
 
     def derive_changes(self, doc_id: str, keep: dict[str, Comparison] | None = None) -> int:
@@ -174,19 +207,28 @@ class Index:
         """Read the version files (id → size, mtime) that are new or differ from what the index
         knows; True if the document's versions changed."""
         rows = []
+        files = dict(files)
         for vid in sorted((v for v, stat in files.items() if known.get(v) != stat), key=order_key):
             path = self.store.versions_dir / doc_id / f"{vid}.md"
             try:
                 version, _ = parse_version_file(path)
+                if version.document_id != doc_id:
+                    raise CorruptRecordError(
+                        f"version file {path}: front matter names document {version.document_id!r}, "
+                        f"but the file is in the folder of {doc_id!r}"
+                    )
+            except CorruptRecordError as e:
+                # one damaged file leaves out that version only, named in the warnings; the file
+                # stays as it is for the operator to restore
+                if path.exists():
+                    report.problems.append(f"{e}; left out (restore it from git, or remove it)")
+                del files[vid]
+                continue
             except StoreError:
                 if not path.exists():  # removed since the folder was listed
+                    del files[vid]
                     continue
                 raise
-            if version.document_id != doc_id:
-                raise StoreError(
-                    f"{path}: front matter names document {version.document_id!r}, "
-                    f"but the file is in the folder of {doc_id!r}"
-                )
             report.versions_read += 1
             size, mtime_ns = files[vid]
             rows.append(
@@ -220,7 +262,8 @@ class Index:
         existing = {
             r["id"]: r
             for r in self.db.query(
-                "select id, kind, from_version, reverts_to, from_sha, to_sha from changes where document_id = ?",
+                "select id, kind, from_version, reverts_to, undoes, from_sha, to_sha from changes"
+                " where document_id = ?",
                 [doc_id],
             )
         }
@@ -243,6 +286,7 @@ class Index:
                 and old["kind"] == link.kind
                 and old["from_version"] == (prev.id if prev else None)
                 and old["reverts_to"] == link.reverts_to
+                and old["undoes"] == (link.undoes.id if link.undoes else None)
                 and old["to_sha"] == link.version.sha256
                 and old["from_sha"] == (prev.sha256 if prev else None)
             ):
@@ -272,6 +316,9 @@ class Index:
                     "facts": json.dumps(record.facts),
                     "source": record.source,
                     "topics": ",".join(record.topics),  # slugs: cheaper to read back than JSON
+                    "details": record.details,
+                    "sections": json.dumps(record.sections, ensure_ascii=False),
+                    "undoes": record.undoes,
                     "from_sha": link.previous.sha256 if link.previous else None,
                     "to_sha": link.version.sha256,
                 },
@@ -284,6 +331,14 @@ class Index:
         rows = self.db.query("select * from versions where document_id = ?", [doc_id])
         out = [_version(r) for r in rows]
         return sorted(out, key=lambda v: order_key(v.id))
+
+    def latest_versions(self) -> dict[str, str]:
+        """The newest version id of each document, from the versions alone (nothing derived)."""
+        out: dict[str, str] = {}
+        for doc_id, vid in self.db.execute("select document_id, id from versions"):
+            if doc_id not in out or order_key(vid) > order_key(out[doc_id]):
+                out[doc_id] = vid
+        return out
 
     def document_ids(self) -> list[str]:
         return [
@@ -305,14 +360,48 @@ class Index:
         where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
         rows = self.db.execute(
             "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
-            f" reverts_to, source, topics from changes {where} order by document_id, detected_at, id",
+            f" reverts_to, source, topics, details, sections, undoes from changes {where}"
+            " order by document_id, detected_at, id",
             params,
         )
-        for doc_id, to_v, from_v, kind, at, sig, summary, facts, reverts_to, source, topics in rows:
+        for row in rows:
+            (
+                doc,
+                to_v,
+                from_v,
+                kind,
+                at,
+                sig,
+                summary,
+                facts,
+                reverts_to,
+                source,
+                topics,
+                details,
+                sections,
+                undoes,
+            ) = row
             facts = json.loads(facts) if facts != "[]" else []
             topics = topics.split(",") if topics else []
-            out.setdefault(doc_id, []).append(
-                ChangeRecord(doc_id, to_v, from_v, kind, at, sig, summary, {}, facts, reverts_to, source, topics)
+            sections = json.loads(sections) if sections != "[]" else []
+            out.setdefault(doc, []).append(
+                ChangeRecord(
+                    doc,
+                    to_v,
+                    from_v,
+                    kind,
+                    at,
+                    sig,
+                    summary,
+                    {},
+                    facts,
+                    reverts_to,
+                    source,
+                    topics,
+                    details or "",
+                    sections,
+                    undoes,
+                )
             )
         return out
 
@@ -389,4 +478,7 @@ def _change(r: dict) -> ChangeRecord:
         r["reverts_to"],
         r["source"],
         r["topics"].split(",") if r["topics"] else [],
+        r["details"] or "",
+        json.loads(r["sections"] or "[]"),
+        r["undoes"],
     )

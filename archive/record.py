@@ -39,6 +39,7 @@ class Outcome:
     url: str = ""
     etag: str = ""
     last_modified: str = ""
+    trace: str = ""  # the traceback of an internal_error, for the log
 
 
 class Recorder:
@@ -96,6 +97,14 @@ class Recorder:
             self._clear_pending(doc_id)
             event = self.health.ok(doc_id, iso(at))
             return self._done(Outcome(doc_id, "unchanged", iso(at), health_event=event))
+        if latest is not None and at.replace(microsecond=0) < latest[0].fetched_at:
+            # the machine's clock runs behind the record: a version dated before the latest one
+            # would rewrite history (the real change would turn technical and sink in the feeds)
+            detail = (
+                f"the clock says {iso(at)}, before the latest version {latest[0].id} ({latest[0].detected_at}): "
+                "nothing is recorded until the clock is right"
+            )
+            return self.failed(doc_id, at=at, reason="clock_behind", detail=detail)
         if latest is not None and reextract is not None and latest[0].extractor != extractor:
             again = reextract(latest[0])
             if again is not None and (again if again.endswith("\n") else again + "\n") == text:

@@ -18,13 +18,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import SourceProblem, SourcesError
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a final newline through
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # a BCP 47 tag: en, fr, pt-BR, zh-Hant
 _translator = GenericTranslator()
 
 
 def _as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
+
+
+# Characters a title or a service name may not hold: control characters, and the bidirectional
+# controls that can make a line on the site read backwards (U+202E "RIGHT-TO-LEFT OVERRIDE").
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def check_label(value: str) -> str:
+    """ValueError when a title or service name holds a control or bidirectional control character."""
+    m = BIDI_CONTROLS.search(value)
+    if m:
+        raise ValueError(
+            f"contains the bidirectional control character U+{ord(m.group(0)):04X}, which can make the line read "
+            "backwards on the site: remove it"
+        )
+    m = CONTROL_CHARS.search(value)
+    if m:
+        raise ValueError(f"contains the control character U+{ord(m.group(0)):04X}: remove it")
+    return value
 
 
 def check_selector(selector: str) -> None:
@@ -66,6 +86,18 @@ class DocumentSource(BaseModel):
     def _robots_reason(cls, v: object) -> object:
         if v is not None and (not isinstance(v, str) or len(v.split()) < 2):
             raise ValueError("must give the reason robots.txt is ignored for this page (a few words)")
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        return check_label(v)
+
+    @field_validator("confirm", mode="before")
+    @classmethod
+    def _confirm(cls, v: object) -> object:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5:
+            raise ValueError(f"must be a whole number from 1 to 5 (the crawls that must agree), got {v!r}")
         return v
 
     @field_validator("id")
@@ -112,7 +144,9 @@ class DocumentSource(BaseModel):
     @field_validator("tags", mode="before")
     @classmethod
     def _tags(cls, v: object) -> object:
-        return _as_list(v)
+        if isinstance(v, str):
+            raise ValueError(f"must be a list, e.g. [{v}] for one tag")
+        return v
 
     @field_validator("tags")
     @classmethod
@@ -128,6 +162,11 @@ class SourcesFile(BaseModel):
 
     service: str = Field(min_length=1)
     documents: list[object] = Field(min_length=1)
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, v: str) -> str:
+        return check_label(v)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import CorruptRecordError, StoreError
 from .files import atomic_write
 
-VERSION_ID = re.compile(r"^\d{8}T\d{6}Z(?:_\d+)?$")
+VERSION_ID = re.compile(r"\A\d{8}T\d{6}Z(?:_\d+)?\Z")
+# a document id: names folders and pages (\A...\Z: `$` would let a final newline through)
+DOCUMENT_ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# a version's url is one line of the front matter and a link on the site: no whitespace or control
+# characters, and no scheme but http(s) (javascript:, data:)
+SAFE_URL = re.compile(r"\A(?![a-z][a-z0-9+.-]*:)[^\s\x00-\x1f\x7f-\x9f]*\Z|\Ahttps?://[^\s\x00-\x1f\x7f-\x9f]+\Z", re.I)
 FRONT_KEYS = ("document", "fetched_at", "url", "sha256", "extractor", "source", "kind", "note")
 SOURCES = ("crawl", "import", "git", "wayback")
 
@@ -84,29 +89,31 @@ def parse_version_file(path: Path, data: bytes | None = None) -> tuple[Version, 
     """(Version, text) of a version file; StoreError naming the file if it is malformed."""
     try:
         raw = (data if data is not None else path.read_bytes()).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         raise StoreError(f"cannot read version file {path}: {e}") from e
+    except UnicodeDecodeError as e:
+        raise CorruptRecordError(f"version file {path} is not UTF-8 (byte {e.start})") from None
     if not raw.startswith("---\n"):
-        raise StoreError(f"version file {path} has no front matter")
+        raise CorruptRecordError(f"version file {path} has no front matter")
     end = raw.find("\n---\n", 3)
     if end < 0:
-        raise StoreError(f"version file {path}: front matter is not closed")
+        raise CorruptRecordError(f"version file {path}: front matter is not closed")
     meta: dict[str, str] = {}
     for line in raw[4:end].split("\n"):
         key, sep, value = line.partition(": ")
         if not sep or key not in FRONT_KEYS:
-            raise StoreError(f"version file {path}: unexpected front matter line {line!r}")
+            raise CorruptRecordError(f"version file {path}: unexpected front matter line {line!r}")
         meta[key] = value
     text = raw[end + 5 :]
     missing = [k for k in ("document", "fetched_at", "sha256") if k not in meta]
     if missing:
-        raise StoreError(f"version file {path}: front matter lacks {', '.join(missing)}")
+        raise CorruptRecordError(f"version file {path}: front matter lacks {', '.join(missing)}")
     if sha256_text(text) != meta["sha256"]:
-        raise StoreError(f"version file {path}: text does not match its sha256 (edited by hand?)")
+        raise CorruptRecordError(f"version file {path}: text does not match its sha256 (edited by hand?)")
     try:
         fetched = parse_iso(meta["fetched_at"])
     except ValueError:
-        raise StoreError(f"version file {path}: fetched_at {meta['fetched_at']!r} is not ISO 8601") from None
+        raise CorruptRecordError(f"version file {path}: fetched_at {meta['fetched_at']!r} is not ISO 8601") from None
     version = Version(
         document_id=meta["document"],
         id=path.stem,
@@ -132,7 +139,18 @@ class Store:
     def document_ids(self) -> list[str]:
         if not self.versions_dir.is_dir():
             return []
-        return sorted(p.name for p in self.versions_dir.iterdir() if p.is_dir() and _version_names(p))
+        return sorted(
+            p.name
+            for p in self.versions_dir.iterdir()
+            if p.is_dir() and DOCUMENT_ID.match(p.name) and _version_names(p)
+        )
+
+    def stray_folders(self) -> list[str]:
+        """Folders of versions/ whose names are not document ids (made by hand or by an older
+        policywatch): never read, so one of them cannot stop a publish."""
+        if not self.versions_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.versions_dir.iterdir() if p.is_dir() and not DOCUMENT_ID.match(p.name))
 
     def version_files(self) -> dict[str, dict[str, tuple[int, int]]]:
         """Per document with versions, the size and mtime (ns) of each version file by id: what
@@ -142,7 +160,7 @@ class Store:
             return out
         with os.scandir(self.versions_dir) as folders:
             for folder in folders:
-                if not folder.is_dir():
+                if not folder.is_dir() or not DOCUMENT_ID.match(folder.name):
                     continue
                 files = {}
                 for e in _version_entries(folder.path):
@@ -192,6 +210,10 @@ class Store:
         note: str = "",
     ) -> Version:
         """Record a new version (and its raw page first, so a version never lacks its evidence)."""
+        if not DOCUMENT_ID.match(document_id):
+            raise ValueError(f"{document_id!r} is not a document id ([a-z0-9-]): nothing recorded")
+        if not SAFE_URL.match(url):
+            raise ValueError(f"{url!r} is not an http(s) URL on one line: nothing recorded for {document_id}")
         if not text.endswith("\n"):
             text += "\n"
         vid = version_id(fetched_at)

@@ -7,6 +7,7 @@ and on a machine where Playwright cannot download its browser.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -41,11 +42,42 @@ def find_chromium() -> Path | None:
     return playwright_chromium()
 
 
-def blocked_resource(request) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media never carry policy text; skip them."""
+async def blocked_resource(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media never carry policy text; skip them. And
+    nothing a public page asks for (a redirect, a refresh, a script's fetch) may reach into this
+    machine or its network, nor fall back from https to http (addresses.py)."""
+    import asyncio
+
+    from .addresses import refusal
     from .settings import BLOCKED_RESOURCES
 
-    return request.resource_type in BLOCKED_RESOURCES
+    if request.resource_type in BLOCKED_RESOURCES:
+        return True
+    first = request
+    while first.redirected_from is not None:
+        first = first.redirected_from
+    if first is not request:  # a redirected request: judged against where its chain started
+        origin, previous = first.url, request.redirected_from.url
+    else:
+        try:
+            page = request.frame.url
+        except Exception:  # a service worker's request has no frame
+            page = ""
+        origin = previous = page if page.startswith(("http://", "https://")) else request.url
+    loop = asyncio.get_running_loop()
+    refused = await loop.run_in_executor(None, refusal, origin, request.url, previous, _resolve)
+    return refused is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _resolved(host: str) -> tuple[str, ...]:
+    from .addresses import resolve
+
+    return tuple(resolve(host))
+
+
+def _resolve(host: str) -> list[str]:
+    return list(_resolved(host))
 
 
 def where_we_looked() -> str:

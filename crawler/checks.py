@@ -29,6 +29,12 @@ REASONS = {
     "too_short": "too few words to be the policy",
     "mass_deletion": "the new text keeps only a small part of the last version (held for one crawl)",
     "bad_encoding": "characters that could not be decoded (held for one crawl)",
+    "tls": "the server's TLS certificate could not be verified",
+    "insecure_redirect": "an https page redirected to plain http",
+    "blocked_address": "a redirect or refresh to a loopback, private or link-local address",
+    "clock_behind": "the clock is behind the latest recorded version: nothing recorded",
+    "corrupt_record": "a recorded version file of this document is damaged",
+    "internal_error": "policywatch failed on this page (a bug; the traceback is in the log)",
 }
 
 
@@ -171,7 +177,30 @@ def check_body(body: bytes | None, text: str | None, content_type: str = "") -> 
         return Failure("empty", "an empty response body")
     if text is None:
         return Failure("not_html", f"the response is {content_type or 'not text'}")
+    share = binary_share(body, text)
+    if share >= BINARY_SHARE:
+        label = content_type.split(";", 1)[0].strip() or "no type"
+        return Failure("not_html", f"binary content ({share:.0%} control bytes or undecodable) served as {label}")
     return None
+
+
+# Bytes that never occur in text (WHATWG MIME sniffing's "binary data bytes"); U+FFFD in the
+# decoded text counts too. Text pages carry a stray one at most; images, PDFs and archives
+# carry them by the thousand.
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+BINARY_SAMPLE = 65536
+BINARY_SHARE = 0.02
+
+
+def binary_share(body: bytes, text: str) -> float:
+    """The share of the page's start that is binary: control bytes (a UTF-16 page's zero bytes
+    aside) and characters that could not be decoded."""
+    sample = body[:BINARY_SAMPLE]
+    controls = 0 if sample.startswith((b"\xff\xfe", b"\xfe\xff")) else len(BINARY_BYTES.findall(sample))
+    undecodable = text.count("\ufffd", 0, BINARY_SAMPLE)
+    if controls + undecodable < 16:
+        return 0.0
+    return (controls + undecodable) / max(len(sample), 1)
 
 
 END_OF_HTML = re.compile(rb"</html\s*>|</body\s*>", re.I)
@@ -275,6 +304,13 @@ def classify_error(error: BaseException) -> Failure:
     response = getattr(error, "response", None)
     if type(error).__name__ == "HttpError" and response is not None:  # a status Scrapy filtered out
         return Failure("http_status", f"HTTP {response.status}")
+    refused = next((e for e in chain if getattr(e, "policywatch_reason", None)), None)
+    if refused is not None:  # a redirect we refused (redirects.py)
+        return Failure(refused.policywatch_reason, _short(str(refused)))
+    if names & {"VerificationError", "CertificateError"} or any(
+        s in lowered for s in ("certificate verify failed", "certificate_verify_failed", "err_cert_", "ssl routines")
+    ):
+        return Failure("tls", _short(f"the TLS certificate could not be verified ({first})"))
     if "robots.txt" in lowered:
         return Failure("robots", "forbidden by robots.txt")
     if "max redirections" in lowered or "err_too_many_redirects" in lowered:
@@ -294,6 +330,11 @@ def classify_error(error: BaseException) -> Failure:
     if "err_connection_reset" in lowered or "ConnectionLost" in names:
         return Failure("connection", _short(f"the connection was reset ({first})"))
     return Failure("connection", _short(first))
+
+
+def describe(error: BaseException) -> str:
+    """An unexpected exception in one line, for health.json: its type and message, shortened."""
+    return _short(f"{type(error).__name__}: {error}")
 
 
 def _short(text: str) -> str:

@@ -16,7 +16,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from cssselect import GenericTranslator
 from lxml import etree
 
-EXTRACTOR_VERSION = "policywatch-md/2"  # 2: links without text keep their target
+# 2: links without text keep their target; 3: code fences longer than any backtick run inside,
+# nesting deeper than MAX_DEPTH kept as text
+EXTRACTOR_VERSION = "policywatch-md/3"
+MAX_DEPTH = 100  # element levels below the root walked as structure (real policy pages stay under 30)
 
 NEVER_TEXT = (
     "script",
@@ -132,17 +135,71 @@ def parse_html(html: str | bytes) -> etree._Element | None:
         return None
 
 
+def flatten_deep(doc: etree._Element, limit: int = MAX_DEPTH) -> int:
+    """Keep what lies more than `limit` levels down as the text of its ancestor at that level.
+
+    The walk to Markdown recurses once per level, and hostile pages nest thousands of tags deep
+    (libxml2 lets huge_tree pages reach 2,048 levels); no policy page comes near the limit. The
+    number of elements flattened."""
+    deep: list[etree._Element] = []
+    depth = 0
+    walk = etree.iterwalk(doc, events=("start", "end"))
+    for event, el in walk:
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > limit and len(el):
+            deep.append(el)
+            walk.skip_subtree()  # its "end" event still comes
+    for el in deep:
+        for child in list(el.iterdescendants(*NEVER_TEXT)):
+            if child.getparent() is not None:
+                drop_tree(child)
+        text = "".join(el.itertext())
+        for child in list(el):
+            el.remove(child)
+        holder = el
+        # lists and tables only read their items and cells: the text goes into one
+        for tag in _TEXT_HOLDERS.get(el.tag.lower() if isinstance(el.tag, str) else "", ()):
+            holder = etree.SubElement(holder, tag)
+        holder.text = xml_text(text)
+    return len(deep)
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text lxml accepts to set: no control characters (the walk to Markdown drops them anyway;
+    a form feed is whitespace)."""
+    return _XML_ILLEGAL.sub("", text.replace("\x0c", " "))
+
+
+_TEXT_HOLDERS = {
+    "ul": ("li",),
+    "ol": ("li",),
+    "menu": ("li",),
+    "table": ("tr", "td"),
+    "thead": ("tr", "td"),
+    "tbody": ("tr", "td"),
+    "tfoot": ("tr", "td"),
+    "tr": ("td",),
+}
+
+
 def drop_tree(el: etree._Element) -> None:
     """Remove `el` and its children, keeping the text that follows it (its tail)."""
     parent = el.getparent()
     if parent is None:
         return
     if el.tail:
+        # libxml2 keeps control characters in text, which lxml refuses to set again
         previous = el.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+            previous.tail = xml_text((previous.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            parent.text = xml_text((parent.text or "") + el.tail)
     parent.remove(el)
 
 
@@ -239,6 +296,7 @@ def extract(
     base_el = doc.find(".//base[@href]")
     if base_el is not None:
         base = urljoin(url, base_el.get("href", ""))
+    flatten_deep(doc)
     roots = select_roots(doc, select, remove)
     if roots is None:
         return Extraction("", False, 0)
@@ -249,13 +307,14 @@ def extract(
     return Extraction(markdown, True, len(re.findall(r"\w+", markdown)))
 
 
+BACKTICKS = re.compile(r"`+")
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]]")
 
 
 def _escape(text: str) -> str:
     if not MARKDOWN_SPECIAL.search(text):
         return text
-    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 BLOCK_START = re.compile(r"(#{1,6}(\s|$)|[-+*](\s|$)|>|\d{1,9}[.)](\s|$)|\||=+\s*$|-+\s*$|~~~|```)")
@@ -364,7 +423,9 @@ class _Writer:
             self._flush()
             code = text_content(el).strip("\n")
             if code.strip():
-                fence = "````" if "```" in code else "```"
+                # a fence longer than any run of backticks inside, so the code cannot close it
+                longest = max((len(run) for run in BACKTICKS.findall(code)), default=0)
+                fence = "`" * max(3, longest + 1)
                 self.blocks.append(f"{fence}\n{code}\n{fence}")
             return
         if tag == "hr":

@@ -40,6 +40,7 @@ class CrawlOptions:
     min_words: int = MIN_WORDS
     verbose: bool = False
     validators: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc id -> (ETag, Last-Modified)
+    failpoints: frozenset[str] = frozenset()  # "stage:doc-id": raise inside that stage (crash isolation tests)
 
 
 def crawl(
@@ -82,6 +83,7 @@ def crawl(
             "POLICYWATCH_RECORDER": recorder,
             "POLICYWATCH_ON_OUTCOME": on_outcome,
             "POLICYWATCH_MIN_WORDS": options.min_words,
+            "POLICYWATCH_FAILPOINTS": options.failpoints,
             "LOG_INSTALL_ROOT_HANDLER": options.verbose,
         }
     )
@@ -93,6 +95,7 @@ def crawl(
         clock=clock,
         validators=options.validators,
         timeout=options.timeout,
+        failpoints=options.failpoints,
     )
     process.start()
     error = getattr(getattr(crawler, "policywatch_pipeline", None), "error", None)

@@ -64,14 +64,27 @@ def crawl_settings(
             "policywatch.crawler.retry.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "policywatch.crawler.robots.RobotsMiddleware": 100,
+            # redirects and meta refresh never lead from a public page into this machine's network,
+            # nor from https to http (addresses.py)
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "policywatch.crawler.redirects.SafeMetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "policywatch.crawler.redirects.SafeRedirectMiddleware": 600,
         },
+        "DOWNLOAD_VERIFY_CERTIFICATES": True,  # Scrapy's default accepts any certificate
         "REDIRECT_MAX_TIMES": 5,
         "DOWNLOAD_MAXSIZE": max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,
         "COOKIES_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,  # no listening sockets during a crawl
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+        # no listening sockets during a crawl: neither the telnet console nor Scrapy 2.19's remote
+        # control (an HTTP server that runs Python code sent to it, its token in a file)
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+        },
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "LOG_LEVEL": "INFO" if verbose else "ERROR",
         "LOG_FORMATTER": "policywatch.crawler.spider.QuietLogFormatter",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,9 +16,11 @@ from scrapy import logformatter
 
 from policywatch.archive.sources import Document
 
-from .checks import classify_error
+from .addresses import refusal
+from .checks import classify_error, describe
 from .decode import decode_page
 from .extract import EXTRACTOR_VERSION
+from .failpoints import failpoint
 
 SETTLE_MAX = 5.0  # seconds a browser page without wait_for may take to reach network idle
 GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown")
@@ -43,6 +46,7 @@ class FetchResult:
     close_delimited: bool = False  # the body ended with the connection (no length, no chunks)
     conditional: bool = False  # the request carried validators, so 304 means "unchanged"
     note: str = ""  # a browser page's wait_for selector never appeared: a failure unless a wall explains it
+    trace: str = ""  # an internal_error's traceback, for the log
 
 
 def fingerprint(doc: Document) -> str:
@@ -94,10 +98,12 @@ class PolicySpider(scrapy.Spider):
         clock: Callable[[], datetime],
         validators: dict[str, tuple[str, str]] | None = None,
         timeout: float = 30.0,
+        failpoints: frozenset[str] = frozenset(),
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.documents = {d.id: d for d in documents}
+        self.failpoints = failpoints
         self.clock = clock
         self.validators = validators or {}
         self.wait_ms = timeout * 1000  # a browser page's wait_for may take as long as a fetch
@@ -107,46 +113,61 @@ class PolicySpider(scrapy.Spider):
         return self.clock().astimezone(UTC)
 
     async def start(self):
-        for request in self._requests():
-            yield request
-
-    def start_requests(self) -> Iterator[scrapy.Request]:  # Scrapy < 2.13
-        yield from self._requests()
-
-    def _requests(self) -> Iterator[scrapy.Request]:
+        # one request per document; a document whose request cannot even be made is a failure
+        # item of its own (start() may yield items), never the end of the others' requests
         for doc in self.documents.values():
-            meta: dict = {"document_id": doc.id, "handle_httpstatus_list": [304, *range(400, 600)]}
-            headers: dict[str, str] = {}
-            if doc.ignore_robots:
-                meta["dont_obey_robotstxt"] = True
-            if doc.render == "browser":
-                from scrapy_playwright.page import PageMethod
+            try:
+                request = self._request(doc)
+            except Exception as e:
+                yield self._internal_error(doc.id, doc.url, e)
+            else:
+                yield request
 
-                method = (
-                    PageMethod(wait_for_selector, doc.wait_for, self.wait_ms)
-                    if doc.wait_for
-                    else PageMethod(settle, self.settle_ms)
-                )
-                meta.update(
-                    playwright=True,
-                    playwright_page_methods=[method],
-                    playwright_page_goto_kwargs={"wait_until": "load"},
-                )
-            elif doc.id in self.validators:
-                etag, last_modified = self.validators[doc.id]
-                if etag:
-                    headers["If-None-Match"] = etag
-                if last_modified:
-                    headers["If-Modified-Since"] = last_modified
-                meta["conditional"] = bool(headers)
-            yield scrapy.Request(
-                doc.url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta, headers=headers
+    def _internal_error(self, doc_id: str, url: str, error: Exception) -> FetchResult:
+        return FetchResult(
+            doc_id, url, self._now(), url, reason="internal_error", detail=describe(error), trace=traceback.format_exc()
+        )
+
+    def _request(self, doc: Document) -> scrapy.Request:
+        meta: dict = {"document_id": doc.id, "handle_httpstatus_list": [304, *range(400, 600)]}
+        headers: dict[str, str] = {}
+        if doc.ignore_robots:
+            meta["dont_obey_robotstxt"] = True
+        if doc.render == "browser":
+            from scrapy_playwright.page import PageMethod
+
+            method = (
+                PageMethod(wait_for_selector, doc.wait_for, self.wait_ms)
+                if doc.wait_for
+                else PageMethod(settle, self.settle_ms)
             )
+            meta.update(
+                playwright=True,
+                playwright_page_methods=[method],
+                playwright_page_goto_kwargs={"wait_until": "load"},
+            )
+        elif doc.id in self.validators:
+            etag, last_modified = self.validators[doc.id]
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            meta["conditional"] = bool(headers)
+        return scrapy.Request(
+            doc.url, callback=self.parse, errback=self.failed, dont_filter=True, meta=meta, headers=headers
+        )
 
     # parse and failed return lists, not generators: Scrapy re-reads a generator callback's
     # source on every response (to warn about `return` values), a millisecond per page.
     def parse(self, response: scrapy.http.Response) -> list[FetchResult]:
         doc_id = response.meta["document_id"]
+        try:
+            return [self._result(response, doc_id)]
+        except Exception as e:
+            return [self._internal_error(doc_id, self.documents[doc_id].url, e)]
+
+    def _result(self, response: scrapy.http.Response, doc_id: str) -> FetchResult:
+        failpoint(self.failpoints, "fetch", doc_id)
         doc = self.documents[doc_id]
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         body = response.body
@@ -163,12 +184,18 @@ class PolicySpider(scrapy.Spider):
             text = decode_page(body, content_type)
         else:
             text = None
+        if response.url != doc.url:
+            # the browser follows redirects itself, and a page may have navigated anywhere: where
+            # it ended must be a place the document may lead (addresses.py)
+            refused = refusal(doc.url, response.url, _previous(response))
+            if refused is not None:
+                return FetchResult(doc_id, doc.url, self._now(), response.url, reason=refused[0], detail=refused[1])
         etag = response.headers.get(b"ETag", b"").decode("latin-1")
         last_modified = response.headers.get(b"Last-Modified", b"").decode("latin-1")
         if response.status == 304 and doc_id in self.validators:  # still the validators we sent
             etag = etag or self.validators[doc_id][0]
             last_modified = last_modified or self.validators[doc_id][1]
-        result = FetchResult(
+        return FetchResult(
             doc_id,
             doc.url,
             self._now(),
@@ -183,14 +210,22 @@ class PolicySpider(scrapy.Spider):
             conditional=bool(response.meta.get("conditional")),
             note=note,
         )
-        return [result]
 
     def failed(self, failure) -> list[FetchResult]:
         request = failure.request
         doc_id = request.meta["document_id"]
-        problem = classify_error(failure.value)
         url = self.documents[doc_id].url
+        try:
+            problem = classify_error(failure.value)
+        except Exception as e:
+            return [self._internal_error(doc_id, url, e)]
         return [FetchResult(doc_id, url, self._now(), request.url, reason=problem.reason, detail=problem.detail)]
+
+
+def _previous(response: scrapy.http.Response) -> str:
+    """The URL a response was redirected from (Scrapy's chain; a browser page's is not known)."""
+    chain = response.meta.get("redirect_urls") or []
+    return chain[-1] if chain else ""
 
 
 def _is_text(content_type: str, body: bytes) -> bool:

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 
 from .normalize import BULLETS, align_key, bag_of_words, normalize
+from .sections import CAPS_CHARS, KEYWORDS, TITLE_STARTS, may_hold, pseudo
 
 HAS_WORD = re.compile(r"\w")
 BLANKS = re.compile(r"(\n[ \t\r]*\n(?:[ \t\r]*\n)*)")  # blank lines (the first written out: faster)
@@ -27,10 +28,10 @@ class Block:
 
     __slots__ = ("_akey", "_bag", "_key", "kind", "level", "path", "raw")
 
-    def __init__(self, kind: str, raw: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
+    def __init__(self, kind: str, raw: str, level: float = 0, path: tuple[str, ...] = ()) -> None:
         self.kind = kind  # heading | paragraph | item | row | code | rule | blank
         self.raw = raw
-        self.level = level  # heading level; list nesting depth for items
+        self.level = level  # heading level (sections.py: 7 and more for clause titles); list depth for items
         self.path = path  # headings above (a heading's own path ends with itself)
         self._key: str | None = None
         self._akey: str | None = None
@@ -73,7 +74,8 @@ class Block:
 
 
 def display_title(raw_title: str) -> str:
-    return normalize(raw_title)
+    """A heading as a reader names it: its words, without markup or a closing full stop."""
+    return normalize(raw_title).rstrip(" .:;,\u2013-") or normalize(raw_title)
 
 
 def atx(line: str) -> tuple[int, str] | None:
@@ -140,29 +142,30 @@ def _item_marker(s: str) -> bool:
     return rest in ("", " ", "\t") or s[k:] == "\n"  # (a regex's $ matches before a last line break)
 
 
-def _heading(line: str, stack: list[tuple[int, str]]) -> tuple[int, tuple[str, ...]]:
+def _heading(line: str, stack: list[tuple[float, str]]) -> tuple[float, tuple[str, ...]]:
     h = atx(line)
     assert h is not None  # (the line was found to be a heading)
     level, title = h
     return level, _push(stack, level, title)
 
 
-def _push(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ...]:
+def _push(stack: list[tuple[float, str]], level: float, title: str) -> tuple[str, ...]:
     """Push a heading, and return the path of titles it ends."""
     _enter(stack, level, title)
     return tuple(t for _, t in stack)
 
 
-def _enter(stack: list[tuple[int, str]], level: int, title: str) -> None:
+def _enter(stack: list[tuple[float, str]], level: float, title: str) -> None:
     """Push a heading: the headings at its level or below end where it starts."""
     while stack and stack[-1][0] >= level:
         stack.pop()
     stack.append((level, title))
 
 
-def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[str, ...] | None = None) -> list[Block]:
+def split_chunk(key: str, sep: str, stack: list[tuple[float, str]], path: tuple[str, ...] | None = None) -> list[Block]:
     """The blocks of one chunk (text between blank lines); `stack` holds the headings above and is
-    updated by the headings found. `path`: the stack's titles, if the caller keeps them."""
+    updated by the headings found (Markdown headings and the clause titles of sections.py).
+    `path`: the stack's titles, if the caller keeps them."""
     if path is None:
         path = tuple(t for _, t in stack)
     if "\n" not in key:  # the common case: one line, one block
@@ -170,8 +173,15 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[st
         if kind == "heading":
             level, path = _heading(key, stack)
             return [Block(kind, key + sep, level, path)]
-        level = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
-        return [Block(kind, key + sep, level, path)]
+        depth = (len(key) - len(key.lstrip(" \t"))) // 2 if kind == "item" else 0
+        if kind in ("paragraph", "item") and may_hold(key):
+            found = pseudo(key, kind, True, True, stack)
+            if found is not None:
+                title_level, title, only = found
+                path = _push(stack, title_level, title)
+                if only:
+                    return [Block("heading", key + sep, title_level, path)]
+        return [Block(kind, key + sep, depth, path)]
     lines = key.split("\n")
     kinds = [kind_of(line) for line in lines]  # each line's kind once: a list item's is asked twice
     last = len(lines) - 1
@@ -182,7 +192,7 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[st
         kind = kinds[i]
         start = i
         i += 1
-        level = 0
+        level = 0.0
         if kind == "code":
             m = FENCE.match(line)
             assert m is not None  # (the line was found to open a code block)
@@ -204,14 +214,25 @@ def split_chunk(key: str, sep: str, stack: list[tuple[int, str]], path: tuple[st
             # following lines that start no block of their own continue this one
             while i <= last and kinds[i] == "paragraph":
                 i += 1
+            if may_hold(line):
+                found = pseudo(line, kind, i == start + 1, False, stack)
+                if found is not None:
+                    title_level, title, only = found
+                    path = _push(stack, title_level, title)
+                    if only:
+                        kind, level = "heading", title_level
         raw = (line if i == start + 1 else "\n".join(lines[start:i])) + ("\n" if i <= last else sep)
         blocks.append(Block(kind, raw, level, path))
     return blocks
 
 
-def headings_of(key: str, stack: list[tuple[int, str]]) -> None:
+def headings_of(key: str, stack: list[tuple[float, str]]) -> None:
     """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
-    building blocks: an ATX line outside code, or a first line underlined by the second."""
+    building blocks: an ATX line outside code, or a first line underlined by the second (a chunk
+    that may hold a clause title is split: the same code finds the same titles)."""
+    if may_hold(key):
+        split_chunk(key, "", stack)
+        return
     if "\n" not in key:
         h = atx(key)
         if h:
@@ -246,6 +267,8 @@ def _closes(line: str, fence: str) -> bool:
 def may_hold_heading(key: str) -> bool:
     """Could this chunk hold a heading? (an ATX line, or a second line that underlines the first)
     Cheap string tests: a false yes only costs splitting the chunk."""
+    if may_hold(key):
+        return True
     if "#" in key and (
         key[:4].lstrip(" ")[:1] == "#" or "\n#" in key or "\n #" in key or "\n  #" in key or "\n   #" in key
     ):
@@ -295,7 +318,7 @@ class Doc:
         self.keys = keys
         self.seps = seps
         self._heads: list[int] = []
-        self._stacks: list[list[tuple[int, str]]] = []
+        self._stacks: list[list[tuple[float, str]]] = []
         self._scanned = 0
 
     def __len__(self) -> int:
@@ -311,17 +334,25 @@ class Doc:
         keys = self.keys
         stack = list(self._stacks[-1]) if self._stacks else []
         # a C-level test first ("#" near the start, or a second line), then the exact one
+        # (each test in the comprehension is C-level: a chunk that may hold a title starts with
+        # a mark, a digit, a quote or a keyword, or is short (an all-caps line), or has lines)
         for k in [
             k
             for k in range(self._scanned, upto)
-            if ("#" in keys[k][:4] or "\n" in keys[k]) and may_hold_heading(keys[k])
+            if (
+                "\n" in keys[k]
+                or keys[k][:1] in TITLE_STARTS
+                or len(keys[k]) <= CAPS_CHARS
+                or keys[k].startswith(KEYWORDS)
+            )
+            and may_hold_heading(keys[k])
         ]:
             headings_of(keys[k], stack)
             self._heads.append(k)
             self._stacks.append(list(stack))
         self._scanned = upto
 
-    def stack_before(self, k: int) -> list[tuple[int, str]]:
+    def stack_before(self, k: int) -> list[tuple[float, str]]:
         if k > self._scanned:
             self._index_headings(k)
         n = bisect_left(self._heads, k)
@@ -434,7 +465,7 @@ def doc_pair(old: str, new: str, window: int = SHARE_WINDOW) -> tuple[Doc, Doc]:
 def split_blocks(text: str) -> list[Block]:
     """All blocks of a text, in order."""
     doc = Doc(text)
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[float, str]] = []
     out: list[Block] = []
     for k in range(len(doc)):
         out.extend(split_chunk(doc.keys[k], doc.seps[k], stack))

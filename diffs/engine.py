@@ -10,13 +10,14 @@ from __future__ import annotations
 from .align import BlockOp, EqualRun, Segment, align_docs
 from .blocks import Block, Doc, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
-from .facts import defined_terms, quantity_facts, row_label
+from .facts import defined_terms, effective_dates, quantity_facts, row_label
+from .headline import capitalised, headline
 from .normalize import align_key
-from .summary import Tally, first_summary_text, summarize
+from .summary import PATH_SEPARATOR, Tally, cosmetic_summary, details, first_details, first_summary_text
 from .topics import topics_of
 from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"
 
 
 class Change:
@@ -85,13 +86,17 @@ class Comparison:
         stats: dict,
         facts: list[dict],
         topics: list[str],
+        details: str = "",
+        sections: list[str] | None = None,
     ) -> None:
         self._old, self._new, self._segments = old, new, segments
         self.significance = significance
         self.summary = summary
+        self.details = details  # the second line: counts of sections and words
         self.stats = stats
         self.facts = facts
         self.topics = topics
+        self.sections = sections or []  # paths of the sections with edits ("8. Insurance › Insurance Limits")
         self._changes: list[Change] | None = None
 
     @property
@@ -118,6 +123,11 @@ class Comparison:
                     out.append(Change("equal", o, w, "cosmetic", ["whitespace"] if o.raw != w.raw else [], False))
         return out
 
+    def edits(self) -> list[Change]:
+        """The changes of the stretches that differ, in display order: `changes` without the
+        unchanged runs (which it would split into blocks first)."""
+        return [c for seg in self._segments if not isinstance(seg, EqualRun) for c in seg]
+
     @property
     def identical(self) -> bool:
         return self._old.text == self._new.text
@@ -134,8 +144,10 @@ class Comparison:
         return {
             "significance": self.significance,
             "summary": self.summary,
+            "details": self.details,
             "stats": self.stats,
             "facts": self.facts,
+            "sections": self.sections,
             "topics": self.topics,
         }
 
@@ -189,6 +201,8 @@ def _change(op: BlockOp, t: Tally) -> Change:
         t.block_added_or_removed(op.op, block, n, _section(block, t))
         t.changed_text.append(block.key)
         (t.new_terms if op.op == "added" else t.old_terms).extend(defined_terms(block.key))
+        if op.op == "added":
+            t.effective.extend(effective_dates(block.key))
         return Change(op.op, o, w, "substantive")
     assert o is not None and w is not None  # (both halves of a move know both blocks)
     if op.op == "moved_out":
@@ -217,13 +231,18 @@ def _change(op: BlockOp, t: Tally) -> Change:
         t.cosmetic.update(reasons)
     else:
         if a.significance != "cosmetic":  # the edit, and the words before it in its clause
-            t.changed_text.extend((" ".join(a.before), a.old_mid, a.new_mid))
+            t.changed_text.extend((a.old_mid, a.new_mid))
+            t.context_text.append(" ".join(a.before))
         elif op.op == "moved_in":  # moved to another section as it was: what moved is the news
             t.changed_text.append(w.key)
         section = _section(w, t)
-        t.touch(section if a.significance != "cosmetic" else None, sig, reasons)
+        t.touch(w, section if a.significance != "cosmetic" else None, sig, reasons)
+        if a.significance != "cosmetic":
+            t.quotes.append((a, t.label(w), (o.raw, w.raw)))
         if a.runs:
-            facts = quantity_facts(a, section, row_label(w.raw) if w.kind == "row" else "")
+            # a fact's context is its clause, else the title of its own section (not the document's)
+            own = section if len(w.path) > 1 else ""
+            facts = quantity_facts(a, own, row_label(w.raw) if w.kind == "row" else "")
             if facts:
                 t.add_facts(facts, sig)
     return Change(op.op, o, w, sig, reasons)
@@ -259,13 +278,17 @@ def compare(old: str, new: str) -> Comparison:
     t.settle_terms()
     identical = old == new
     significance = "cosmetic" if identical else worst(t.levels)
-    topics = [] if identical else topics_of(t.changed_text, [*t.changed, *t.added, *t.removed])
-    summary = summarize(t, significance, identical)
-    return Comparison(od, nd, out, significance, summary, t.stats(), t.facts, topics)
+    sections = [*t.changed, *t.added, *t.removed]
+    topics = [] if identical else topics_of(t.changed_text, sections, t.context_text)
+    cosmetic = significance == "cosmetic"
+    summary = cosmetic_summary(t, identical) if cosmetic else capitalised(headline(t, significance))
+    sections = [PATH_SEPARATOR.join(p) for p in t.paths if p]
+    facts = [*t.effective, *t.facts]
+    return Comparison(od, nd, out, significance, summary, t.stats(), facts, topics, details(t, significance), sections)
 
 
-def first_summary(text: str) -> tuple[str, dict]:
-    """Summary and stats of a document's first recorded version (its topics: first_topics)."""
+def first_summary(text: str) -> tuple[str, dict, str]:
+    """Summary, stats and details of a document's first recorded version (its topics: first_topics)."""
     blocks = split_blocks(text)
     sections = sum(1 for b in blocks if b.kind == "heading")
     words = sum(b.word_count() for b in blocks)
@@ -282,7 +305,7 @@ def first_summary(text: str) -> tuple[str, dict]:
         "blocks_moved": 0,
         "blocks_renumbered": 0,
     }
-    return first_summary_text(words, sections), stats
+    return first_summary_text(words, sections), stats, first_details(words, sections)
 
 
 def first_topics(text: str) -> list[str]:

@@ -1,7 +1,10 @@
-"""Facts a seller acts on: amounts, percentages, durations, dates and other numbers that changed,
-sections added or removed, and defined terms added or removed. Each fact is
-{kind, before, after, context}; quantities are paired through the word-level edits, so
-"24" → "48" inside "within 24 hours" becomes "24 hours" → "48 hours", context "within"."""
+"""Facts a seller acts on: amounts, percentages, durations, deadlines, dates, effective dates and
+other quantities that changed, sections added or removed, and defined terms added or removed. Each
+fact is {kind, before, after, context}; quantities are paired through the word-level edits, so
+"24" → "48" inside "within 24 hours" becomes "24 hours" → "48 hours", context "Respond within",
+kind "deadline". Two quantities pair only inside one edit of one clause, of one kind and unit,
+with the same word beside them; street numbers, postal codes, phone numbers, section numbers and
+citations make none (values.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import NamedTuple
 
 from .classify import XREF, Assessment
 from .normalize import WORD_BYTES, normalize
+from .values import DEADLINE, EFFECTIVE, not_a_fact
 
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[,.\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 
@@ -49,7 +53,13 @@ UNITS = r"(?:(?:business|calendar|working|consecutive|banking)\s+)?" + one_of(
 )
 NUMBER_WORD_LIST = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen eighteen "
-    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred"
+    "twenty twenty-one twenty-four thirty forty forty-five forty-eight fifty sixty ninety hundred "
+    # French, German, Dutch, Spanish, Italian (words that are also common words elsewhere left out)
+    "deux trois quatre cinq sept huit neuf dix douze quatorze quinze vingt trente quarante soixante cent "
+    "zwei drei vier fünf sechs sieben acht neun zehn zwölf vierzehn zwanzig dreißig vierzig sechzig hundert "
+    "twee drie vijf zes zeven negen tien twaalf veertien twintig dertig veertig zestig honderd "
+    "tres cuatro cinco siete diez doce catorce quince veinte treinta cuarenta sesenta cien "
+    "quattro cinque sette dieci dodici quattordici quindici venti trenta quaranta sessanta cento"
 )
 WORD_NUMBERS = one_of(NUMBER_WORD_LIST)
 MONTH_WORDS = (
@@ -91,7 +101,10 @@ NAMED = re.compile(TERMS_NAMED)
 # what each verb of TERM_DEFINED holds ("means", "shall mean", "has the meaning"... hold "mean")
 DEFINING_VERBS = ("mean", "refers to", "is defined as")
 QUOTED = re.compile(r'"([^"]{1,60})"')
-KIND_ORDER = ("money", "percent", "duration", "date", "number")
+# what each kind of mention is called in a fact, as a seller says it
+KIND_NAMES = {"money": "amount", "percent": "percentage", "duration": "duration", "date": "date", "number": "quantity"}
+YEAR = re.compile(r"(?:19|20)\d\d")
+CURRENCY = re.compile(r"US\$|[$€£¥₹]|[A-Za-z]{2,3}")
 DIGIT = re.compile(r"\d")
 ASCII_DIGITS = b"0123456789"
 DIGITS = re.compile(r"\d+")
@@ -192,6 +205,12 @@ def context_before(key: str, start: int, limit: int = 5) -> str:
     return " ".join(head.split()[-limit:]).rstrip(" :,;(-").strip()
 
 
+def context_after(key: str, end: int, limit: int = 5) -> str:
+    """Up to `limit` words after a position, within its sentence (for a value that opens one)."""
+    tail = re.split(r"[.;!?](?:\s|$)", key[end : end + 120])[0]
+    return " ".join(tail.replace(")", " ").split()[:limit]).strip(" :,;(-")
+
+
 def _numeric(a: Assessment, words: list[str], i0: int, i1: int) -> bool:
     """A digit or number word among words[i0:i1] (the old or new middle's words) or the three
     words on either side, the words before the middle included (split only when needed)?"""
@@ -236,13 +255,9 @@ def quantity_facts(a: Assessment, section: str = "", label: str = "") -> list[di
         for g, c in _pairs(gone, came):
             if g.text == c.text:
                 continue
-            kind = c.kind if c.kind == g.kind else _merged_kind(g.kind, c.kind)
-            if run.reason == "date" and kind == "number":
-                kind = "date"
-            if kind == "number" and (_refers(ko, g) or _refers(kn, c) or _own_number(ko, g) or _own_number(kn, c)):
-                continue  # "Section 8" → "Section 9", "8 (Fees)", "3. Fees": a reference, not an amount
-            context = label if label and label not in c.text else context_before(kn, c.start)
-            facts.append({"kind": kind, "before": g.text, "after": c.text, "context": context or section})
+            fact = _fact(ko, kn, g, c, run.reason, label, section)
+            if fact is not None:
+                facts.append(fact)
     return facts
 
 
@@ -288,24 +303,95 @@ def _own_number(key: str, m: Mention) -> bool:
     return lead is not None and lead.span(1) == (m.start, m.end)
 
 
-def _merged_kind(a: str, b: str) -> str:
-    return min(a, b, key=KIND_ORDER.index)
+def _kind(m: Mention) -> str:
+    """A mention's kind; a bare year is a date."""
+    return "date" if m.kind == "number" and YEAR.fullmatch(m.text) else m.kind
 
 
 def _pairs(gone: list[Mention], came: list[Mention]) -> list[tuple[Mention, Mention]]:
-    """Mentions paired by kind in order, then what is left one to one."""
+    """Mentions of the same kind paired in order (a number never pairs with an amount)."""
     pairs = []
     left = list(came)
-    rest = []
     for g in gone:
-        k = next((k for k, c in enumerate(left) if c.kind == g.kind), None)
-        if k is None:
-            rest.append(g)
-        else:
+        kind = _kind(g)
+        k = next((k for k, c in enumerate(left) if _kind(c) == kind), None)
+        if k is not None:
             pairs.append((g, left.pop(k)))
-    if len(rest) == 1 and len(left) == 1:
-        pairs.append((rest[0], left[0]))
     return pairs
+
+
+def _word_beside(key: str, start: int, end: int) -> tuple[str, str]:
+    """The words right before and right after key[start:end] (case folded, punctuation aside)."""
+    before = key[max(0, start - 40) : start].replace("(", " ").split()
+    after = key[end : end + 40].replace(")", " ").split()
+    return (
+        before[-1].strip(".,;:()\"'").casefold() if before else "",
+        after[0].strip(".,;:()\"'").casefold() if after else "",
+    )
+
+
+def _unit(m: Mention) -> str:
+    """The currency of an amount ("€", "USD", "kr"), as written."""
+    codes = CURRENCY.findall(m.text)
+    return codes[0].upper() if codes else ""
+
+
+def _fact(ko: str, kn: str, g: Mention, c: Mention, reason: str, label: str, section: str) -> dict | None:
+    """The fact of an old and a new mention of one edit, or None when they are not one quantity
+    that changed: another unit, other words beside them, a section number or reference, an
+    address, a phone number or a citation."""
+    kind = _kind(c)
+    if kind == "money" and _unit(g) != _unit(c):
+        return None
+    bo, ao = _word_beside(ko, g.start, g.end)
+    bn, an = _word_beside(kn, c.start, c.end)
+    if not ((bo and bo == bn) or (ao and ao == an)):
+        return None  # nothing beside them in common: two quantities of two clauses
+    if kind in ("number", "date") and g.kind == "number":
+        if _refers(ko, g) or _refers(kn, c) or _own_number(ko, g) or _own_number(kn, c):
+            return None  # "Section 8" → "Section 9", "8 (Fees)", "3. Fees": a reference, not an amount
+        if not_a_fact(ko, g.start, g.end) or not_a_fact(kn, c.start, c.end):
+            return None  # "1209 Orange Street", "CA 94110", "2019/1150"
+    if reason == "date" and kind == "number":
+        kind = "date"
+    clause = context_before(kn, c.start)
+    name = KIND_NAMES[kind]
+    if name == "date" and EFFECTIVE.search(kn[max(0, c.start - 40) : c.start]):
+        name = "effective_date"
+    elif name in ("duration", "date") and DEADLINE.search(kn[max(0, c.start - 30) : c.start]):
+        name = "deadline"
+    # a table row's label, else the clause before the value, its section's title, the words after it
+    context = label if label and label not in c.text else clause or section or context_after(kn, c.end)
+    return {"kind": name, "before": g.text, "after": c.text, "context": context}
+
+
+def effective_dates(key: str) -> list[dict]:
+    """Effective dates a new text states ("These terms are effective on 5 March 2026"): facts
+    with no before. Only dates after the words of EFFECTIVE count."""
+    if not any(w in key.casefold() for w in EFFECTIVE_HINTS):
+        return []
+    out = []
+    for m in mentions(key):
+        if m.kind == "date" and EFFECTIVE.search(key[max(0, m.start - 40) : m.start]):
+            out.append(
+                {"kind": "effective_date", "before": None, "after": m.text, "context": context_before(key, m.start)}
+            )
+    return out
+
+
+# words one of which an effective date's text holds (a cheap test before the search)
+EFFECTIVE_HINTS = (
+    "effect",
+    "wirksam",
+    "gültig",
+    "kraft",
+    "compter",
+    "vigueur",
+    "partir",
+    "ingang",
+    "werking",
+    "geldig",
+)
 
 
 def row_label(raw: str) -> str:

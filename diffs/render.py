@@ -574,8 +574,12 @@ def search_text(cmp: Comparison, limit: int = 8_000) -> str:
 RED, GREEN, DIM, RESET = "\x1b[31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
 
 
-def text(cmp: Comparison, color: bool = False) -> str:
-    """Terminal rendering: changed blocks with [-removed-]{+added+} marks (or colours)."""
+def text(cmp: Comparison, color: bool = False, marks: bool | None = None) -> str:
+    """Terminal rendering: changed blocks with [-removed-]{+added+} marks, or colours, or both
+    (`marks` defaults to "when not coloured")."""
+    marks = not color if marks is None else marks
+    left, right = ("[-", "-]") if marks else ("", "")
+    plus, close = ("{+", "+}") if marks else ("", "")
     lines = [f"{cmp.significance}: {cmp.summary}"]
     for state, run in _runs(cmp.changes):
         if state == "fold":
@@ -588,9 +592,9 @@ def text(cmp: Comparison, color: bool = False) -> str:
                 if op == EQUAL:
                     body.append(t)
                 elif op == DELETE:
-                    body.append(f"{RED}{t}{RESET}" if color else f"[-{t}-]")
+                    body.append(f"{left}{RED}{t}{RESET}{right}" if color else f"{left}{t}{right}")
                 else:
-                    body.append(f"{GREEN}{t}{RESET}" if color else f"{{+{t}+}}")
+                    body.append(f"{plus}{GREEN}{t}{RESET}{close}" if color else f"{plus}{t}{close}")
             mark = f"[{label(c)}] " if c.changed else ""
             lines.append(mark + "".join(body).rstrip("\n"))
     return "\n".join(lines) + "\n"

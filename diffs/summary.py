@@ -1,5 +1,6 @@
-"""The tally of a comparison (counts, sections, facts) and the one-line summary a seller scans in a
-feed reader: "2 sections changed (Fees, Returns), 1 added (Batteries); 24 hours → 48 hours"."""
+"""The tally of a comparison (counts, sections, facts, the edits a headline quotes) and its second
+line, the counts: "2 sections changed (Fees, Returns), 1 added (Batteries); +40 −12 words".
+The headline itself is headline.py's."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .blocks import Block, display_title
+from .classify import Assessment
 from .facts import section_fact, term_fact
 from .words import Codes
 
-SUMMARY_FACTS = ("money", "percent", "duration", "date", "number")  # in order of interest
 NAME_CHARS = 48
+PATH_SEPARATOR = " \u203a "  # "8. Insurance › Insurance Limits"
 
 
 @dataclass
@@ -39,17 +41,40 @@ class Tally:
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
     changed_text: list[str] = field(default_factory=list)  # the words edits added or removed, for topics
+    context_text: list[str] = field(default_factory=list)  # the words before each edit in its clause
     codes: Codes = field(default_factory=Codes)  # word codes shared by the word diffs of blocks
+    # for the headline: edited blocks (their word edits are quoted), blocks added or removed
+    # (op, text, section), effective dates stated by added text
+    quotes: list[tuple[Assessment, str, tuple[str, str]]] = field(default_factory=list)
+    passages: list[tuple[str, str, str]] = field(default_factory=list)
+    effective: list[dict] = field(default_factory=list)
+    paths: dict[tuple[str, ...], None] = field(default_factory=dict)  # sections with edits, by their path
 
-    def touch(self, section: str | None, significance: str, reasons: list[str]) -> None:
+    def touch(self, block: Block, section: str | None, significance: str, reasons: list[str]) -> None:
         """A block edited (or moved): `section` None when its words did not change."""
         self.levels.append(significance)
         if significance == "minor":
             self.minor.update(reasons)
         if section is not None:
             self.changed[section] = None
+            self.paths[self.path(block)] = None
             if significance == "substantive":
                 self.changed_substantive[section] = None
+
+    def label(self, block: Block) -> str:
+        """How a headline names a block's section: its title, and the one above too when its own is
+        only a number ("13. Relationship of Parties › 13.2")."""
+        path = block.path
+        if not path:
+            return ""
+        own = self.title(path[-1])
+        if len(path) > 1 and not any(ch.isalpha() for ch in own.lstrip("SF-.")):
+            return self.title(path[-2]) + PATH_SEPARATOR + own
+        return own
+
+    def path(self, block: Block) -> tuple[str, ...]:
+        """The display names of the headings above a block (a heading's ends with itself)."""
+        return tuple(self.title(raw) for raw in block.path)
 
     def add_facts(self, facts: list[dict], significance: str) -> None:
         self.facts.extend(facts)
@@ -64,13 +89,15 @@ class Tally:
         else:
             self.blocks_removed += 1
             self.words_removed += words
+        path = self.path(block)
+        self.paths[path] = None
         if block.kind == "heading":  # (a heading's section is itself: `section` is its title)
             (self.added if op == "added" else self.removed).append(section)
-            parent = " > ".join([self.title(raw) for raw in block.path[:-1]])
-            self.facts.append(section_fact(f"section_{op}", section, parent))
+            self.facts.append(section_fact(f"section_{op}", section, PATH_SEPARATOR.join(path[:-1])))
         else:
             self.changed[section] = None
             self.changed_substantive[section] = None
+            self.passages.append((op, block.key, self.label(block)))
 
     def moved(self, block: Block, section: str) -> None:
         self.blocks_moved += 1
@@ -127,12 +154,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def summarize(t: Tally, significance: str, identical: bool) -> str:
-    if identical:
-        return "No change."
+def details(t: Tally, significance: str) -> str:
+    """The counts under the headline: sections changed, added, removed and moved (named),
+    paragraphs moved, words added and removed."""
     if significance == "cosmetic":
-        kinds = sorted(t.cosmetic) or ["formatting"]
-        return f"Formatting only ({', '.join(kinds)}); no wording changed."
+        return ""
     changed = [s for s in t.changed if s not in t.added and s not in t.removed]
     if significance == "substantive":
         # name what matters; sections with minor edits only (a date, a number) are counted after
@@ -154,20 +180,22 @@ def summarize(t: Tally, significance: str, identical: bool) -> str:
         parts.append(_plural(t.blocks_moved, "paragraph") + " moved")
     if minor_only:
         parts.append(f"minor edits in {len(minor_only)} more")
-    head = ", ".join(parts) or "wording changed"
-    if significance == "minor":
-        reasons = sorted(t.minor)
-        head = f"Minor ({', '.join(reasons)}): {head}" if reasons else f"Minor: {head}"
-    shown = []
-    for kind in SUMMARY_FACTS:
-        for f in t.substantive_facts if significance == "substantive" else t.facts:
-            change = f"{f['before']} → {f['after']}"
-            if f["kind"] == kind and change not in shown:
-                shown.append(change)
-    if shown:
-        head += "; " + "; ".join(shown[:3])
-    return head
+    if significance == "minor" and t.minor:
+        parts.append(f"minor ({', '.join(sorted(t.minor))})")
+    words = f"+{t.words_added} \u2212{t.words_removed} words"
+    return (", ".join(parts) + "; " if parts else "") + words
+
+
+def cosmetic_summary(t: Tally, identical: bool) -> str:
+    if identical:
+        return "No change."
+    kinds = sorted(t.cosmetic) or ["formatting"]
+    return f"Formatting only ({', '.join(kinds)}); no wording changed."
 
 
 def first_summary_text(words: int, sections: int) -> str:
     return f"First version recorded: {_plural(words, 'word')}, {_plural(sections, 'section')}."
+
+
+def first_details(words: int, sections: int) -> str:
+    return f"{_plural(sections, 'section')}; {words} words"

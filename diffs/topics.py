@@ -1,11 +1,14 @@
 """The seller workflows a change touches (fees, account health, returns, ...), found in the words
 it changed and the titles of the sections it changed, in the corpus's languages (en, de, fr, es,
-it, nl). Deterministic: word stems matched at word starts, scored, the best few kept."""
+it, nl). Deterministic: word stems matched at word starts, scored, the best few kept. The changed
+words are counted once each and looked up by their first three letters, so a long rewrite costs a
+split and a dictionary lookup per distinct word."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 # slug → what a seller calls it
@@ -91,40 +94,64 @@ _WORDS = {
 }
 
 
-def _pattern(spec: str) -> re.Pattern[str]:
-    stems, words = [], []
-    for token in spec.split():
-        token = token.replace("-", " ")  # a phrase: its words in a row
-        if token.endswith("="):
-            words.append(re.escape(token[:-1]))
-        else:
-            stems.append(re.escape(token) + r"\w*")
-    return re.compile(r"\b(?:" + "|".join(sorted(words + stems, key=len, reverse=True)) + r")\b")
+def _index(words: dict[str, str]) -> tuple[dict[str, list[tuple[str, str, bool]]], list[tuple[str, str]]]:
+    """Single-word stems by their first three letters (stem, topic, whole word only), and the
+    phrases (words in a row) with their topic."""
+    index: dict[str, list[tuple[str, str, bool]]] = {}
+    phrases: list[tuple[str, str]] = []
+    for topic, spec in words.items():
+        for token in spec.split():
+            whole = token.endswith("=")
+            stem = token.rstrip("=")
+            if "-" in stem:
+                phrases.append((stem.replace("-", " "), topic))
+            else:
+                index.setdefault(stem[:3], []).append((stem, topic, whole))
+    return index, phrases
 
 
-PATTERNS = {topic: _pattern(spec) for topic, spec in _WORDS.items()}
+INDEX, PHRASES = _index(_WORDS)
+NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
-    """Case and accents aside ("Gebühr" → "gebuhr"), punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^\w]+", " ", text)
+    """Case and accents aside ("Gebühr" → "gebuhr"), everything but letters and digits a space."""
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return NON_WORD.sub(" ", text)
 
 
-def topics_of(changed: Iterable[str], sections: Iterable[str] = ()) -> list[str]:
-    """The topics of a change: each topic scored by its words among the changed words, and a
-    point for each changed section whose title names it; the best MOST with a score, in the
-    order of TOPICS on ties; FALLBACK when nothing matched but something changed."""
+def _scores(text: str) -> Counter[str]:
+    """Topic → how many of its words a folded text holds (stems at word starts)."""
+    scores: Counter[str] = Counter()
+    for word, n in Counter(text.split()).items():
+        for stem, topic, whole in INDEX.get(word[:3], ()):
+            if word == stem or (not whole and word.startswith(stem)):
+                scores[topic] += n
+    padded = f" {text} "
+    for phrase, topic in PHRASES:
+        if phrase in text:
+            scores[topic] += padded.count(f" {phrase}")
+    return scores
+
+
+def topics_of(changed: Iterable[str], sections: Iterable[str] = (), context: Iterable[str] = ()) -> list[str]:
+    """The topics of a change: each topic scored by its words among the changed words (two
+    points each), among the words before each edit in its clause (`context`, one point each),
+    and a point for each changed section whose title names it; the best MOST with a score, in
+    the order of TOPICS on ties; FALLBACK when nothing matched but something changed."""
     changed_text = fold(" ".join(changed))
     titles = [fold(s) for s in dict.fromkeys(sections) if s]
     if not changed_text.strip() and not titles:
         return []
-    scores = {}
-    for topic, pattern in PATTERNS.items():
-        score = len(pattern.findall(changed_text)) + sum(1 for t in titles if pattern.search(t))
-        if score:
-            scores[topic] = score
+    scores = _scores(changed_text)
+    for topic in scores:
+        scores[topic] *= 2
+    scores.update(_scores(fold(" ".join(context))))
+    for title in titles:
+        for topic in _scores(title):
+            scores[topic] += 1
     if not scores:
         return [FALLBACK]
     order = list(TOPICS)

@@ -1,7 +1,7 @@
-"""Everything that spans documents: the global, substantive, per-service and per-tag feeds (each
-with a substantive-only twin), the health feed, feeds.opml, changes.json, and the home, filter,
-service, tag, documents, status, search and subscribe pages. Fed one document at a time by the
-publisher."""
+"""Everything that spans documents: the global, substantive, per-service, per-tag and per-topic
+feeds (each with a substantive-only twin), the health and keyword-watch feeds, feeds.opml,
+changes.json, and the home, filter, service, tag, topic, documents, status, search and subscribe
+pages. Fed one document at a time by the publisher."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from policywatch.archive.health import Health, HealthEvent
+from policywatch.archive.notify_config import Watch
 from policywatch.diffs.topics import TOPICS
 
 from . import paths
@@ -17,8 +18,10 @@ from .feedpages import FeedPages
 from .items import UNDECLARED, DocInfo, Item
 from .syndication import Entry, Feed, health_entry, render_opml
 from .tracking import Tracking
+from .watches import ChangedTexts, publish_watches
 
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
+CHANGES = ("change", "revert")  # the kinds of record the substantive feeds and lists hold
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,23 @@ class HealthItem:
 
 
 def substantive(items: list[Item]) -> list[Item]:
-    return [i for i in items if i.record.significance == "substantive"]
+    """Changes of wording only: no first version, no flip-flop (kind "unstable"), no re-extraction."""
+    return [i for i in items if i.record.significance == "substantive" and i.record.kind in CHANGES]
 
 
 class Aggregates:
-    def __init__(self, pages: FeedPages, infos: dict[str, DocInfo], health: Health, tracks: dict[str, Tracking]):
+    def __init__(
+        self,
+        pages: FeedPages,
+        infos: dict[str, DocInfo],
+        health: Health,
+        tracks: dict[str, Tracking],
+        watches: list[Watch] | None = None,
+        changed: ChangedTexts | None = None,
+    ):
         self.pages = pages
+        self.watches = watches or []
+        self.changed = changed  # with keyword watches: what each change added and removed
         self.infos = infos
         self.health = health
         self.tracks = tracks
@@ -65,9 +79,10 @@ class Aggregates:
 
     # ------------------------------------------------------------------ fed per document
 
-    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]]) -> None:
-        """Take a document's change records; their lines of changes.json come from the publish
-        cache when none of them changed."""
+    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]], shown: list[Item]) -> None:
+        """Take a document's change records (`items`: one per record, for changes.json; `shown`:
+        what its feeds and lists show, a flip-flop as one entry); their lines of changes.json come
+        from the publish cache when none of them changed."""
         key = self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
         cache = self.pages.writer.cache
         blob = cache.blob(key) if cache is not None else None
@@ -77,7 +92,7 @@ class Aggregates:
                 cache.keep_blob(key, blob)
         if items:
             self.records.extend(zip((i.order for i in items), blob.split("\n"), strict=True))
-        self.items.extend(i for i in items if i.record.published)
+        self.items.extend(i for i in shown if i.record.published)
         self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
@@ -114,18 +129,22 @@ class Aggregates:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
-            for topic in item.record.topics:
-                by_topic[topic].append(item)
-        topics = [t for t in TOPICS if t in by_topic] + sorted(set(by_topic) - set(TOPICS))
+            if item.record.kind != "first":  # a first version is no change to a workflow
+                for topic in item.record.topics:
+                    by_topic[topic].append(item)
+        # every topic has its feeds, so a reader can subscribe before its first change
+        topics = [*TOPICS, *sorted(set(by_topic) - set(TOPICS))]
         site_feeds = self._site_feeds()
         service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
         tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
-        topic_feeds = {t: self._topic_feed(t, by_topic[t]) for t in topics}
+        topic_feeds = {t: self._slice_feeds("topics", t, TOPICS.get(t, t), by_topic[t]) for t in topics}
+        watch_feeds = publish_watches(self.pages, self.watches, self.items, self.changed) if self.changed else []
         feeds = [
             *site_feeds,
             *(f for pair in service_feeds.values() for f in pair),
             *(f for pair in tag_feeds.values() for f in pair),
-            *topic_feeds.values(),
+            *(f for pair in topic_feeds.values() for f in pair),
+            *watch_feeds,
             *self.doc_feeds,
         ]
         opml_key = self.pages.key(
@@ -143,8 +162,10 @@ class Aggregates:
         for tag, (feed, subst) in tag_feeds.items():
             rows = [r for r in self.doc_rows if tag in r["tags"]]
             self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
-        for topic, subst in topic_feeds.items():
-            self._slice_pages(subst, subst, TOPICS.get(topic, topic), "topic", by_topic[topic], [])
+        for topic, (feed, subst) in topic_feeds.items():
+            docs = {i.record.document_id for i in by_topic[topic]}
+            rows = [r for r in self.doc_rows if r["id"] in docs]
+            self._slice_pages(feed, subst, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
         self._status()
         self.pages.page("search.html", "search.html", bundles=search_bundles)
         self._subscribe(site_feeds, service_feeds, tag_feeds, topic_feeds)
@@ -181,10 +202,14 @@ class Aggregates:
         return [everything, important, health]
 
     def _slice_feeds(self, folder: str, slug: str, name: str, items: list[Item]) -> tuple[Feed, Feed]:
-        """The feed of one service (folder "services") or tag ("tags"), and its substantive twin."""
+        """The feed of one service (folder "services"), tag ("tags") or topic ("topics"), and its
+        substantive twin."""
         if folder == "services":
             title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
             page = paths.service_page(slug)
+        elif folder == "topics":
+            title, subtitle = f"Topic {name} — policywatch", f"Changes to the policies that touch {name.lower()}"
+            page = paths.topic_page(slug)
         else:
             title, subtitle = f"Tag {name} — policywatch", f"Changes to the policies tagged {name}"
             page = paths.tag_page(slug)
@@ -200,20 +225,6 @@ class Aggregates:
         )
         self.pages.paged_feed(subst, substantive(items))
         return feed, subst
-
-    def _topic_feed(self, topic: str, items: list[Item]) -> Feed:
-        """The substantive changes of one topic (the seller workflow they touch): Atom only."""
-        name = TOPICS.get(topic, topic)
-        feed = Feed(
-            f"topics/{topic}/substantive",
-            f"{name}: substantive changes — policywatch",
-            f"Changes to the wording of the tracked policies about {name.lower()}",
-            paths.topic_page(topic),
-            paths.substantive_feed(f"topics/{topic}"),
-            rss=False,
-        )
-        self.pages.paged_feed(feed, substantive(items))
-        return feed
 
     def _changes_json(self) -> None:
         """changes.json, newest first."""
@@ -244,7 +255,7 @@ class Aggregates:
             current=None,
         )
         for sig in SIGNIFICANCES:
-            chosen = [i for i in self.items if i.record.significance == sig]
+            chosen = [i for i in self.items if i.record.significance == sig and i.record.kind in CHANGES]
             self.pages.paged_list(
                 paths.significance_page(sig),
                 "recent.html",
@@ -277,7 +288,7 @@ class Aggregates:
             home=front,
         )
         for sig in sig_pages:
-            chosen = [i for i in items if i.record.significance == sig["name"]]
+            chosen = [i for i in items if i.record.significance == sig["name"] and i.record.kind in CHANGES]
             self.pages.paged_list(
                 sig["page"],
                 "slice.html",
@@ -334,7 +345,7 @@ class Aggregates:
             health=row("Tracking health", health, None),
             services=[row(s, f, sub) for s, (f, sub) in service_feeds.items()],
             tags=[row(t, f, sub) for t, (f, sub) in tag_feeds.items()],
-            topics=[row(TOPICS.get(t, t), None, sub) for t, sub in topic_feeds.items()],
+            topics=[row(TOPICS.get(t, t), f, sub) for t, (f, sub) in topic_feeds.items()],
             opml=linker.absolute("feeds.opml"),
             absolute=bool(linker.base_url),
         )

@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.changes import ChangeRecord, FlipFlop, episode_summary, readable_date
 from policywatch.archive.store import Store, parse_version_file
 from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
+from policywatch.diffs.topics import TOPICS
 
 from . import paths
 from .cache import PublishCache
-from .syndication import Entry, change_entry
+from .syndication import Entry, badges, change_entry
 
 SEARCH = "search:"  # the cache keeps a diff's changed text under this prefix and its key
 
@@ -31,17 +32,41 @@ class DocInfo:
     lang: str = ""  # from the sources; "" when it is to be detected from the text
 
 
+def episode_record(ff: FlipFlop) -> ChangeRecord:
+    """The one record a flip-flop shows as in feeds and timelines: kind "unstable", the first
+    record's id and page (what flips), the last one's time."""
+    first, last = ff.first, ff.last
+    return ChangeRecord(
+        first.document_id,
+        first.to_version,
+        first.from_version,
+        "unstable",
+        last.detected_at,
+        first.significance,
+        episode_summary(ff),
+        {},
+        [],
+        source=first.source,
+        topics=first.topics,
+        details=f"{len(ff.records)} records, {readable_date(first.detected_at)} to {readable_date(last.detected_at)}",
+    )
+
+
 class Item:
     """One change record with what a feed entry or a row of a list needs; the values every
-    publish looks at are computed once (20,000 of these are made on each publish)."""
+    publish looks at are computed once (20,000 of these are made on each publish). `flip_flop`:
+    the id of the flip-flop the record belongs to, if any."""
 
-    __slots__ = ("excerpt_key", "id", "key", "order", "page", "record", "service", "tags", "title")
+    __slots__ = ("excerpt_key", "flip_flop", "id", "key", "order", "page", "record", "service", "tags", "title")
 
-    def __init__(self, record: ChangeRecord, title: str, service: str, tags: tuple[str, ...]):
+    def __init__(
+        self, record: ChangeRecord, title: str, service: str, tags: tuple[str, ...], flip_flop: str | None = None
+    ):
         self.record = record  # without stats: lists and feeds never show them
         self.title = title  # the document's
         self.service = service
         self.tags = tags
+        self.flip_flop = flip_flop
         r = record
         self.id = r.id
         self.page = paths.change_page(r.document_id, r.to_version)
@@ -51,23 +76,26 @@ class Item:
         # and the engine, whose code is in the cache's fingerprint
         self.key = hashlib.blake2b(
             f"{self.id}\x1f{r.from_version}\x1f{r.kind}\x1f{r.detected_at}\x1f{r.significance}\x1f{r.summary}"
-            f"\x1f{r.reverts_to}\x1f{r.source}\x1f{r.topics}\x1f{title}\x1f{service}\x1f{tags}".encode(),
+            f"\x1f{r.reverts_to}\x1f{r.source}\x1f{r.topics}\x1f{title}\x1f{service}\x1f{tags}"
+            f"\x1f{r.details}\x1f{r.undoes}\x1f{flip_flop}".encode(),
             digest_size=12,
         ).hexdigest()  # one string: 20,000 of these keys are made on each publish
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:
         r = self.record
+        status = ("status", "unstable") if r.kind == "unstable" else ("significance", r.significance)
         return (
             ("service", self.service),
             *(("tag", t) for t in self.tags),
-            ("significance", r.significance),
+            status,
             *(("topic", t) for t in r.topics),
         )
 
     def view(self) -> dict:
         """What templates show of it."""
         r = self.record
+        badge, second = badges(r)
         return {
             "id": r.id,
             "document_id": r.document_id,
@@ -75,10 +103,31 @@ class Item:
             "detected_at": r.detected_at,
             "kind": r.kind,
             "significance": r.significance,
+            "badge": badge,
+            "kind_badge": second,
             "summary": r.summary,
             "page": self.page,
             "service": self.service,
+            "topics": [{"slug": t, "name": TOPICS.get(t, t)} for t in r.topics],
         }
+
+
+def collapsed(
+    items: list[Item], episodes: list[FlipFlop], title: str, service: str, tags: tuple[str, ...]
+) -> list[Item]:
+    """Items in order with each flip-flop's records as one "unstable" item, placed at its last
+    record (technical records stay as they are)."""
+    if not episodes:
+        return items
+    last = {ff.last.id: ff for ff in episodes}
+    out = []
+    for item in items:
+        if item.flip_flop is None:
+            out.append(item)
+        elif item.id in last:
+            ff = last[item.id]
+            out.append(Item(episode_record(ff), title, service, tags, ff.id))
+    return out
 
 
 class Excerpts:

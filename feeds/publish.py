@@ -11,30 +11,36 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
-from policywatch.archive.changes import ChangeRecord
+from policywatch.archive.changes import FLIP_WINDOW, ChangeRecord, episode_summary, flip_flops
 from policywatch.archive.health import Health
 from policywatch.archive.index import Index
+from policywatch.archive.notify_config import Watch
 from policywatch.archive.store import Version, parse_version_file
 from policywatch.diffs import Comparison, compare
 from policywatch.diffs import render as diff_render
+from policywatch.diffs.changed import changed_text
+from policywatch.diffs.topics import TOPICS
 
 from . import paths
 from .aggregate import Aggregates
+from .aggregate import substantive as only_substantive
 from .cache import PublishCache, fingerprint
 from .feedpages import FeedPages
-from .items import UNDECLARED, DocInfo, Excerpts, Item
+from .items import UNDECLARED, DocInfo, Excerpts, Item, collapsed
 from .language import detect
 from .paths import Linker
 from .search import SearchIndex
 from .site import environment, markdown_html, render_page
-from .syndication import Feed
+from .syndication import Feed, badges
 from .tracking import Tracking, tracking_of
+from .watches import ChangedTexts
 from .writer import SiteWriter
 
 __all__ = ["DocInfo", "PublishReport", "publish"]
@@ -56,8 +62,9 @@ class PublishReport:
     diffs: int = 0  # diffs computed (the costly part of a first publish)
 
 
-def record_json(record: ChangeRecord, info: DocInfo, linker: Linker) -> dict:
-    """One changes.json record (▶ contract, with the document's title and service)."""
+def record_json(record: ChangeRecord, info: DocInfo, linker: Linker, flip_flop: str | None = None) -> dict:
+    """One changes.json record (▶ contract, and the fields added since: title, service, details,
+    sections, topics, undoes, flip_flop, source)."""
     return {
         "id": record.id,
         "document_id": record.document_id,
@@ -68,11 +75,15 @@ def record_json(record: ChangeRecord, info: DocInfo, linker: Linker) -> dict:
         "to_version": record.to_version,
         "kind": record.kind,
         "reverts_to": record.reverts_to,
+        "undoes": f"{record.document_id}/{record.undoes}" if record.undoes else None,
         "significance": record.significance,
         "summary": record.summary,
+        "details": record.details,
         "stats": record.stats,
         "facts": record.facts,
+        "sections": record.sections,
         "topics": record.topics,
+        "flip_flop": flip_flop,
         "source": record.source,
         "url": linker.absolute(paths.change_page(record.document_id, record.to_version)),
     }
@@ -103,8 +114,17 @@ class Publisher:
     """The per-document pass of one publish: each document's change, version and compare pages,
     its texts pack and its feeds, handed on to the aggregates."""
 
-    def __init__(self, index: Index, pages: FeedPages, raw_url: str = ""):
+    def __init__(
+        self,
+        index: Index,
+        pages: FeedPages,
+        raw_url: str = "",
+        changed: ChangedTexts | None = None,
+        flip_window: timedelta = FLIP_WINDOW,
+    ):
         self.index = index
+        self.changed = changed  # with keyword watches: what each change added and removed
+        self.flip_window = flip_window
         self.store = index.store
         self.pages = pages
         self.writer = pages.writer
@@ -148,7 +168,12 @@ class Publisher:
                 texts[vid] = self.store.read(version_of(vid))
             return texts[vid]
 
-        items = [Item(record, info.title, info.service, info.tags) for record in records]
+        episodes = flip_flops(records, self.flip_window)
+        member = {r.id: ff.id for ff in episodes for r in ff.records}
+        unstable = {r.id: episode_summary(ff) for ff in episodes for r in ff.records}
+        items = [Item(r, info.title, info.service, info.tags, member.get(r.id)) for r in records]
+        # feeds and the timeline show each flip-flop as one "unstable" entry
+        shown = collapsed(items, episodes, info.title, info.service, info.tags)
         latest = records[-1].to_version if records else None
         raw = self._raw_copies(doc_id)
         doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags, lang, self.raw_url)
@@ -169,10 +194,11 @@ class Publisher:
             prev_id = records[n - 1].to_version if n else None
             next_id = records[n + 1].to_version if n + 1 < len(records) else None
             raw_link = self._raw_link(doc_id, vid, raw)
+            episode = unstable.get(record.id, "")
             render = partial(
-                self._change_page, info, record, version_of, item, text_of, prev_id, next_id, lang, raw_link
+                self._change_page, info, record, version_of, item, text_of, prev_id, next_id, lang, raw_link, episode
             )
-            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}:{next_id}:{raw_link}", render)
+            self.writer.page(item.page, f"c:{doc_key}:{item.key}:{prev_id}:{next_id}:{raw_link}:{episode}", render)
             render = partial(
                 self._version_page, info, record, version_of, text_of, prev_id, next_id, latest, lang, raw_link
             )
@@ -189,9 +215,9 @@ class Publisher:
 
             self.writer.page(pack, pack_key, render_pack)
             self.pages.page(paths.compare_page(doc_id), "compare.html", doc=_doc_view(info, lang))
-        sink.changes(doc_id, items, partial(self._record_lines, info))
+        sink.changes(doc_id, items, partial(self._record_lines, info, member), shown)
 
-        published = [i for i in items if i.record.published]
+        published = [i for i in shown if i.record.published]
         folder = f"docs/{doc_id}"
         feed = Feed(
             folder,
@@ -209,12 +235,10 @@ class Publisher:
             paths.substantive_feed(folder),
             rss=False,
         )
-        self.pages.paged_feed(
-            substantive, [i for i in published if i.record.significance == "substantive"], self.excerpts.short_entry
-        )
+        self.pages.paged_feed(substantive, only_substantive(published), self.excerpts.short_entry)
         sink.feed(feed)
         sink.feed(substantive)
-        timeline = [{**i.view(), "title": ""} for i in reversed(items)]  # the page names the document
+        timeline = [{**i.view(), "title": ""} for i in reversed(shown)]  # the page names the document
         self.pages.page(
             paths.document_page(doc_id),
             "document.html",
@@ -249,9 +273,10 @@ class Publisher:
     def _raw_bytes(self, doc_id: str, name: str) -> bytes:
         return (self.store.snapshots_dir / doc_id / name).read_bytes()
 
-    def _record_lines(self, info: DocInfo) -> list[str]:
+    def _record_lines(self, info: DocInfo, member: dict[str, str]) -> list[str]:
         records = self.index.changes(info.id, newest_first=False)  # with their stats
-        return [json.dumps(record_json(r, info, self.pages.linker), ensure_ascii=False) for r in records]
+        linker = self.pages.linker
+        return [json.dumps(record_json(r, info, linker, member.get(r.id)), ensure_ascii=False) for r in records]
 
     def _version_page(
         self, info, record, version_of, text_of, prev_id, next_id, latest, lang: str, raw_link: str
@@ -274,7 +299,7 @@ class Publisher:
         )
 
     def _change_page(
-        self, info, record, version_of, item: Item, text_of, prev_id, next_id, lang: str, raw_link: str
+        self, info, record, version_of, item: Item, text_of, prev_id, next_id, lang: str, raw_link: str, episode: str
     ) -> bytes:
         record = self.index.change(record.id) or record  # with the stats the page shows
         version = version_of(record.to_version)
@@ -287,6 +312,9 @@ class Publisher:
             whole = f"../compare.html?a={record.from_version}&b={record.to_version}"
             compact = diff_render.compact_html(cmp, more_href=whole)
             self.excerpts.remember(item, cmp)
+            if self.changed is not None:
+                self.changed.remember(item, changed_text(cmp))
+        badge, second = badges(record)
         return render_page(
             "change.html",
             item.page,
@@ -297,6 +325,11 @@ class Publisher:
             next_id=next_id,
             compact=compact,
             raw_link=raw_link,
+            badge=badge,
+            kind_badge=second,
+            topics=[{"slug": t, "name": TOPICS.get(t, t)} for t in record.topics],
+            flip_flop=item.flip_flop,
+            episode=episode,
         )
 
 
@@ -337,11 +370,15 @@ def publish(
     full: bool = False,
     raw_url: str = "",
     progress: Callable[[str], None] | None = None,
+    flip_window: timedelta = FLIP_WINDOW,
+    watches: Sequence[Watch] = (),
 ) -> PublishReport:
     """Publish the recorded history of `index` to `out`. With `cache_path`, pages whose inputs
     did not change since the last publish to `out` are kept as they are (`full`: render and
     diff everything again; the cache is refreshed). `raw_url`: where the stored raw pages are
-    read (a folder URL holding `<doc-id>/<file>`); without it they are copied into the site."""
+    read (a folder URL holding `<doc-id>/<file>`); without it they are copied into the site.
+    `flip_window`: a text back within this long after it changed is a flip-flop, shown as one
+    entry (zero: none is). Each keyword watch gets a feed and a page."""
     if feed_size < 1:
         raise ValueError("feed_size must be at least 1")
     out = Path(out)
@@ -357,10 +394,11 @@ def publish(
         infos = {d: documents.get(d) or DocInfo(d, d, UNDECLARED) for d in doc_ids}
         records = index.changes_by_document()
         fetches = index.last_fetches()
-        pub = Publisher(index, pages, raw_url)
+        changed = ChangedTexts(index.store, cache) if watches else None
+        pub = Publisher(index, pages, raw_url, changed, flip_window)
         tracks: dict[str, Tracking] = {}
         with SearchIndex(pages, infos) as search:
-            sink = Aggregates(pages, infos, health, tracks)
+            sink = Aggregates(pages, infos, health, tracks, list(watches), changed)
             for n, doc_id in enumerate(doc_ids, 1):
                 mine = pub.derive(doc_id, records.pop(doc_id, []))
                 lang = language(index, infos[doc_id], mine, cache)
@@ -381,7 +419,7 @@ def publish(
         report.written = writer.written
         report.rendered = writer.rendered
         report.skipped = writer.skipped
-        report.diffs = pub.diffs + pub.excerpts.computed
+        report.diffs = pub.diffs + pub.excerpts.computed + (changed.computed if changed else 0)
         return report
     finally:
         env.bytecode_cache = None  # it reads the cache's database, closed now

@@ -48,8 +48,19 @@ class Entry:
 FEED_FACTS = 3  # facts listed in an entry (the page lists them all)
 
 
+def badges(record: ChangeRecord) -> tuple[str, str]:
+    """(the badge a change shows, a second one or ""): a first version reads "first version
+    recorded", a technical record "technical" (never its significance), a flip-flop "unstable";
+    a change its significance, a revert its significance and "revert"."""
+    if record.kind == "first":
+        return "first version recorded", ""
+    if record.kind in ("technical", "unstable"):
+        return record.kind, ""
+    return record.significance, "revert" if record.kind == "revert" else ""
+
+
 def change_content(record: ChangeRecord, excerpt_html: str) -> str:
-    """The entry content: the significance, the first facts and the diff excerpt, styled inline
+    """The entry content: the badge, the details line, the first facts and the diff excerpt, styled inline
     (feed readers drop stylesheets); the summary is the entry's title. Every piece of policy text
     is escaped here or by the diff renderer."""
     shown = [f for f in record.facts if f.get("kind") not in ("section_added", "section_removed")][:FEED_FACTS]
@@ -59,7 +70,15 @@ def change_content(record: ChangeRecord, excerpt_html: str) -> str:
         f"{escape(str(f.get('after') if f.get('after') is not None else '—'))}</li>"
         for f in shown
     )
-    return f"<p>{escape(record.significance)} change</p>" + (f"<ul>{facts}</ul>" if facts else "") + excerpt_html
+    badge, second = badges(record)
+    label = escape(badge) + (f" · {escape(second)}" if second else "")
+    details = f'<p style="margin:0 0 .6em;color:#555">{escape(record.details)}</p>' if record.details else ""
+    return (
+        f"<p><strong>{label}</strong></p>"
+        + details
+        + (f'<ul style="margin:0 0 .6em">{facts}</ul>' if facts else "")
+        + excerpt_html
+    )
 
 
 def change_entry(

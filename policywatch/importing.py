@@ -235,6 +235,9 @@ def import_wayback(
         importer = Importer(store, document_id, source="wayback", now=now, dry_run=dry_run, on_event=on_event)
         for capture in captures:
             label = f"capture {capture.timestamp}"
+            if capture.problem:
+                importer.emit(ImportEvent("skipped", label, capture.timestamp[:16], detail=capture.problem))
+                continue
             if capture.statuscode not in ("200", "-", ""):
                 importer.skip(label, capture.at, f"the capture is an HTTP {capture.statuscode} answer")
                 continue

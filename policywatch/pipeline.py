@@ -1,20 +1,23 @@
 """The jobs the command line runs: crawl (fetch → check → extract → record), publish (index →
-feeds and site), run (both). Each takes its side effects as parameters (the clock, a progress
-callback) and returns a report; the CLI only formats."""
+feeds and site), run (both; notifying is in notifying.py). Each takes its side effects as
+parameters (the clock, a progress callback) and returns a report; the CLI only formats."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policywatch.archive.errors import SourceProblem, SourcesError
+from policywatch.archive.changes import FLIP_WINDOW
+from policywatch.archive.errors import SourceProblem, SourcesError, StoreError
 from policywatch.archive.files import data_lock, remove_stale_temps
 from policywatch.archive.health import BROKEN_AFTER, load_health
 from policywatch.archive.index import Index, RefreshReport
+from policywatch.archive.notify_config import Watch
 from policywatch.archive.record import Outcome, Recorder
 from policywatch.archive.shards import shard_of
 from policywatch.archive.sources import Document, load_sources
@@ -53,6 +56,7 @@ def load_documents(path: Path, only: tuple[str, ...] = (), shard: tuple[int, int
 class CrawlReport:
     outcomes: list[Outcome] = field(default_factory=list)
     index: RefreshReport | None = None
+    warnings: list[str] = field(default_factory=list)  # damaged files left out, an index rebuilt
 
     def counts(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
@@ -90,6 +94,7 @@ def crawl(
         if conditional:
             with Index(store) as index:
                 validators = index.validators(configs)
+                report.warnings.extend(index.problems)
             validators = {k: v for k, v in validators.items() if store.version_paths(k) and not recorder.has_pending(k)}
             options = replace(options, validators=validators)
         try:
@@ -117,6 +122,7 @@ def crawl(
             )
             # versions only: the publish derives the change records, diffing each pair once
             report.index = index.refresh({d.id for d in documents}, derive=False)
+            report.warnings.extend(p for p in report.index.problems if p not in report.warnings)
     return report
 
 
@@ -154,16 +160,34 @@ def publish_site(
     incremental: bool = True,
     raw_url: str = "",
     progress: Callable[[str], None] | None = None,
+    flip_window: timedelta = FLIP_WINDOW,
+    watches: Sequence[Watch] = (),
 ) -> PublishReport:
-    """Refresh the index from the version files and write the feeds and the site. Incremental
+    """Refresh the index from the version files and write the feeds and the site (and a feed and
+    a page per keyword watch of notify.yml). Incremental
     (the default) keeps pages whose inputs did not change, using data/publish-cache.db; the
     bytes are the same as a full rebuild's. `raw_url`: where the stored raw pages are read
-    (else they are copied into the site)."""
+    (else they are copied into the site).
+
+    A missing data folder, or one with no versions when `out` holds a published site, is an
+    error before anything is written: a mistyped --data-dir must never empty a site."""
+    if not data_dir.is_dir():
+        raise StoreError(f"no data folder at {data_dir} (check --data-dir): nothing published")
     path = sources_path(data_dir, sources)
     documents = load_sources(path) if path.exists() else []
     store = Store(data_dir)
     with data_lock(data_dir, wait), Index(store) as index:
-        index.refresh(derive=False)  # each document's change records are derived as it is published
+        refreshed = index.refresh(derive=False)  # each document's change records are derived as it is published
+        for problem in refreshed.problems:
+            if progress:
+                progress(f"warning: {problem}")
+        published = published_records(out)
+        if published and not index.document_ids():
+            raise StoreError(
+                f"{data_dir} holds no recorded versions, but {out} holds a published site with {published} "
+                f"change record(s): refusing to empty it (check --data-dir; to publish an empty site, "
+                f"remove {out} first)"
+            )
         return publish(
             index,
             doc_infos(documents),
@@ -175,7 +199,18 @@ def publish_site(
             full=not incremental,
             raw_url=raw_url,
             progress=progress,
+            flip_window=flip_window,
+            watches=watches,
         )
+
+
+def published_records(out: Path) -> int:
+    """How many change records the site in `out` published (0: no site there, or not ours)."""
+    try:
+        records = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return 0
+    return len(records) if isinstance(records, list) else 0
 
 
 def refresh_index(data_dir: Path, rebuild: bool = False, wait: float = 30.0) -> RefreshReport:

@@ -65,18 +65,29 @@ def dated_files(folder: Path) -> tuple[list[DatedFile], list[Path]]:
     """The dated files of an archive folder, oldest first, and the files it ignores (neither
     Markdown/text nor HTML, such as meta.json). A `technical/` subfolder holds re-extractions.
 
-    ImportSourceError, listing every offender, if a Markdown or HTML file carries no date."""
+    ImportSourceError, listing every offender, if a Markdown or HTML file carries no date, or if
+    a file or the technical/ folder is a link leading out of the folder (an archive received from
+    elsewhere must not make us record, commit and publish this machine's files)."""
     if not folder.is_dir():
         raise ImportSourceError(f"{folder} is not a folder")
     found: list[DatedFile] = []
     ignored: list[Path] = []
     undated: list[str] = []
+    outside: list[str] = []
+    root = folder.resolve()
     places = [(folder, False)]
-    if (folder / TECHNICAL_FOLDER).is_dir():
-        places.append((folder / TECHNICAL_FOLDER, True))
+    technical_folder = folder / TECHNICAL_FOLDER
+    if technical_folder.is_dir():
+        if _inside(technical_folder, root):
+            places.append((technical_folder, True))
+        else:
+            outside.append(f"{TECHNICAL_FOLDER} -> {technical_folder.resolve()}")
     for place, technical in places:
         for path in sorted(place.iterdir()):
             if path.is_dir() or path.name.startswith("."):
+                continue
+            if path.is_symlink() and not _inside(path, root):
+                outside.append(f"{path.relative_to(folder)} -> {path.resolve()}")
                 continue
             suffix = path.suffix.lower()
             if suffix not in MARKDOWN_SUFFIXES + HTML_SUFFIXES:
@@ -87,6 +98,11 @@ def dated_files(folder: Path) -> tuple[list[DatedFile], list[Path]]:
                 undated.append(str(path.relative_to(folder)))
                 continue
             found.append(DatedFile(path, at, technical))
+    if outside:
+        raise ImportSourceError(
+            f"{len(outside)} link(s) in {folder} lead out of it; links are only followed inside the folder, "
+            "and nothing was written: " + ", ".join(outside[:10])
+        )
     if undated:
         raise ImportSourceError(
             f"{len(undated)} file(s) in {folder} have no date in their name "
@@ -94,6 +110,11 @@ def dated_files(folder: Path) -> tuple[list[DatedFile], list[Path]]:
         )
     found.sort(key=lambda f: (f.at, f.technical, f.path.name))
     return found, ignored
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path`, links resolved, lies inside the folder `root` (itself resolved)."""
+    return path.resolve().is_relative_to(root)
 
 
 def read_text_file(path: Path) -> str:

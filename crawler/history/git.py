@@ -8,6 +8,7 @@ commit per recorded version, technical re-extractions marked in the commit subje
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from policywatch.archive.errors import ImportSourceError
 from policywatch.archive.store import parse_iso
+
+from ..settings import MAX_PAGE_BYTES
 
 # Open Terms Archive's subjects for re-extractions after its own rules changed (not policy changes)
 TECHNICAL_SUBJECT = re.compile(r"\bapply technical or declaration upgrade\b|\brefilter\b", re.I)
@@ -35,16 +38,53 @@ class FileCommit:
         return bool(TECHNICAL_SUBJECT.search(self.subject))
 
 
+# A repository received as an archive or a shared folder carries its own .git/config, which can
+# name programs for git to run (gpg.program with log.showSignature, core.fsmonitor, a pager, an
+# external diff, hooks). Git always reads that file, so every key that runs something is set
+# again on the command line, which wins; the system and global configs are not read at all. The
+# ownership check (safe.directory) exists to stop exactly those programs; with them neutralised,
+# a repository that belongs to another user (unpacked from an archive) is read like any other.
+SAFE_CONFIG = (
+    "core.quotePath=false",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.sshCommand=false",
+    "core.askPass=false",
+    "credential.helper=",
+    "protocol.allow=never",
+    "diff.external=",
+    "safe.directory=*",
+)
+SAFE_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_OPTIONAL_LOCKS": "0",
+}
+MAX_FILE_BYTES = MAX_PAGE_BYTES  # a version larger than the crawler's page cap is not a policy
+
+
 def _git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise ImportSourceError("`import git` needs the git command, which is not on PATH")
+    config = [arg for pair in SAFE_CONFIG for arg in ("-c", pair)]
+    # only what git needs from our environment: none of the caller's GIT_* settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | SAFE_ENV
     try:
         r = subprocess.run(
-            [git, "-C", str(repo), "-c", "core.quotePath=false", *args],
+            [git, "--no-pager", "-C", str(repo), *config, *args],
             input=stdin,
             capture_output=True,
             check=False,
+            env=env,
         )
     except OSError as e:
         raise ImportSourceError(f"cannot run git: {e.strerror}") from e
@@ -74,7 +114,18 @@ def file_history(repo: Path, path: str, rev: str = "HEAD") -> list[FileCommit]:
     except ImportSourceError:
         raise ImportSourceError(f"{repo} has no commit {rev!r}") from None
     log = _git(
-        repo, "log", "--follow", "--no-color", "--format=%x1e%H%x1f%cI%x1f%s", "--name-status", rev, "--", path
+        repo,
+        "log",
+        "--follow",
+        "--no-color",
+        "--no-show-signature",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--format=%x1e%H%x1f%cI%x1f%s",
+        "--name-status",
+        rev,
+        "--",
+        path,
     ).decode("utf-8", "replace")
     entries = []
     for record in log.split("\x1e")[1:]:
@@ -89,11 +140,30 @@ def file_history(repo: Path, path: str, rev: str = "HEAD") -> list[FileCommit]:
         raise ImportSourceError(_no_history(repo, path, rev))
     entries.reverse()  # git log lists newest first
     wanted = [f"{commit}:{p}" for commit, _, _, status, p in entries if status != "D"]
+    _check_sizes(repo, wanted, path)
     blobs = iter(_blobs(repo, wanted))
     return [
         FileCommit(commit, at, subject, p, None if status == "D" else next(blobs))
         for commit, at, subject, status, p in entries
     ]
+
+
+def _check_sizes(repo: Path, objects: list[str], path: str) -> None:
+    """ImportSourceError naming every version of `path` over MAX_FILE_BYTES, before any is read
+    (three 47 MB commits once took 2.4 GB of memory)."""
+    if not objects:
+        return
+    out = _git(repo, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in objects).encode("utf-8"))
+    too_big = []
+    for name, line in zip(objects, out.decode("utf-8", "replace").splitlines(), strict=False):
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == "blob" and int(fields[2]) > MAX_FILE_BYTES:
+            too_big.append(f"{name.split(':', 1)[0][:12]} ({int(fields[2]) / 2**20:.1f} MB)")
+    if too_big:
+        raise ImportSourceError(
+            f"{len(too_big)} version(s) of {path} are larger than {MAX_FILE_BYTES // 2**20} MB, too large to be a "
+            f"policy; nothing was written: {', '.join(too_big[:10])}"
+        )
 
 
 def _blobs(repo: Path, objects: list[str]) -> list[bytes]:

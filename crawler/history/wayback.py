@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from policywatch.archive.errors import ImportSourceError
 
@@ -42,6 +42,7 @@ class Capture:
     digest: str = ""
     statuscode: str = ""
     mimetype: str = ""
+    problem: str = ""  # why this row cannot be imported (an impossible timestamp, not an http(s) URL)
 
     @property
     def at(self) -> datetime:
@@ -61,6 +62,11 @@ class Fetched:
 
 class CaptureError(Exception):
     """One capture could not be fetched (HTTP error, too large): skip it, go on with the rest."""
+
+
+class SlowAnswer(CaptureError):
+    """An answer still arriving at the deadline (a server trickling bytes beats any per-read
+    timeout, while the import holds the data folder's lock)."""
 
 
 def parse_timestamp(ts: str) -> datetime:
@@ -90,6 +96,7 @@ class Wayback:
         *,
         delay: float = DEFAULT_DELAY,
         timeout: float = 30.0,
+        deadline: float | None = None,
         retries: int = 2,
         agent: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -97,6 +104,8 @@ class Wayback:
     ):
         self.base = base.rstrip("/")
         self.delay, self.timeout, self.retries = delay, timeout, retries
+        # `timeout` bounds each read; `deadline` a whole answer (real time, whatever `clock` says)
+        self.deadline = deadline if deadline is not None else 4 * timeout
         self.agent = agent or user_agent()
         self.sleep, self.clock = sleep, clock
         self._last: float | None = None
@@ -125,7 +134,10 @@ class Wayback:
         if status != 200:
             raise CaptureError(f"HTTP {status} from {endpoint}")
         m = _ID_URL.search(final)
-        at = parse_timestamp(m.group(1)) if m else capture.at
+        try:
+            at = parse_timestamp(m.group(1)) if m else capture.at
+        except ValueError:
+            at = capture.at
         return Fetched(capture, at, capture.original, body, content_type)
 
     # ---- one polite request
@@ -161,11 +173,10 @@ class Wayback:
     def _once(self, url: str) -> tuple[int, bytes, str | None, str, float | None]:
         request = urllib.request.Request(url, headers={"User-Agent": self.agent, "Accept": "*/*"})
         self.requests += 1
+        deadline = time.monotonic() + self.deadline
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(MAX_PAGE_BYTES + 1)
-                if len(body) > MAX_PAGE_BYTES:
-                    raise CaptureError(f"larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB: {url}")
+                body = self._read(response, url, deadline)
                 return response.status, body, response.headers.get("Content-Type"), response.geturl(), None
         except urllib.error.HTTPError as e:
             with e:
@@ -177,6 +188,21 @@ class Wayback:
         finally:
             self._last = self.clock()
 
+    def _read(self, response, url: str, deadline: float) -> bytes:
+        """The body, in pieces, checking the size cap and the deadline after each."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            part = response.read1(65536)
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+            size += len(part)
+            if size > MAX_PAGE_BYTES:
+                raise CaptureError(f"larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB: {url}")
+            if time.monotonic() > deadline:
+                raise SlowAnswer(f"the answer did not finish within {self.deadline:g} s ({size} bytes so far): {url}")
+
 
 def _excerpt(body: bytes) -> str:
     text = " ".join(body[:300].decode("utf-8", "replace").split())
@@ -184,11 +210,15 @@ def _excerpt(body: bytes) -> str:
 
 
 def _parse_cdx(body: bytes, base: str) -> list[Capture]:
-    """CDX JSON: a header row naming the fields, then one row per capture (or nothing at all)."""
+    """CDX JSON: a header row naming the fields, then one row per capture (or nothing at all).
+    A row that cannot be imported (an impossible timestamp, an original that is not an http(s)
+    URL) comes back with its `problem`, to be skipped and named."""
     if not body.strip():
         return []
     try:
         rows = json.loads(body)
+    except RecursionError:
+        raise ImportSourceError(f"the CDX API at {base} answered JSON nested too deeply to be rows") from None
     except ValueError:
         raise ImportSourceError(f"the CDX API at {base} did not answer JSON: {_excerpt(body)}") from None
     if not isinstance(rows, list) or any(not isinstance(r, list) for r in rows):
@@ -201,8 +231,33 @@ def _parse_cdx(body: bytes, base: str) -> list[Capture]:
         raise ImportSourceError(f"the CDX API at {base} answered rows without {', '.join(missing)}")
     out = []
     for row in rows[1:]:
-        fields = dict(zip(header, (str(v) for v in row), strict=False))
-        if not re.fullmatch(r"\d{4,14}", fields.get("timestamp", "")):
-            raise ImportSourceError(f"the CDX API at {base} answered a bad timestamp {fields.get('timestamp')!r}")
-        out.append(Capture(**{f: fields.get(f, "") for f in CDX_FIELDS}))
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in zip(header, row, strict=False)}
+        capture = {f: " ".join(fields.get(f, "").split()) if f != "original" else fields.get(f, "") for f in CDX_FIELDS}
+        capture["original"], problem = _original(capture["original"])
+        if not _timestamp_ok(capture["timestamp"]):
+            problem = f"{capture['timestamp'][:40]!r} is not a Wayback timestamp (YYYYMMDDhhmmss)"
+        out.append(Capture(**capture, problem=problem))
     return out
+
+
+def _timestamp_ok(ts: str) -> bool:
+    if not re.fullmatch(r"\d{4,14}", ts):
+        return False
+    try:
+        parse_timestamp(ts)
+    except ValueError:
+        return False
+    return True
+
+
+def _original(url: str) -> tuple[str, str]:
+    """A capture's URL made safe to put in a request and a link (spaces and other unsafe
+    characters escaped), and the problem if it is not an http(s) URL (javascript:, data:)."""
+    safe = quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~")
+    try:
+        parts = urlsplit(safe)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return safe, f"{url[:80]!r} is not an http(s) URL"
+    return safe, ""

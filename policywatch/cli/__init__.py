@@ -1,5 +1,5 @@
 """The command line (click): the group and its global options; the commands live by job in
-track.py (tracking runs), history.py (imports) and tools.py (diff, demo, serve, init).
+track.py (tracking runs), alerts.py (notify), history.py (imports) and tools.py (diff, demo, serve, init).
 Each command parses options, calls one library function and turns our errors into clear
 messages: exit 2 for bad input (sources, arguments), 1 when the run could not complete."""
 
@@ -11,11 +11,28 @@ import click
 
 from policywatch import __version__
 
-from . import history, tools, track
+from . import alerts, history, tools, track
 from .options import CONTEXT
 
 
-@click.group(context_settings=CONTEXT)
+class Commands(click.Group):
+    """The group, which knows the mistake of giving --data-dir after the command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as e:
+            if e.option_name != "--data-dir":
+                raise
+            command = e.ctx.command_path.removeprefix(ctx.command_path).strip() if e.ctx else "COMMAND"
+            raise click.UsageError(
+                f"{e.message}: --data-dir goes before the command, as in "
+                f"`policywatch --data-dir DIR {command} ...` (or set POLICYWATCH_DATA_DIR)",
+                e.ctx,
+            ) from None
+
+
+@click.group(cls=Commands, context_settings=CONTEXT)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -34,10 +51,11 @@ def cli(data_dir: Path) -> None:
       policywatch run                         # crawl every source, then publish _site/
       policywatch crawl --only amazon-us-business-solutions-agreement
       policywatch publish --out _site --base-url https://you.github.io/policywatch/
+      policywatch notify --dry-run            # what data/notify.yml's subscriptions would get
       policywatch diff old.md new.md          # what changed between two files
       policywatch demo                        # the bundled example, served on :8000
     """
 
 
-for command in (*track.COMMANDS, *history.COMMANDS, *tools.COMMANDS):
+for command in (*track.COMMANDS, *alerts.COMMANDS, *history.COMMANDS, *tools.COMMANDS):
     cli.add_command(command)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from policywatch.archive.errors import LockedError, PolicywatchError, SourcesError
+from policywatch.archive.errors import LockedError, NotifyConfigError, PolicywatchError, SourcesError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,13 +28,13 @@ def now() -> datetime:
 
 
 def errors_as_messages(f):
-    """Turn policywatch errors into click errors: bad sources are a usage error (exit 2)."""
+    """Turn policywatch errors into click errors: bad sources or notify.yml are a usage error (exit 2)."""
 
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
-        except SourcesError as e:
+        except (SourcesError, NotifyConfigError) as e:
             raise click.UsageError(str(e)) from e
         except LockedError as e:
             raise click.ClickException(str(e)) from e
@@ -191,6 +191,15 @@ feed_size_option = click.option(
     metavar="N",
     help="Entries per feed document; older entries go to RFC 5005 archive pages of N entries.",
 )
+flip_window_option = click.option(
+    "--flip-window",
+    type=click.FloatRange(min=0),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="A text back to an earlier one within DAYS of the change that left it is a flip-flop: feeds and "
+    "timelines show its records as one 'unstable' entry, kept out of the substantive feed (0: never).",
+)
 full_option = click.option(
     "--full",
     is_flag=True,
@@ -198,4 +207,4 @@ full_option = click.option(
 )
 
 
-publish_options = [out_option, base_url_option, feed_size_option, full_option, raw_url_option]
+publish_options = [out_option, base_url_option, feed_size_option, flip_window_option, full_option, raw_url_option]

@@ -5,12 +5,33 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from .options import CONTEXT, errors_as_messages, out_option
+
+# What a terminal obeys rather than shows: C0 and C1 controls (escape sequences, a one-byte CSI)
+# and the bidirectional controls that reorder what a line shows.
+C1_CONTROLS = re.compile("[\x80-\x9f]")
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_controls(text: str) -> str:
+    """The text with every terminal control made visible: C0 as its control picture (␛ for ESC),
+    DEL as ␡, C1 and bidirectional controls as <U+XXXX>."""
+
+    def show(m: re.Match) -> str:
+        c = ord(m.group(0))
+        if c < 0x20:
+            return chr(0x2400 + c)
+        if c == 0x7F:
+            return "\u2421"
+        return f"<U+{c:04X}>"
+
+    return TERMINAL_CONTROLS.sub(show, text)
 
 
 def _read_for_diff(path: Path) -> str:
@@ -48,9 +69,13 @@ def diff(old: Path, new: Path, fmt: str, color: bool | None) -> None:
     """
     from policywatch.diffs import compare  # the renderers only for the formats that need them
 
-    cmp = compare(_read_for_diff(old), _read_for_diff(new))
+    old_text, new_text = _read_for_diff(old), _read_for_diff(new)
+    if fmt == "text":  # for a terminal: the files' control characters shown, never obeyed
+        old_text, new_text = visible_controls(old_text), visible_controls(new_text)
+    cmp = compare(old_text, new_text)
     if fmt == "json":
-        click.echo(json.dumps({"kind": "change", **cmp.record()}, indent=2, ensure_ascii=False))
+        text = json.dumps({"kind": "change", **cmp.record()}, indent=2, ensure_ascii=False)
+        click.echo(C1_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
     elif fmt == "html":
         from policywatch.diffpage import standalone_html
 
@@ -58,8 +83,11 @@ def diff(old: Path, new: Path, fmt: str, color: bool | None) -> None:
     else:
         from policywatch.diffs import render
 
-        use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
-        click.echo(render.text(cmp, color=use_color), nl=False)
+        terminal = sys.stdout.isatty()
+        use_color = terminal and "NO_COLOR" not in os.environ if color is None else color
+        # colours alone on a terminal; into a pipe or a file the [-removed-]{+added+} marks stay,
+        # for whoever reads it without colours
+        click.echo(render.text(cmp, color=use_color, marks=not (use_color and terminal)), nl=False, color=use_color)
 
 
 @click.command(context_settings=CONTEXT)

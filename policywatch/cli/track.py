@@ -28,15 +28,24 @@ from .options import (
 @click.command(context_settings=CONTEXT)
 @sources_option
 @click.option("--live", is_flag=True, help="Also fetch every document twice from the web and check the pages.")
-@click.option("--only", multiple=True, metavar="ID", help="With --live: check only this document (repeatable).")
+@click.option(
+    "--only", multiple=True, metavar="ID", help="List (and with --live, check) only this document (repeatable)."
+)
 @DELAY_OPTION
+@click.option(
+    "--skip-secrets",
+    is_flag=True,
+    help="Do not check that the variables notify.yml names hold usable URLs (on a machine without the secrets).",
+)
 @errors_as_messages
-def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float) -> None:
-    """Check sources files: keys, unique ids, URLs, CSS selectors.
+def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: float, skip_secrets: bool) -> None:
+    """Check sources files (keys, unique ids, URLs, CSS selectors) and DATA_DIR/notify.yml.
 
-    Prints the documents found; any problem is reported with its file, document and field,
-    and the exit status is 2. With --live (where the internet is reachable, as in Actions),
-    each document is also fetched twice by the real crawler into a scratch folder: it passes
+    Prints the documents found; any problem is reported with its file, document (or
+    subscription) and field, and the exit status is 2. notify.yml's subscriptions must name
+    environment variables that are set to URLs Apprise can use (--skip-secrets: only the
+    file is checked). With --live (where the internet is reachable, as in Actions), each
+    document is also fetched twice by the real crawler into a scratch folder: it passes
     when the selector matches, the text is long enough and both fetches give the same text.
     A document that does not pass makes the exit status 1.
 
@@ -44,13 +53,16 @@ def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: flo
     Examples:
       policywatch validate
       policywatch validate --sources data/sources/amazon.yml
+      policywatch validate --skip-secrets
       policywatch validate --live --only amazon-us-business-solutions-agreement
     """
     from policywatch.pipeline import load_documents, sources_path
 
-    path = sources_path(data_dir_of(click.get_current_context()), sources)
+    data_dir = data_dir_of(click.get_current_context())
+    path = sources_path(data_dir, sources)
     documents = load_documents(path, only)
     files = sorted({d.file for d in documents})
+    _validate_notify(data_dir, load_documents(path) if only else documents, skip_secrets)
     if not live:
         for d in documents:
             click.echo(f"{d.id}  {d.render:7}  {d.url}")
@@ -66,6 +78,25 @@ def validate(sources: Path | None, live: bool, only: tuple[str, ...], delay: flo
     click.echo(f"live: {len(results) - len(bad)} of {len(results)} document(s) pass", err=True)
     if bad:
         raise click.exceptions.Exit(1)
+
+
+def _validate_notify(data_dir: Path, documents, skip_secrets: bool) -> None:
+    """notify.yml, when there is one: the file, its filters against the sources and, unless
+    skipped, each variable's URLs opened with Apprise."""
+    from policywatch.notifying import check_config, notify_path, prepare
+
+    if skip_secrets:
+        config = check_config(data_dir, None, documents)
+    else:
+        setup = prepare(data_dir, os.environ, documents=documents)
+        config = setup.config if setup else None
+    if config is not None:
+        what = "subscriptions' files only" if skip_secrets else "subscriptions and their URLs"
+        click.echo(
+            f"ok: {len(config.subscriptions)} subscription(s), {len(config.watches)} watch(es) "
+            f"in {notify_path(data_dir)} ({what} checked)",
+            err=True,
+        )
 
 
 def _crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opts):
@@ -97,15 +128,35 @@ def crawl(ctx: click.Context, sources: Path | None, only: tuple[str, ...], **opt
     _crawl(ctx, sources, only, **opts)
 
 
+def _watches(data_dir: Path) -> list:
+    """The keyword watches of notify.yml; a broken file is reported and publishes none (the
+    site is still written; `notify` and `validate` name the problem and fail)."""
+    from policywatch.archive.errors import NotifyConfigError
+    from policywatch.archive.notify_config import load_notify
+    from policywatch.notifying import notify_path
+
+    path = notify_path(data_dir)
+    if not path.exists():
+        return []
+    try:
+        return load_notify(path).watches
+    except NotifyConfigError as e:
+        click.echo(f"warning: keyword watches not published: {e}", err=True)
+        return []
+
+
 def _publish(
     ctx: click.Context,
     out: Path,
     base_url: str,
     feed_size: int,
     full: bool,
+    flip_window: float,
     raw_url: str = "",
     sources: Path | None = None,
 ) -> None:
+    from datetime import timedelta
+
     from policywatch.pipeline import publish_site
 
     started = time.monotonic()
@@ -116,8 +167,10 @@ def _publish(
         base_url=base_url,
         feed_size=feed_size,
         incremental=not full,
+        flip_window=timedelta(days=flip_window),
         raw_url=raw_url,
         progress=lambda line: click.echo(line, err=True),
+        watches=_watches(data_dir_of(ctx)),
     )
     click.echo(
         f"published {report.changes} change record(s) of {report.documents} document(s) to {out}: "
@@ -132,13 +185,16 @@ def _publish(
 @apply(publish_options)
 @click.pass_context
 @errors_as_messages
-def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: bool, raw_url: str) -> None:
+def publish(
+    ctx: click.Context, out: Path, base_url: str, feed_size: int, flip_window: float, full: bool, raw_url: str
+) -> None:
     """Write changes.json, Atom/RSS feeds, feeds.opml and the changelog site.
 
     The output depends only on the recorded data and the options: publishing twice gives
     byte-identical files. Only pages whose inputs changed since the last publish to the same
     folder are rendered again (data/publish-cache.db remembers them; --full ignores it).
-    Feeds hold the newest --feed-size entries and link to archive pages of older ones.
+    Feeds hold the newest --feed-size entries and link to archive pages of older ones. A text
+    that goes back and forth within --flip-window days shows as one "unstable" entry.
 
     \b
     Examples:
@@ -146,13 +202,21 @@ def publish(ctx: click.Context, out: Path, base_url: str, feed_size: int, full: 
       policywatch publish --out public --base-url https://you.github.io/policywatch/
       policywatch publish --full --feed-size 100
       policywatch publish --raw-url https://github.com/you/tracker/blob/HEAD/data/snapshots/
+      policywatch publish --flip-window 3
     """
-    _publish(ctx, out, base_url, feed_size, full, raw_url)
+    _publish(ctx, out, base_url, feed_size, full, flip_window, raw_url)
 
 
 @click.command(context_settings=CONTEXT)
 @apply(crawl_options)
 @apply(publish_options)
+@click.option(
+    "--notify/--no-notify",
+    "send_alerts",
+    default=True,
+    show_default=True,
+    help="After publishing, send new changes to the subscriptions of DATA_DIR/notify.yml (if it exists).",
+)
 @click.pass_context
 @errors_as_messages
 def run(
@@ -162,20 +226,44 @@ def run(
     out: Path,
     base_url: str,
     feed_size: int,
+    flip_window: float,
     full: bool,
     raw_url: str,
+    send_alerts: bool,
     **opts,
 ) -> None:
-    """Crawl, then publish: the job the scheduled workflow runs.
+    """Crawl, publish, then notify: the job the scheduled workflow runs.
+
+    Notifications come last and never undo the crawl: if notify.yml is invalid or a delivery
+    fails, the new versions are recorded and the site is published, the problem is printed,
+    and the exit status is 2 (invalid notify.yml, nothing sent) or 1 (a delivery failed and
+    is kept for the next run).
 
     \b
     Examples:
       policywatch run
       policywatch --data-dir data run --out _site --base-url https://you.github.io/policywatch/
       policywatch run --contact mailto:ops@example.com --wait 600
+      policywatch run --no-notify
     """
     _crawl(ctx, sources, only, **opts)
-    _publish(ctx, out, base_url, feed_size, full, raw_url, sources)
+    _publish(ctx, out, base_url, feed_size, full, flip_window, raw_url, sources)
+    if not send_alerts:
+        return
+    from policywatch.archive.errors import NotifyConfigError, PolicywatchError
+
+    from .alerts import run_notify
+
+    try:
+        status = run_notify(data_dir_of(ctx), sources=sources, base_url=base_url, wait=opts["wait"])
+    except NotifyConfigError as e:
+        click.echo(f"Error: {e}\nnotify: nothing sent; the crawl and the publish above are recorded.", err=True)
+        raise click.exceptions.Exit(2) from e
+    except PolicywatchError as e:
+        click.echo(f"Error: {e}\nnotify: the crawl and the publish above are recorded.", err=True)
+        raise click.exceptions.Exit(1) from e
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 @click.command(context_settings=CONTEXT)
@@ -195,6 +283,8 @@ def index(ctx: click.Context, rebuild: bool) -> None:
     from policywatch.pipeline import refresh_index
 
     r = refresh_index(data_dir_of(ctx), rebuild)
+    for problem in r.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"indexed {r.documents} document(s): {r.versions_read} version file(s) read, "
         f"{r.versions_removed} removed, {r.changes_derived} change record(s) derived",
@@ -306,15 +396,23 @@ def report_issues(
     if not token:
         raise click.UsageError(f"no API token: set {token_env} (in Actions: secrets.GITHUB_TOKEN)")
     data_dir = data_dir_of(ctx)
+    if not data_dir.is_dir():  # no health at all would close every open issue
+        raise click.ClickException(f"no data folder at {data_dir} (check --data-dir): no issue opened or closed")
     path = sources_path(data_dir, sources)
     titles = {d.id: d.title for d in load_sources(path)} if path.exists() else {}
     result = report(GitHub(repo, token, api_url), load_health(data_dir), titles, label, site_url)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"issues: {len(result.opened)} opened, {len(result.updated)} updated, {len(result.closed)} closed"
+        + (f", {len(result.failed)} failed" if result.failed else "")
         + "".join(f"\n  opened {d}" for d in result.opened)
-        + "".join(f"\n  closed {d}" for d in result.closed),
+        + "".join(f"\n  closed {d}" for d in result.closed)
+        + "".join(f"\n  failed {d}: {why}" for d, why in result.failed),
         err=True,
     )
+    if result.failed:
+        raise click.exceptions.Exit(1)
 
 
 def outcome_line(outcome) -> str:
@@ -326,6 +424,17 @@ def outcome_line(outcome) -> str:
     if outcome.status == "pending":
         return f"pending      {outcome.document_id}  ({outcome.detail})"
     return f"unchanged    {outcome.document_id}" + (f"  ({outcome.detail})" if outcome.detail else "")
+
+
+def failpoints() -> frozenset[str]:
+    """$POLICYWATCH_FAILPOINTS ("stage:doc-id,..."): exceptions raised inside a stage of a real
+    crawl, for the tests of crash isolation (docs/reliability.md)."""
+    from policywatch.crawler.failpoints import parse_failpoints
+
+    try:
+        return parse_failpoints(os.environ.get("POLICYWATCH_FAILPOINTS", ""))
+    except ValueError as e:
+        raise click.UsageError(f"POLICYWATCH_FAILPOINTS: {e}") from None
 
 
 def crawl_with_progress(
@@ -345,6 +454,8 @@ def crawl_with_progress(
 
     def progress(outcome) -> None:
         click.echo(outcome_line(outcome), err=True)
+        if outcome.trace:  # an internal error: the traceback goes to the log, indented under its line
+            click.echo("".join(f"    {line}\n" for line in outcome.trace.rstrip("\n").split("\n")), err=True, nl=False)
         if outcome.health_event:
             e = outcome.health_event
             click.echo(f"health       {e.document_id}  {e.event}" + (f" ({e.reason})" if e.reason else ""), err=True)
@@ -356,6 +467,7 @@ def crawl_with_progress(
         backoff=opts["backoff"],
         contact=opts["contact"],
         verbose=opts["verbose"],
+        failpoints=failpoints(),
     )
     report = crawl(
         data_dir,
@@ -367,6 +479,8 @@ def crawl_with_progress(
         broken_after=opts["broken_after"],
         conditional=opts["conditional"],
     )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     counts = report.counts()
     failures = ", ".join(f"{n} {r}" for r, n in sorted(report.failures().items()))
     click.echo(

@@ -4,6 +4,7 @@ and nothing is crawled or written."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from policywatch.archive.errors import SourcesError
 from policywatch.archive.sources import load_sources
@@ -147,3 +148,34 @@ def test_validate_lists_documents(tmp_path, cli):
 def test_missing_sources_folder_is_a_usage_error(tmp_path, cli):
     r = cli("validate", "--sources", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and "no such file or folder" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        ({"title": "Terms \u202eFees"}, "title", "U+202E"),
+        ({"title": "Terms \u2066x\u2069"}, "title", "U+2066"),
+        ({"title": "Terms\x1b[2Jx"}, "title", "control character"),
+        ({"tags": "agreement"}, "tags", "must be a list"),
+        ({"confirm": 9}, "confirm", "a whole number from 1 to 5"),
+        ({"confirm": True}, "confirm", "a whole number from 1 to 5"),
+        ({"confirm": "two"}, "confirm", "a whole number from 1 to 5"),
+    ],
+)
+def test_hostile_or_careless_values_are_refused_in_our_words(tmp_path, entry, field, message):
+    path = tmp_path / "s.yml"
+    doc = {"id": "terms", "title": "Terms", "url": "https://market.example/terms", **entry}
+    path.write_text(yaml.safe_dump({"service": "Market", "documents": [doc]}), encoding="utf-8")
+    with pytest.raises(SourcesError) as e:
+        load_sources(path)
+    (problem,) = e.value.problems
+    assert problem.field == field and message in problem.message, problem
+    assert "Input should" not in problem.message  # the validation library's words
+
+
+def test_a_service_name_with_a_bidi_override_is_refused(tmp_path):
+    path = tmp_path / "s.yml"
+    doc = {"id": "terms", "title": "Terms", "url": "https://market.example/terms"}
+    path.write_text(yaml.safe_dump({"service": "Market \u202e", "documents": [doc]}), encoding="utf-8")
+    with pytest.raises(SourcesError, match="U\\+202E"):
+        load_sources(path)

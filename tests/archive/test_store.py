@@ -3,6 +3,7 @@ refresh, and clear errors for damaged files."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -55,12 +56,17 @@ def test_version_file_round_trip_and_sha_check(tmp_path):
 @pytest.mark.parametrize(
     "damage", [b"no front matter\n", b"---\ndocument: doc-a\n", b"---\nwho: x\n---\nt\n", b"\xff\xfe"]
 )
-def test_damaged_version_files_are_named(tmp_path, damage):
+def test_damaged_version_files_are_named_and_left_out(tmp_path, damage):
     path = tmp_path / "versions" / "doc-a" / "20260105T100000Z.md"
     path.parent.mkdir(parents=True)
     path.write_bytes(damage)
     with pytest.raises(StoreError, match=r"20260105T100000Z\.md"):
-        Index(Store(tmp_path)).refresh()
+        parse_version_file(path)
+    # the index leaves the damaged file out and names it, so one file never stops a publish
+    index = Index(Store(tmp_path))
+    report = index.refresh()
+    assert len(report.problems) == 1 and "20260105T100000Z.md" in report.problems[0]
+    assert index.versions("doc-a") == [] and path.read_bytes() == damage
 
 
 def test_two_versions_in_one_second_keep_their_order(tmp_path):
@@ -108,8 +114,8 @@ def test_index_follows_removed_and_misplaced_version_files(tmp_path):
     source = store.versions_dir / "doc-a" / f"{store.versions('doc-a')[0].id}.md"
     (other / source.name).write_bytes(source.read_bytes())
     with Index(store) as index:
-        with pytest.raises(StoreError, match=r"doc-b.*names document 'doc-a'"):
-            index.refresh()
+        (problem,) = index.refresh().problems
+        assert re.search(r"doc-b.*names document 'doc-a'", problem)
         assert index.versions("doc-b") == []
 
 
@@ -164,3 +170,13 @@ def test_lock_excludes_a_second_run(tmp_path):
         pass
     with data_lock(tmp_path):  # released
         pass
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "https://a.example/\nsha256: 0", "a b"]
+)
+def test_a_version_url_is_one_line_and_http(tmp_path, url):
+    """The url becomes a line of the front matter and the "Raw page" link of the site."""
+    with pytest.raises(ValueError, match="not an http"):
+        Store(tmp_path).add("doc-a", A, fetched_at=T0, url=url, extractor="x")
+    assert not (tmp_path / "versions").exists() and not (tmp_path / "snapshots").exists()

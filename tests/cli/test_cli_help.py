@@ -44,3 +44,19 @@ def test_python_dash_m_works():
 
     r = subprocess.run([sys.executable, "-m", "policywatch", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and "policywatch" in r.stdout
+
+
+def test_data_dir_after_the_command_gets_a_hint(cli, tmp_path):
+    r = cli("publish", "--data-dir", str(tmp_path / "data"))
+    assert r.returncode == 2
+    assert "--data-dir goes before the command" in r.stderr and "policywatch --data-dir" in r.stderr
+
+
+def test_validate_only_without_live_lists_only_those(cli, tmp_path):
+    from support.helpers import write_sources
+
+    docs = [{"id": d, "title": d, "url": f"https://market.example/{d}"} for d in ("aa", "bb", "cc")]
+    write_sources(tmp_path / "data" / "sources" / "s.yml", docs)
+    r = cli("validate", "--only", "bb", check=True)
+    assert r.stdout.split() == ["bb", "http", "https://market.example/bb"]
+    assert cli("validate", "--only", "zz").returncode == 2

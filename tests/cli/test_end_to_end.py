@@ -71,7 +71,8 @@ def test_crawl_change_unchanged_publish(server, cli, tmp_path):
         assert (tmp_path / "site" / c["url"]).is_file()
     change = changes[0]
     assert change["from_version"] == changes[1]["to_version"] and change["significance"] == "substantive"
-    assert {"kind": "duration", "before": "24 hours", "after": "48 hours"}.items() <= change["facts"][0].items()
+    # (a duration after "within" is a deadline, as a seller names it)
+    assert {"kind": "deadline", "before": "24 hours", "after": "48 hours"}.items() <= change["facts"][0].items()
     assert "24 hours → 48 hours" in change["summary"]
 
     for feed in ("feed.atom", "feed.rss", "docs/market-terms/feed.atom", "docs/market-terms/feed.rss"):

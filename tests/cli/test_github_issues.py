@@ -4,6 +4,7 @@ and records every call it receives."""
 from __future__ import annotations
 
 import json
+import re
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 from support.helpers import LocalServer, reply
 
 from policywatch.archive.health import Health, save_health
+from policywatch.github import MARKER
 
 
 class FakeGitHub(LocalServer):
@@ -20,6 +22,10 @@ class FakeGitHub(LocalServer):
         self.issues: list[dict] = []
         self.comments: list[tuple[int, str]] = []
         self.calls: list[tuple[str, str]] = []
+        self.authorizations: list[str | None] = []
+        self.refuse_titles: str | None = None  # POST of an issue whose title holds this: 422
+        self.answer_get: tuple[int, bytes, dict] | None = None  # a canned answer to every GET
+        self.moved = False  # GETs answer 307 to the same URL with &moved=1 (a renamed repository)
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,6 +37,12 @@ class FakeGitHub(LocalServer):
 
             def do_GET(self):
                 hub.calls.append(("GET", self.path))
+                hub.authorizations.append(self.headers.get("Authorization"))
+                if hub.answer_get is not None:
+                    status, body, headers = hub.answer_get
+                    return reply(self, status, body, "application/json", headers)
+                if hub.moved and "moved=1" not in self.path:
+                    return reply(self, 307, b"", "application/json", {"Location": hub.url + self.path + "&moved=1"})
                 assert self.headers["Authorization"] == "Bearer secret-token"
                 query = parse_qs(urlsplit(self.path).query)
                 assert query["labels"] == ["policywatch-broken"] and query["state"] == ["open"]
@@ -44,6 +56,10 @@ class FakeGitHub(LocalServer):
                 if self.path.endswith("/comments"):
                     hub.comments.append((int(self.path.split("/")[-2]), body["body"]))
                     return self._reply(201, {})
+                if hub.refuse_titles and hub.refuse_titles in body["title"]:
+                    return self._reply(422, {"message": "Validation Failed"})
+                if len(body["title"]) > 256 or len(body["body"]) > 65536:
+                    return self._reply(422, {"message": "Validation Failed: too long"})
                 issue = {"number": len(hub.issues) + 1, "state": "open", **body}
                 hub.issues.append(issue)
                 self._reply(201, issue)
@@ -112,5 +128,129 @@ def test_missing_token_and_unreachable_api_are_clear(cli, tmp_path, monkeypatch)
     r = cli("report-issues", "--repo", "you/policywatch")
     assert r.returncode == 2 and "GITHUB_TOKEN" in r.stderr
     monkeypatch.setenv("GITHUB_TOKEN", "x")
+    (tmp_path / "data").mkdir()
     r = cli("report-issues", "--repo", "you/policywatch", "--api-url", "http://127.0.0.1:9")
     assert r.returncode == 1 and "GitHub API unreachable" in r.stderr and "Traceback" not in r.stderr
+
+
+def broken(data, *docs: tuple[str, str, str]) -> None:
+    """health.json with each (doc id, reason, detail) broken."""
+    health = Health()
+    for doc_id, reason, detail in docs:
+        for k in range(3):
+            health.failed(doc_id, f"2026-01-0{k + 1}T00:00:00Z", reason, detail, broken_after=3)
+    save_health(data, health)
+
+
+HOSTILE = (
+    "page title '@everyone @github/security see [the fix](https://evil.example/x) "
+    "![pixel](https://evil.example/p.png) <img src=x> <!-- the rest is hidden'"
+)
+
+
+def test_page_text_is_neutralised_and_lengths_capped(cli, hub, tmp_path, monkeypatch):
+    from support.helpers import write_sources
+
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    data = tmp_path / "data"
+    write_sources(
+        data / "sources" / "s.yml",
+        [
+            {"id": "long-title", "title": "Terms " * 14_000, "url": "https://market.example/a"},
+            {"id": "hostile", "title": "Fees @admin <b>x</b>", "url": "https://market.example/b"},
+        ],
+    )
+    broken(data, ("hostile", "bot_wall", HOSTILE), ("long-title", "http_status", "HTTP 503 " + "x" * 80_000))
+    r = report(cli, hub, tmp_path)
+    assert "2 opened" in r.stderr
+    by_doc = {MARKER.search(i["body"]).group(1): i for i in hub.issues}
+    hostile = by_doc["hostile"]["body"]
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(hostile)
+    # the page's words are shown as code: no mention, link, image or comment survives
+    assert "<a " not in html and "<img" not in html and "<!--" not in html.split("-->", 1)[1]
+    assert re.search(r"(?<![\w`])@(everyone|github|admin)\b", _outside_code(hostile)) is None
+    assert hostile.rstrip().endswith("This issue is closed automatically when tracking resumes.")
+    assert "@" not in by_doc["hostile"]["title"].replace("@\u200b", "")
+    long = by_doc["long-title"]
+    assert len(long["title"]) <= 256 and len(long["body"]) <= 65536
+
+
+def _outside_code(markdown: str) -> str:
+    """The Markdown without its code blocks and code spans (where mentions are not mentions)."""
+    lines = [ln for ln in markdown.split("\n") if not ln.startswith("    ")]
+    return re.sub(r"`[^`]*`", "", "\n".join(lines))
+
+
+def test_one_failing_call_does_not_stop_the_others(cli, hub, tmp_path, monkeypatch):
+    from support.helpers import write_sources
+
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    data = tmp_path / "data"
+    write_sources(
+        data / "sources" / "s.yml",
+        [{"id": d, "title": f"Title {d}", "url": "https://market.example/"} for d in ("aa", "bb", "cc")],
+    )
+    broken(data, ("aa", "timeout", ""), ("bb", "timeout", ""), ("cc", "timeout", ""))
+    hub.refuse_titles = "Title bb"
+    r = cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "2 opened" in r.stderr and "failed bb" in r.stderr and "HTTP 422" in r.stderr
+    assert sorted(MARKER.search(i["body"]).group(1) for i in hub.issues) == ["aa", "cc"]
+
+
+def test_a_cross_origin_redirect_gets_no_token(cli, hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    other = FakeGitHub()
+    try:
+        hub.answer_get = (307, b"", {"Location": other.url + "/repos/you/policywatch/issues?state=open&labels=x"})
+        other.answer_get = (200, b"[]", {})
+        broken(tmp_path / "data", ("aa", "timeout", ""))
+        cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url)
+        assert other.calls, "the redirect was not followed"
+        assert other.authorizations == [None], "the token went to another origin"
+        # within one origin the token goes along (GitHub redirects renamed repositories)
+        hub.answer_get, hub.moved = None, True
+        r = cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url)
+        assert r.returncode == 0 and "0 opened" in r.stderr, r.stderr  # found the issue opened before
+        assert hub.authorizations[-2:] == ["Bearer secret-token"] * 2
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ((200, b"<html>rate limited</html>", {}), "not JSON"),
+        ((200, b"[" * 50_000 + b"]" * 50_000, {}), "not JSON"),
+        ((200, b'{"message": "x"}', {}), "not a list of issues"),
+        (
+            (200, json.dumps([{"state": "open", "body": "<!-- policywatch:document=aa -->"}] * 100).encode(), {}),
+            "more than",
+        ),
+    ],
+)
+def test_strange_answers_are_clear_errors(cli, hub, tmp_path, monkeypatch, answer, message):
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    broken(tmp_path / "data", ("aa", "timeout", ""))
+    hub.answer_get = answer
+    r = cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and message in r.stderr, r.stderr
+
+
+def test_an_issue_without_a_number_is_skipped(cli, hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    broken(tmp_path / "data", ("aa", "timeout", ""))
+    hub.answer_get = (200, json.dumps([{"state": "open", "body": "<!-- policywatch:document=aa -->"}]).encode(), {})
+    r = cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url)
+    assert "Traceback" not in r.stderr and "without a number" in r.stderr, r.stderr
+
+
+def test_a_missing_data_folder_closes_no_issue(cli, hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    broken(tmp_path / "data", ("aa", "timeout", ""))
+    report(cli, hub, tmp_path)
+    r = cli("report-issues", "--repo", "you/policywatch", "--api-url", hub.url, data_dir=tmp_path / "dta")
+    assert r.returncode == 1 and "no data folder" in r.stderr
+    assert [i["state"] for i in hub.issues] == ["open"]

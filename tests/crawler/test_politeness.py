@@ -4,8 +4,12 @@ domain, and conditional requests (a 304 is "unchanged" and leaves the record unt
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -119,5 +123,45 @@ def test_conditional_requests(cli, tmp_path):
         site.requests.clear()
         cli("crawl", "--delay", "0", "--no-conditional", check=True)
         assert "if-none-match" not in dict(site.requests)["/terms"]
+    finally:
+        site.close()
+
+
+def _listening_inodes() -> set[str]:
+    """Socket inodes in the LISTEN state (TCP and TCP6) on this machine."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    inodes.add(fields[9])
+    return inodes
+
+
+def test_a_crawl_opens_no_listening_socket(tmp_path):
+    """Scrapy's telnet console and its remote-control HTTP server (which runs Python code sent to
+    it) both listen on a port: a crawl of hostile pages must offer nothing to connect to."""
+    data = tmp_path / "data"
+    site = FaultServer(host=61)
+    try:
+        site.route("/slow", lambda x: (time.sleep(3), respond(page(policy_body("slow")))(x)))
+        write_sources(data / "sources" / "s.yml", [{"id": "slow", "title": "S", "url": site.url("/slow")}])
+        argv = [sys.executable, "-m", "policywatch", "--data-dir", str(data), "crawl", "--delay", "0"]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        listening: set[str] = set()
+        try:
+            deadline = time.monotonic() + 2.5
+            while time.monotonic() < deadline and proc.poll() is None:
+                fds = f"/proc/{proc.pid}/fd"
+                with contextlib.suppress(OSError):
+                    sockets = {os.readlink(f"{fds}/{fd}")[8:-1] for fd in os.listdir(fds)}
+                    listening |= sockets & _listening_inodes()
+                time.sleep(0.1)
+        finally:
+            _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "new version" in err
+        assert listening == set(), "the crawl listened on a socket"
     finally:
         site.close()

@@ -42,6 +42,7 @@ def test_rule_change_is_technical(server: PageServer, cli, tmp_path):
     versions = store.versions("terms")
     assert [v.technical for v in versions] == [False, True] and versions[1].extractor == EXTRACTOR_VERSION
     with Index(store) as index:
+        index.refresh()  # a crawl indexes versions only; their change records are derived here (or by publish)
         kinds = [c.kind for c in index.changes("terms", newest_first=False)]
     assert kinds == ["first", "technical"]
     assert "unchanged    terms" in cli("crawl", "--delay", "0", check=True).stderr

@@ -9,13 +9,17 @@ import pytest
 import yaml
 
 from policywatch.diffs import compare
+from policywatch.diffs.blocks import Doc, display_title, split_blocks, split_chunk
 from policywatch.diffs.normalize import normalize
 
 CASES = yaml.safe_load((Path(__file__).parent / "diff_cases.yaml").read_text(encoding="utf-8"))
 
 
 def rows(section: str):
-    return [pytest.param(c, id=f"{k}-{c.get('why', c['old'])[:40]}") for k, c in enumerate(CASES[section])]
+    return [
+        pytest.param(c, id=f"{k}-{(c.get('why') or c.get('old') or c['text'])[:40]}")
+        for k, c in enumerate(CASES[section])
+    ]
 
 
 def test_the_table_is_large_enough():
@@ -65,3 +69,31 @@ def test_facts(case):
 @pytest.mark.parametrize("case", rows("summary"))
 def test_summary(case):
     assert compare(case["old"], case["new"]).summary == case["summary"]
+
+
+@pytest.mark.parametrize("case", rows("headline"))
+def test_headline(case):
+    summary = compare(case["old"], case["new"]).summary
+    for want in case.get("contains", []):
+        assert want.casefold() in summary.casefold(), summary
+    for unwanted in case.get("excludes", []):
+        assert unwanted.casefold() not in summary.casefold(), summary
+
+
+@pytest.mark.parametrize("case", rows("sections"))
+def test_sections(case):
+    block = next(b for b in split_blocks(case["text"]) if b.text.startswith(case["block"]))
+    assert [display_title(t) for t in block.path] == case["path"]
+    # the cheap index of headings finds the same sections as the full split
+    doc = Doc(case["text"])
+    stack: list = []
+    for k in range(len(doc)):
+        assert doc.stack_before(k) == stack
+        split_chunk(doc.keys[k], doc.seps[k], stack)
+
+
+@pytest.mark.parametrize("case", rows("topics"))
+def test_topics(case):
+    topics = compare("", case["text"]).topics
+    assert set(case["topics"]) <= set(topics), topics
+    assert not set(case.get("not", [])) & set(topics), topics

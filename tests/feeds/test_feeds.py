@@ -13,7 +13,7 @@ import feedparser
 import pytest
 from lxml import etree
 from support.helpers import tree_digest
-from support.published import START, all_published, publish_data, write_history
+from support.published import START, all_published, feed_entries, publish_data, write_history
 
 from policywatch import example
 from policywatch.archive.store import Store
@@ -68,12 +68,14 @@ def _chain(site: Path, start: str) -> tuple[list[str], list[str]]:
 def test_archives_chain_back_to_the_first_entry(site):
     published = all_published(site / "changes.json")
     assert len(published) == 12
+    # the prohibited-items section removed and restored three days later is one flip-flop entry
+    entries = feed_entries(published)
+    assert len(entries) == 11
     ids, pages = _chain(site, "feed.atom")
-    expected = {f"tag:policywatch,2026:{r['id']}" for r in published}
+    expected = {f"tag:policywatch,2026:{i}" for i in entries}
     assert set(ids) == expected, "following prev-archive does not reach every entry"
     assert pages == [
         "feed.atom",
-        "archive/feed-4.atom",
         "archive/feed-3.atom",
         "archive/feed-2.atom",
         "archive/feed-1.atom",
@@ -87,7 +89,7 @@ def test_archives_chain_back_to_the_first_entry(site):
     # the RSS twins chain the same way
     rss = etree.parse(str(site / "feed.rss")).getroot()
     prev = [el.get("href") for el in rss.iter(f"{ATOM}link") if el.get("rel") == "prev-archive"]
-    assert prev == ["archive/feed-4.rss"] and (site / "archive/feed-4.rss").is_file()
+    assert prev == ["archive/feed-3.rss"] and (site / "archive/feed-3.rss").is_file()
 
 
 def test_entries_carry_title_content_link_and_categories(site):
@@ -132,9 +134,17 @@ def test_slices_hold_the_right_entries(site):
         return {i.removeprefix("tag:policywatch,2026:") for i in found}
 
     published = all_published(site / "changes.json")
-    assert ids("substantive.atom") == {r["id"] for r in published if r["significance"] == "substantive"}
-    assert ids("services/example-marketplace/feed.atom") == {r["id"] for r in published}
-    assert ids("tags/fees/feed.atom") == {r["id"] for r in published if r["document_id"] == example.FEES.id}
+    # substantive changes of wording: no first version, no flip-flop
+    substantive = {
+        r["id"] for r in published if r["significance"] == "substantive" and r["kind"] != "first" and not r["flip_flop"]
+    }
+    assert ids("substantive.atom") == substantive and len(substantive) == 3
+    assert ids("services/example-marketplace/feed.atom") == set(feed_entries(published))
+    fees = [r for r in published if r["document_id"] == example.FEES.id]
+    assert ids("tags/fees/feed.atom") == set(feed_entries(fees))
+    # a topic's feed holds the changes that touch it (first versions are no change to a workflow)
+    touching = [r for r in published if "fees-payments" in r["topics"] and r["kind"] != "first"]
+    assert ids("topics/fees-payments/feed.atom") == set(feed_entries(touching)) and touching
     health = feedparser.parse((site / "health.atom").read_bytes())
     assert [e.title for e in health.entries] == [
         f"{example.HEALTH.title}: tracking is broken: http_status (HTTP 503)",
@@ -150,6 +160,7 @@ def test_opml_lists_every_feed(site):
     subscriptions = {p.relative_to(site).as_posix() for p in feed_files(site) if "archive" not in p.parts}
     assert listed == subscriptions
     assert "health.atom" in listed and "substantive.rss" in listed and "tags/conduct/feed.atom" in listed
+    assert "topics/returns-refunds/feed.atom" in listed and "topics/other/feed.rss" in listed
 
 
 def test_ids_are_stable_and_rebuilds_byte_identical(tmp_path):
@@ -218,3 +229,27 @@ def test_xml_illegal_characters_are_stripped(tmp_path):
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "\x01" not in text and "\x0b" not in text, page
+
+
+def test_badges_say_first_version_technical_and_unstable(site):
+    import lxml.html
+
+    def badges(doc_id: str) -> list[list[str]]:
+        page = lxml.html.parse(str(site / "docs" / doc_id / "index.html")).getroot()
+        return [[b.text_content() for b in li.xpath(".//span[contains(@class, 'badge')]")] for li in page.xpath("//li")]
+
+    fees = badges(example.FEES.id)
+    assert fees[-1] == ["first version recorded"]  # the oldest row
+    assert ["technical"] in fees  # a re-extraction never reads "substantive + technical"
+    assert not [b for b in fees if "technical" in b and len(b) > 1]
+    # the section removed and restored within the window: one "unstable" row
+    assert [b for b in badges(example.PROHIBITED.id) if b[0] == "unstable"] == [["unstable"]]
+    entry = next(
+        e
+        for e in feedparser.parse((site / "docs" / example.PROHIBITED.id / "feed.atom").read_bytes()).entries
+        if "Unstable" in e.title
+    )
+    assert entry.title.startswith(f"{example.PROHIBITED.title}: Unstable: 2 changes back and forth (")
+    assert "what flips: " in entry.title and ("status", "unstable") in {
+        (t.scheme.rsplit(":", 1)[-1], t.term) for t in entry.tags
+    }

@@ -260,3 +260,19 @@ def _read_head(sock: socket.socket) -> str | None:
         if len(data) > 1 << 20:
             return None
     return data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+
+
+def trickle(body: str | bytes, interval: float, content_type: str = "text/html; charset=utf-8") -> Behaviour:
+    """Promises the whole body, then sends it one byte every `interval` seconds: each read gets
+    something before a per-read timeout, so only a deadline on the whole download stops it."""
+    data = _bytes(body)
+
+    def run(x: Exchange) -> None:
+        if not x.head(200, {"Content-Type": content_type, "Content-Length": str(len(data))}):
+            return
+        for i in range(len(data)):
+            if not x.send(data[i : i + 1]):
+                return
+            time.sleep(interval)
+
+    return run

@@ -122,6 +122,16 @@ def all_published(records_path: Path) -> list[dict]:
     return [r for r in json.loads(records_path.read_text(encoding="utf-8")) if r["kind"] != "technical"]
 
 
+def feed_entries(records: list[dict]) -> list[str]:
+    """The entry ids a feed of these records holds: technical ones left out, the records of a
+    flip-flop one entry (its id, the first record's)."""
+    out: list[str] = []
+    for r in records:
+        if r["kind"] != "technical" and (r["flip_flop"] or r["id"]) not in out:
+            out.append(r["flip_flop"] or r["id"])
+    return out
+
+
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port); yields the base URL, with a trailing slash."""
