@@ -218,7 +218,8 @@ def edits(cmp: Comparison) -> tuple[list[Edit], list[Edit]]:
     for k, c in enumerate(cmp.changes):
         if not c.changed or (c.op == "moved_out" and c.partner is not None):
             continue
-        s = show(c.pieces, c.kind, c.old.level if c.op in ("removed", "moved_out") else c.new.level)  # type: ignore[union-attr]
+        block = c.old if c.op in ("removed", "moved_out") else c.new
+        s = show(c.pieces, c.kind, int(block.level))  # type: ignore[union-attr]
         if s.kind in ("separator", "rule") or (not s.changed and c.op in ("modified", "equal")):
             minor.append(Edit(c, k, s, _section_of(c, title)))  # a change markup alone makes, invisible once formatted
             continue

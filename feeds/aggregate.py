@@ -64,7 +64,8 @@ class Aggregates:
         self.health = health
         self.tracks = tracks
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
-        self.items: list[Item] = []
+        self.items: list[Item] = []  # what lists and feeds show: a flip-flop as one item
+        self.changed_items: list[Item] = []  # every change and revert, for the keyword watches
         self.records: list[tuple[tuple[str, str], str]] = []  # (order, changes.json line)
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
@@ -93,6 +94,8 @@ class Aggregates:
         if items:
             self.records.extend(zip((i.order for i in items), blob.split("\n"), strict=True))
         self.items.extend(i for i in shown if i.record.published)
+        if self.changed is not None:
+            self.changed_items.extend(i for i in items if i.record.published)
         self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
@@ -138,7 +141,11 @@ class Aggregates:
         service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
         tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
         topic_feeds = {t: self._slice_feeds("topics", t, TOPICS.get(t, t), by_topic[t]) for t in topics}
-        watch_feeds = publish_watches(self.pages, self.watches, self.items, self.changed) if self.changed else []
+        # a watch lists each change that added or removed its words, those of a flip-flop too
+        self.changed_items.sort(key=lambda i: i.order)
+        watch_feeds = []
+        if self.changed is not None:
+            watch_feeds = publish_watches(self.pages, self.watches, self.changed_items, self.changed)
         feeds = [
             *site_feeds,
             *(f for pair in service_feeds.values() for f in pair),

@@ -124,7 +124,7 @@ def test_filters_include_and_exclude(data, hooks):
         assert sorted(got) == sorted(expected), (settings, got)
     # every post is Apprise's JSON payload, with the headline as its title
     post = next(p for p in hooks.posts if p.key == FEES)
-    assert post.body["title"] == f"{example.FEES.title}: 1 section changed (Referral fees); 15% → 17%"
+    assert post.body["title"] == f"{example.FEES.title}: The referral fee is 15% → 17% (higher)"
     assert "The referral fee is: 15% → 17%" in post.body["message"]
     assert "Topics: Fees & payments" in post.body["message"]
     assert post.body["type"] == "info"
@@ -155,7 +155,10 @@ def test_digest_and_alert_by_email(data, smtp):
     assert "queued      daily  3 change(s) for its next digest" in r.stderr
     alert = smtp.messages[-1]
     assert smtp.envelopes[-1][1] == ["ops@example.com"]
-    assert alert["Subject"] == f"{example.PROHIBITED.title}: 1 added (Batteries)"
+    assert alert["Subject"] == (
+        f'{example.PROHIBITED.title}: Added section "Batteries"; '
+        'added "Loose lithium batteries and power banks above…" (Batteries)'
+    )
     text, html = parts(alert)["text/plain"], parts(alert)["text/html"]
     change = "https://you.github.io/policywatch/docs/example-prohibited-items/changes/20260107T090000Z.html"
     assert f'<a href="{change}">' in html and change in text
@@ -176,7 +179,7 @@ def test_digest_and_alert_by_email(data, smtp):
     for doc, version in ((example.FEES.id, "20260106T090000Z"), (example.PROHIBITED.id, "20260107T090000Z")):
         url = f"https://you.github.io/policywatch/docs/{doc}/changes/{version}.html"
         assert url in text and f'href="{url}"' in html
-    assert "<h3" in html and "[substantive] 1 section changed (Referral fees); 15% → 17%" in text
+    assert "<h3" in html and "[substantive] The referral fee is 15% → 17% (higher)" in text
 
     # nothing new: nothing sent, nothing written
     before = tree_digest(data, exclude=("policywatch.db",))
@@ -203,7 +206,7 @@ def test_digest_substantive_first_and_counts_what_it_left_out(data, smtp):
     text = parts(digest)["text/plain"]
     assert "6 changes to 3 documents since the last digest (4 substantive, 2 minor)." in text
     # substantive first: the agreement's removed section before its moved paragraph and date
-    assert text.index("[substantive] 1 removed (4. Promotional credits)") < text.index("[minor]")
+    assert text.index('[substantive] Removed section "4. Promotional credits"') < text.index("[minor]")
     assert text.index(example.FEES.title) < text.index("[minor]")
     # the fee schedule's no-break space is cosmetic; the account-health page is another service
     assert "Left out: 1 change below minor." in text
@@ -539,9 +542,9 @@ def test_each_service_gets_the_format_it_takes(data, hooks, smtp):
     write_history(data, 2)
     assert run(data, "notify", env=env, now="2026-03-02T08:00:00Z").returncode == 0
     by_path = {p.path: p.body["message"] for p in hooks.posts}
-    assert by_path["/md"].startswith("**1 section changed (Referral fees); 15% → 17%**")
+    assert by_path["/md"].startswith("**The referral fee is 15% → 17% (higher)**")
     assert "[See the change](https://you.github.io/pw/docs/example-fee-schedule/changes/" in by_path["/md"]
-    assert by_path["/text"].startswith("1 section changed (Referral fees); 15% → 17%\n")
+    assert by_path["/text"].startswith("The referral fee is 15% → 17% (higher)\n")
     assert "See the change <https://you.github.io/pw/docs/example-fee-schedule/changes/" in by_path["/text"]
     (mail,) = smtp.messages
     assert mail.get_content_type() == "text/plain"  # format: text, no HTML part
