@@ -3,40 +3,13 @@ no errors, and no warning but the ones listed here with the reason each is accep
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from support.published import publish_data, vnu_jar, vnu_messages, write_history
+from support.published import publish_data, vnu_check, vnu_jar, write_history
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(vnu_jar() is None, reason="vnu.jar is not installed (make checkers installs it with npm)"),
 ]
-
-ACCEPTED_WARNINGS = {
-    # vnu reads the pages as file: URLs, whose origin matches no 'self' source; served over
-    # HTTP(S) the stylesheet and scripts are same-origin, and the browser tests show they
-    # load without a CSP report (no console error)
-    r"^Resource violates Content Security Policy \(meta tag\): external (stylesheet|script) "
-    r"“[./]*(style\.css|search\.js|site\.js)” blocked by “(style|script)-src” directive\.$": (
-        "file: URLs in the checker; same-origin when served"
-    ),
-}
-
-
-def check(files: list[Path]) -> tuple[list[dict], list[dict]]:
-    """(errors, warnings not accepted) of the checker over `files`."""
-    messages = vnu_messages(files)
-    errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
-    unexplained = [
-        m
-        for m in messages
-        if m["type"] == "info"
-        and m.get("subType") == "warning"
-        and not any(re.match(p, m["message"]) for p in ACCEPTED_WARNINGS)
-    ]
-    return errors, unexplained
 
 
 def test_every_page_is_valid_html(tmp_path):
@@ -46,7 +19,7 @@ def test_every_page_is_valid_html(tmp_path):
     publish_data(data, out, base_url="https://someone.github.io/watch/")
     pages = sorted(out.rglob("*.html"))
     assert len(pages) > 40
-    errors, unexplained = check(pages)
+    errors, unexplained = vnu_check(pages)
     assert errors == [], errors[:5]
     assert unexplained == [], unexplained[:5]
 
@@ -59,5 +32,5 @@ def test_the_checker_reports_errors(tmp_path):
         '<body><p id="a">one</p><p id="a">two</span></body></html>',
         encoding="utf-8",
     )
-    errors, _ = check([bad])
+    errors, _ = vnu_check([bad])
     assert len(errors) >= 2
