@@ -247,8 +247,9 @@ def _styled(runs: list[Run]) -> str:
     return "".join(out)
 
 
-DEL_STYLE = "background:#fdd;text-decoration:line-through"
-INS_STYLE = "background:#dfd;text-decoration:underline"
+# a feed reader keeps <del> struck and <ins> underlined; the colours are the page's
+DEL_STYLE = "background:#fdd"
+INS_STYLE = "background:#dfd"
 
 
 def runs_html(runs: list[Run], side: str = "both", words: bool = False) -> str:
@@ -513,7 +514,7 @@ def excerpt_html(cmp: Comparison, limit: int = 3, more_href: str | None = MORE) 
             body = " | ".join(runs_html(cell, "both", True) for cell in e.shown.cells)
         else:
             body = _sentences_html(e, "both", True, 1, 10, limit=FEED_WORDS)
-        parts.append(f'<p style="margin:0 0 .6em"><small>[{escape(label(c))}]</small> {where}{body}</p>')
+        parts.append(f"<p><small>[{escape(label(c))}]</small> {where}{body}</p>")
     more = max(len(chosen) - limit, 0)
     if more or minor:
         what = f"+{more} more change{'s' if more != 1 else ''}" if more else ""

@@ -1,5 +1,5 @@
-"""Everything that spans documents: the global, substantive, per-service, per-tag and per-topic
-feeds (each with a substantive-only twin), the health and keyword-watch feeds, feeds.opml,
+"""Everything that spans documents: the global, substantive, per-service and per-tag feeds (each
+with a substantive-only twin), the per-topic, health and keyword-watch feeds, feeds.opml,
 changes.json, and the home, filter, service, tag, topic, documents, status, search and subscribe
 pages. Fed one document at a time by the publisher."""
 
@@ -135,12 +135,12 @@ class Aggregates:
             if item.record.kind != "first":  # a first version is no change to a workflow
                 for topic in item.record.topics:
                     by_topic[topic].append(item)
-        # every topic has its feeds, so a reader can subscribe before its first change
+        # every topic has its feed, so a reader can subscribe before its first change
         topics = [*TOPICS, *sorted(set(by_topic) - set(TOPICS))]
         site_feeds = self._site_feeds()
         service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
         tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
-        topic_feeds = {t: self._slice_feeds("topics", t, TOPICS.get(t, t), by_topic[t]) for t in topics}
+        topic_feeds = {t: self._topic_feed(t, by_topic[t]) for t in topics}
         # a watch lists each change that added or removed its words, those of a flip-flop too
         self.changed_items.sort(key=lambda i: i.order)
         watch_feeds = []
@@ -150,7 +150,7 @@ class Aggregates:
             *site_feeds,
             *(f for pair in service_feeds.values() for f in pair),
             *(f for pair in tag_feeds.values() for f in pair),
-            *(f for pair in topic_feeds.values() for f in pair),
+            *topic_feeds.values(),
             *watch_feeds,
             *self.doc_feeds,
         ]
@@ -169,10 +169,10 @@ class Aggregates:
         for tag, (feed, subst) in tag_feeds.items():
             rows = [r for r in self.doc_rows if tag in r["tags"]]
             self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
-        for topic, (feed, subst) in topic_feeds.items():
+        for topic, feed in topic_feeds.items():
             docs = {i.record.document_id for i in by_topic[topic]}
             rows = [r for r in self.doc_rows if r["id"] in docs]
-            self._slice_pages(feed, subst, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
+            self._slice_pages(feed, feed, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
         self._status()
         self.pages.page("search.html", "search.html", bundles=search_bundles)
         self._subscribe(site_feeds, service_feeds, tag_feeds, topic_feeds)
@@ -209,14 +209,10 @@ class Aggregates:
         return [everything, important, health]
 
     def _slice_feeds(self, folder: str, slug: str, name: str, items: list[Item]) -> tuple[Feed, Feed]:
-        """The feed of one service (folder "services"), tag ("tags") or topic ("topics"), and its
-        substantive twin."""
+        """The feed of one service (folder "services") or tag ("tags"), and its substantive twin."""
         if folder == "services":
             title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
             page = paths.service_page(slug)
-        elif folder == "topics":
-            title, subtitle = f"Topic {name} — policywatch", f"Changes to the policies that touch {name.lower()}"
-            page = paths.topic_page(slug)
         else:
             title, subtitle = f"Tag {name} — policywatch", f"Changes to the policies tagged {name}"
             page = paths.tag_page(slug)
@@ -232,6 +228,21 @@ class Aggregates:
         )
         self.pages.paged_feed(subst, substantive(items))
         return feed, subst
+
+    def _topic_feed(self, topic: str, items: list[Item]) -> Feed:
+        """The substantive changes of one topic (the seller workflow they touch), Atom only: a
+        topic's feed is what its readers subscribe to, and its page lists every change."""
+        name = TOPICS.get(topic, topic)
+        feed = Feed(
+            f"topics/{topic}",
+            f"{name}: substantive changes — policywatch",
+            f"Changes to the wording of the tracked policies about {name.lower()}",
+            paths.topic_page(topic),
+            paths.topic_feed(topic),
+            rss=False,
+        )
+        self.pages.paged_feed(feed, substantive(items))
+        return feed
 
     def _changes_json(self) -> None:
         """changes.json, newest first."""
@@ -352,7 +363,7 @@ class Aggregates:
             health=row("Tracking health", health, None),
             services=[row(s, f, sub) for s, (f, sub) in service_feeds.items()],
             tags=[row(t, f, sub) for t, (f, sub) in tag_feeds.items()],
-            topics=[row(TOPICS.get(t, t), f, sub) for t, (f, sub) in topic_feeds.items()],
+            topics=[row(TOPICS.get(t, t), None, f) for t, f in topic_feeds.items()],
             opml=linker.absolute("feeds.opml"),
             absolute=bool(linker.base_url),
         )

@@ -72,6 +72,10 @@ def topic_page(topic: str) -> str:
     return f"topics/{topic}/index.html"
 
 
+def topic_feed(topic: str) -> str:
+    return f"topics/{topic}/feed.atom"
+
+
 def significance_page(significance: str) -> str:
     return f"recent/{significance}.html"
 

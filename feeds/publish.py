@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,24 +90,43 @@ def record_json(record: ChangeRecord, info: DocInfo, linker: Linker, flip_flop: 
     }
 
 
+# where a text is cut into the pieces of its texts pack: after each line (with the blank lines that
+# follow it), and after each sentence end inside a line, so that an edited paragraph shares its
+# unchanged sentences with the versions before it
+PIECE_END = re.compile(r"(?<=\n)(?!\n)|(?<=[^\W\d_][.!?;:] )")
+SHORT_PIECE = 24  # characters: shorter ones ("1. ", an indented blank line, "---") stay with the piece before
+
+
+def text_pieces(text: str) -> list[str]:
+    """A text cut into pieces ("".join gives it back)."""
+    out: list[str] = []
+    for piece in PIECE_END.split(text):
+        if out and len(piece) < SHORT_PIECE:
+            out[-1] += piece
+        elif piece:
+            out.append(piece)
+    return out
+
+
 def texts_pack(
     doc_id: str, versions: list[Version], records: dict[str, ChangeRecord], text_of: Callable[[str], str]
 ) -> bytes:
-    """Every version's text of a document as JSON for site.js: each distinct paragraph once, and
-    each version as runs [first, count] of paragraph numbers ("\\n\\n".join gives the text back)."""
+    """Every version's text of a document as JSON for site.js: each distinct piece (a line, or a
+    sentence of a long one) once, and each version as runs [first, count] of piece numbers
+    ("".join gives the text back)."""
     numbers: dict[str, int] = {}
     out_versions = []
     for v in versions:
         runs: list[list[int]] = []
-        for block in text_of(v.id).split("\n\n"):
-            n = numbers.setdefault(block, len(numbers))
+        for piece in text_pieces(text_of(v.id)):
+            n = numbers.setdefault(piece, len(numbers))
             if runs and runs[-1][0] + runs[-1][1] == n:
                 runs[-1][1] += 1
             else:
                 runs.append([n, 1])
         r = records[v.id]
         out_versions.append({"id": v.id, "at": v.detected_at, "kind": r.kind, "summary": r.summary, "runs": runs})
-    body = {"document": doc_id, "versions": out_versions, "blocks": list(numbers)}
+    body = {"document": doc_id, "versions": out_versions, "pieces": list(numbers)}
     return (json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 

@@ -72,13 +72,8 @@ def change_content(record: ChangeRecord, excerpt_html: str) -> str:
     )
     badge, second = badges(record)
     label = escape(badge) + (f" · {escape(second)}" if second else "")
-    details = f'<p style="margin:0 0 .6em;color:#555">{escape(record.details)}</p>' if record.details else ""
-    return (
-        f"<p><strong>{label}</strong></p>"
-        + details
-        + (f'<ul style="margin:0 0 .6em">{facts}</ul>' if facts else "")
-        + excerpt_html
-    )
+    details = f'<p style="color:#555">{escape(record.details)}</p>' if record.details else ""
+    return f"<p><strong>{label}</strong></p>" + details + (f"<ul>{facts}</ul>" if facts else "") + excerpt_html
 
 
 def change_entry(

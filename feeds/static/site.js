@@ -1,6 +1,6 @@
 // What the site does in the browser, each where its page asks for it: the side-by-side view of a
-// change page's edits, and from a document's texts pack (texts.json: each distinct paragraph
-// once, each version as runs of paragraph numbers) an earlier version's text and the comparison
+// change page's edits, and from a document's texts pack (texts.json: each distinct piece, a line
+// or a sentence, once; each version as runs of piece numbers) an earlier version's text and the comparison
 // of any two versions. Pages read fine without it.
 // Policy text is hostile input: everything is built with DOM calls and text nodes, links only
 // for http(s) and mailto targets, and no markup from the text is ever parsed as HTML.
@@ -13,15 +13,16 @@
     });
   }
 
-  function ids(pack, versionId) {
+  // a version's paragraphs: its pieces joined, split at blank lines
+  function paragraphs(pack, versionId) {
     var v = null;
     for (var i = 0; i < pack.versions.length; i++) if (pack.versions[i].id === versionId) v = pack.versions[i];
     if (!v) return null;
     var out = [];
     v.runs.forEach(function (run) {
-      for (var k = 0; k < run[1]; k++) out.push(run[0] + k);
+      for (var k = 0; k < run[1]; k++) out.push(pack.pieces[run[0] + k]);
     });
-    return out;
+    return out.join("").split("\n\n");
   }
 
   function el(tag, cls, text) {
@@ -189,11 +190,11 @@
   function showVersion(article) {
     var id = article.getAttribute("data-version");
     return get(article.getAttribute("data-pack")).then(function (pack) {
-      var blocks = ids(pack, id);
+      var blocks = paragraphs(pack, id);
       if (!blocks) throw new Error("version " + id + " is not in the texts file");
       var fallback = article.querySelector(".fallback");
       if (fallback) article.removeChild(fallback);
-      blocks.forEach(function (n) { renderBlock(article, pack.blocks[n]); });
+      blocks.forEach(function (block) { renderBlock(article, block); });
     });
   }
 
@@ -280,8 +281,8 @@
   }
 
   function compareVersions(pack, a, b, result) {
-    var A = ids(pack, a);
-    var B = ids(pack, b);
+    var A = paragraphs(pack, a);
+    var B = paragraphs(pack, b);
     while (result.firstChild) result.removeChild(result.firstChild);
     if (!A || !B) {
       result.appendChild(el("p", null, "Pick two versions of this document."));
@@ -294,7 +295,7 @@
     var shownSection = null;
     while (k < ops.length) {
       if (ops[k][0] === "=") {
-        var hd = heading(pack.blocks[ops[k][2]]);
+        var hd = heading(ops[k][2]);
         if (hd) section = hd;
         k++;
         continue;
@@ -313,8 +314,8 @@
       for (var p = 0; p < pairs; p++) {
         var edit = el("div", "pw-edit");
         var para = el("p");
-        var old = p < dels.length ? plain(pack.blocks[dels[p]]) : null;
-        var neu = p < ins.length ? plain(pack.blocks[ins[p]]) : null;
+        var old = p < dels.length ? plain(dels[p]) : null;
+        var neu = p < ins.length ? plain(ins[p]) : null;
         if (old !== null && neu !== null) {
           edit.appendChild(el("p", "pw-badge", "changed"));
           marked(para, wordDiff(old, neu));
@@ -328,7 +329,7 @@
         edit.appendChild(para);
         result.appendChild(edit);
         changed++;
-        var hn = neu !== null ? heading(pack.blocks[ins[p]]) : null;
+        var hn = neu !== null ? heading(ins[p]) : null;
         if (hn) section = hn;
       }
     }

@@ -64,7 +64,7 @@ def test_archive_older_than_the_crawl(server, cli, tmp_path):
     assert len(feed.entries) == 3
     for v in versions:
         page_html = (site / "docs" / "market-terms" / "versions" / f"{v.id}.html").read_text(encoding="utf-8")
-        assert f"<dt>From</dt><dd>{v.source}" in page_html
+        assert f"</time> ({v.source}" in page_html  # "Fetched <time> (import)", "(crawl)"
 
     next_second()
     server.set("/terms", lambda n: policy_page(policy_text("You must reply to buyers within 96 hours."), n))

@@ -119,5 +119,5 @@ def test_newsboat_shows_removed_text_as_removed(tmp_path):
     with serving(out) as base:
         publish_data(data, out, base_url=base)
         text = show_first_article(base + f"docs/{example.HEALTH.id}/feed.atom", tmp_path / "home")
-    assert "Title: 1 section changed (Response time); 24 hours → 48 hours" in text
+    assert "Title: Respond to buyer messages within 24 hours → 48 hours (longer)" in text
     assert "[removed: 24][added: 48] hours" in text

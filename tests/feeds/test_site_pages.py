@@ -201,7 +201,7 @@ def test_the_stored_raw_page_is_linked_beside_the_live_page(tmp_path, raw_url):
         assert (out / "docs/terms/raw" / f"{v.id}.html.txt").read_bytes() == html  # as text, never rendered
 
 
-def test_each_topic_has_a_page_and_a_substantive_feed(site):
+def test_each_topic_has_a_page_and_a_feed_of_its_substantive_changes(site):
     records = [r for r in json.loads((site / "changes.json").read_text(encoding="utf-8")) if r["kind"] != "technical"]
     topics = {t for r in records for t in r["topics"]}
     assert "fees-payments" in topics and "account-health" in topics
@@ -215,7 +215,7 @@ def test_each_topic_has_a_page_and_a_substantive_feed(site):
             and r["kind"] in ("change", "revert")
             and not r["flip_flop"]
         }
-        feed = feedparser.parse((site / "topics" / topic / "substantive.atom").read_bytes())
+        feed = feedparser.parse((site / "topics" / topic / "feed.atom").read_bytes())
         got = {e.id.removeprefix("tag:policywatch,2026:") for e in feed.entries}
         assert got <= want and (got or not want), topic  # the newest --feed-size of them
         assert (site / "topics" / topic / "index.html").is_file()
@@ -236,3 +236,42 @@ def test_policy_headings_keep_the_page_outline(levels, shown):
     from policywatch.feeds.site import outline
 
     assert outline(levels) == shown
+
+
+def _unpacked(pack: dict, version: dict) -> str:
+    return "".join(pack["pieces"][n] for first, count in version["runs"] for n in range(first, first + count))
+
+
+def test_a_texts_pack_gives_every_version_back_and_shares_unchanged_sentences():
+    from policywatch.archive.changes import ChangeRecord
+    from policywatch.archive.store import Version
+    from policywatch.feeds.publish import texts_pack
+
+    long = "A first sentence. A second one: with a colon; and more! Really? " * 40
+    tail = "- an item\n- another\n\n| a | b |\n|---|---|\n"
+    texts = {
+        "v1": f"# Terms\n\n{long}\n\n{tail}| 1 | 2 |",
+        "v2": f"# Terms\n\n{long.replace('second', 'third', 1)}\n\n{tail}| 1 | 3 |\n",
+        "v3": "no newline at the end. and no space after the last stop.",
+        "v4": "\n\n\ntrailing\n\n\n",
+    }
+    versions = [Version("d", vid, START, "h", "u", "t") for vid in texts]
+    records = {v: ChangeRecord("d", v, None, "first", "2026-01-01T00:00:00Z", "substantive", "", {}, []) for v in texts}
+    pack = json.loads(texts_pack("d", versions, records, texts.__getitem__))
+    for version in pack["versions"]:
+        assert _unpacked(pack, version) == texts[version["id"]]
+    # the long paragraph's 160 sentences are kept once, with the one edited sentence beside them
+    assert len(pack["pieces"]) < 30
+
+
+def test_the_published_texts_packs_give_every_version_back(tmp_path):
+    data, site = tmp_path / "data", tmp_path / "site"
+    write_history(data)
+    publish_data(data, site)
+    store = Store(data)
+    for doc in example.PAGES:
+        pack = json.loads((site / "docs" / doc.id / "texts.json").read_text(encoding="utf-8"))
+        by_id = {v.id: v for v in store.versions(doc.id)}
+        assert {v["id"] for v in pack["versions"]} == set(by_id)
+        for version in pack["versions"]:
+            assert _unpacked(pack, version) == store.read(by_id[version["id"]])
