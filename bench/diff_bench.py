@@ -130,7 +130,7 @@ def peak_memory(pair: Pair) -> tuple[float, float, float]:
     peak of the Python allocations made by compare and the record (tracemalloc), all in MB."""
     code = (
         "import json, resource, sys, tracemalloc\n"
-        "from diffs import compare\n"
+        "from policywatch.diffs import compare\n"
         "def rss():\n"
         "    for line in open('/proc/self/status'):\n"
         "        if line.startswith('VmRSS:'):\n"
