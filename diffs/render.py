@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
+from weakref import WeakKeyDictionary
 
-from .blocks import display_title
+from .align import EqualRun
+from .blocks import atx, display_title
 from .display import Run, Shown, compact, plain, sentences, show, trim_words, words_in
 from .engine import Change, Comparison
 from .words import DELETE, EQUAL, INSERT
@@ -154,7 +156,7 @@ class Edit:
     """One changed block as the compact views show it."""
 
     change: Change
-    index: int  # in cmp.changes
+    index: int  # its place among the changes (unchanged runs between edits leave a gap)
     shown: Shown
     section: tuple[str, ...]
 
@@ -171,21 +173,15 @@ def _section_of(c: Change, title: str | None) -> tuple[str, ...]:
 
 
 def _title(cmp: Comparison) -> str | None:
-    """The document's title, when one level-1 heading opens it (sections are named below it)."""
-    first = None
-    title = None
-    for c in cmp.changes:
-        block = c.new or c.old
-        if block is None or c.kind != "heading" or block.level != 1:
-            if first is None and c.kind not in ("blank", "rule") and (block is None or block.text.strip()):
-                first = False
-            continue
-        if first is None:
-            first = True
-            title = c.path[-1]
-        else:
-            return None  # more than one: they name sections
-    return title if first else None
+    """The document's title, when one level-1 heading opens it (sections are named below it).
+    Read from the new text's chunks: C-level string tests, nothing split into blocks."""
+    keys = cmp._new.keys
+    if not keys or not keys[0].startswith("# "):
+        return None
+    if sum(1 for k in keys if k.startswith("# ") or "\n# " in k) != 1:
+        return None  # more than one: they name sections
+    found = atx(keys[0].split("\n", 1)[0])
+    return found[1] if found else None
 
 
 def _title_text(raw: str) -> str:
@@ -209,13 +205,40 @@ def _common_head(paths: list[tuple[str, ...]]) -> int:
     return n
 
 
+_EDITS: WeakKeyDictionary[Comparison, tuple[list[Edit], list[Edit]]] = WeakKeyDictionary()
+
+
 def edits(cmp: Comparison) -> tuple[list[Edit], list[Edit]]:
     """(edits to read, folded edits), in document order. The far half of a move is left out:
-    its other half says where it went."""
+    its other half says where it went. (Worked out once per comparison: a change page, its feed
+    excerpt and its search text all ask.)"""
+    found = _EDITS.get(cmp)
+    if found is None:
+        found = _EDITS[cmp] = _edits(cmp)
+    return found
+
+
+def _changed(cmp: Comparison) -> list[tuple[int, Change]]:
+    """The changes of the stretches that differ, numbered so that an unchanged run between two
+    leaves a gap. (The comparison's own segments: `cmp.changes` would split every unchanged run
+    of the document into blocks, which the compact views never show.)"""
+    out: list[tuple[int, Change]] = []
+    at = 0
+    for seg in cmp._segments:
+        if isinstance(seg, EqualRun):
+            at += 1
+            continue
+        for c in seg:
+            out.append((at, c))
+            at += 1
+    return out
+
+
+def _edits(cmp: Comparison) -> tuple[list[Edit], list[Edit]]:
     shown: list[Edit] = []
     minor: list[Edit] = []
     title = _title(cmp)
-    for k, c in enumerate(cmp.changes):
+    for k, c in _changed(cmp):
         if not c.changed or (c.op == "moved_out" and c.partner is not None):
             continue
         block = c.old if c.op in ("removed", "moved_out") else c.new
@@ -349,20 +372,23 @@ def _row_cells(e: Edit, side: str) -> list[str]:
     return [runs_html(cell, side) for cell in e.shown.cells]
 
 
-def _header_of(cmp: Comparison, k: int) -> list[str] | None:
-    """The header cells of the table whose row is cmp.changes[k] (None if it is the header)."""
+def _header_of(cmp: Comparison, row: Change) -> list[str] | None:
+    """The header cells of the table the row is in (None if it is the header). Found among all
+    the blocks, which are split for this (a changed table row is rare)."""
+    changes = cmp.changes
+    k = next(n for n, c in enumerate(changes) if c is row)
     j = k
-    while j > 0 and cmp.changes[j - 1].kind == "row":
+    while j > 0 and changes[j - 1].kind == "row":
         j -= 1
     if j == k:
         return None
-    first = cmp.changes[j]
+    first = changes[j]
     head = show([(EQUAL, first.new_text() or first.old_text())], "row")
     return [plain(cell) for cell in head.cells]
 
 
 def _table(cmp: Comparison, rows: list[Edit], side: str = "both") -> str:
-    header = _header_of(cmp, rows[0].index)
+    header = _header_of(cmp, rows[0].change)
     width = max([len(header or [])] + [len(r.shown.cells) for r in rows])
     labels = [(header[n] if header and n < len(header) else "") for n in range(width)]
     out = ['<div class="pw-table"><table>']

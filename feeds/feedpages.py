@@ -58,32 +58,41 @@ class FeedPages:
     def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, ...]:
         return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)
 
-    def paged_list(self, front: str, template: str, items: list, **context) -> None:
+    def paged_list(self, front: str, template: str, items: list, front_only: dict | None = None, **context) -> None:
         """A list of changes (items oldest first): `front` shows the newest LIST_SIZE, and pages
         `list_page(front, n)` hold LIST_SIZE each, cut from the oldest, so that every change is
-        reachable and a full page never changes (a new change re-renders the front page alone)."""
+        reachable and a full page never changes (a new change re-renders the front page, and the
+        last full page when one fills: its "newer" link moves). `front_only`: what the front page
+        alone shows (counts, latest times), None on the others."""
+        front_only = front_only or {}
         size = LIST_SIZE
         full = len(items) // size
-        common = sorted(context.items())
+        common = self.key("common", sorted(context.items()))  # once: it is the same on every page
         for n in range(1, full + 1):
             chunk = items[(n - 1) * size : n * size]
             page = paths.list_page(front, n)
             nav = {
                 "number": n,
-                "pages": full,
                 "newer": paths.list_page(front, n + 1) if n < full else front,
                 "older": paths.list_page(front, n - 1) if n > 1 else None,
                 "front": front,
             }
-            key = self.key("list", template, page, nav, len(items), [i.key for i in chunk], common)
-            render = partial(self._list_page, template, page, chunk, len(items), nav, context)
+            key = self.key("list", template, page, nav, [i.key for i in chunk], common)
+            render = partial(
+                self._list_page, template, page, chunk, None, nav, {**context, **dict.fromkeys(front_only)}
+            )
             self.writer.page(page, key, render)
         newest = items[-size:]
         older = paths.list_page(front, (len(items) - size - 1) // size + 1) if len(items) > size else None
-        nav = {"number": None, "pages": full, "newer": None, "older": older, "front": front}
-        key = self.key("list", template, front, nav, len(items), [i.key for i in newest], common)
-        self.writer.page(front, key, partial(self._list_page, template, front, newest, len(items), nav, context))
+        nav = {"number": None, "newer": None, "older": older, "front": front}
+        key = self.key(
+            "list", template, front, nav, len(items), [i.key for i in newest], common, sorted(front_only.items())
+        )
+        render = partial(self._list_page, template, front, newest, len(items), nav, {**context, **front_only})
+        self.writer.page(front, key, render)
 
-    def _list_page(self, template: str, page: str, chunk: list, total: int, nav: dict, context: dict) -> bytes:
+    def _list_page(self, template: str, page: str, chunk: list, total: int | None, nav: dict, context: dict) -> bytes:
+        """A page of a list; `total` (the number of changes in the list) on the front page only,
+        so that a full page does not change with each new change."""
         views = [i.view() for i in reversed(chunk)]
         return render_page(template, page, changes=views, n_changes=total, paging=nav, **context)

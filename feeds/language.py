@@ -24,7 +24,10 @@ STOPWORDS = {
     "tr": "ve bir bu için ile da de olarak veya olan gibi daha ancak her sizin bizim",
     "id": "dan yang di untuk dengan ini dari dalam atau tidak akan anda kami pada oleh",
 }
-WORDS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
+LANGS_OF: dict[str, tuple[str, ...]] = {}  # word -> the languages it is a common word of
+for _lang, _words in STOPWORDS.items():
+    for _w in _words.split():
+        LANGS_OF[_w] = (*LANGS_OF.get(_w, ()), _lang)
 WORD = re.compile(r"[^\W\d_]+")
 SCRIPTS = (  # (language, first code point, last code point), tried in order
     ("ja", 0x3040, 0x30FF),  # kana: Japanese, even when most of it is kanji
@@ -41,18 +44,17 @@ SCRIPTS = (  # (language, first code point, last code point), tried in order
 def detect(text: str, default: str = "en") -> str:
     """An ISO 639-1 code for `text` (`default` when nothing stands out)."""
     sample = text[:SAMPLE]
-    letters = sum(1 for c in sample if c.isalpha())
-    if not letters:
-        return default
-    for lang, lo, hi in SCRIPTS:
-        n = sum(1 for c in sample if lo <= ord(c) <= hi)
-        if n >= 0.05 * letters or (lang == "ja" and n >= 0.02 * letters):
-            return lang
+    if not sample.isascii():  # (a text in ASCII is in none of these scripts)
+        letters = sum(1 for c in sample if c.isalpha())
+        if not letters:
+            return default
+        for lang, lo, hi in SCRIPTS:
+            n = len(re.findall(f"[{chr(lo)}-{chr(hi)}]", sample))
+            if n >= 0.05 * letters or (lang == "ja" and n >= 0.02 * letters):
+                return lang
     counts: Counter[str] = Counter()
     for word in WORD.findall(sample.lower()):
-        for lang, words in WORDS.items():
-            if word in words:
-                counts[lang] += 1
+        counts.update(LANGS_OF.get(word, ()))
     if not counts:
         return default
     ranked = [*counts.most_common(2), ("", 0)]

@@ -220,8 +220,9 @@ class SearchIndex:
     def _add(self, bundle: Bundle, url: str, content: str, meta: dict) -> None:
         index_id = self._index_of(bundle)
         assert self.service is not None
-        # one at a time: Pagefind numbers pages in the order it finishes them, so records sent
-        # ahead of their answers would be indexed in an order that varies from run to run
+        # sent ahead of their answers (read by the reader thread); Pagefind takes a service's
+        # messages in order, so the index is the same from run to run (the tests publish twice
+        # and compare the bytes)
         self.service.send(
             {
                 "type": "AddRecord",
@@ -233,8 +234,7 @@ class SearchIndex:
                 # (no filters: Pagefind writes them in an order that changes from run to run)
                 "filters": None,
                 "sort": None,
-            },
-            wait=True,
+            }
         )
 
     def write(self) -> None:

@@ -220,8 +220,8 @@ def _generator(page: FeedPage, entries: list[Entry], linker: Linker, rss: bool) 
         # the content opens with the summary: a separate <summary> would only repeat it
         content = e.content_html.replace(diff_render.MORE, linker.from_file(me, e.link))
         fe.content(xml_safe(content), type="html")
-        for scheme, term in e.categories:
-            fe.category(term=xml_safe(term), scheme=CATEGORY_SCHEME + scheme)
+        if e.categories:  # in one call: feedgen maps every category again on each call
+            fe.category([{"term": xml_safe(term), "scheme": CATEGORY_SCHEME + scheme} for scheme, term in e.categories])
     return fg
 
 
