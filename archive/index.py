@@ -364,26 +364,22 @@ class Index:
             " order by document_id, detected_at, id",
             params,
         )
-        for row in rows:
-            (
-                doc,
-                to_v,
-                from_v,
-                kind,
-                at,
-                sig,
-                summary,
-                facts,
-                reverts_to,
-                source,
-                topics,
-                details,
-                sections,
-                undoes,
-            ) = row
-            facts = json.loads(facts) if facts != "[]" else []
-            topics = topics.split(",") if topics else []
-            sections = json.loads(sections) if sections != "[]" else []
+        for (
+            doc,
+            to_v,
+            from_v,
+            kind,
+            at,
+            sig,
+            summary,
+            facts,
+            reverts_to,
+            source,
+            topics,
+            details,
+            sections,
+            undoes,
+        ) in rows:
             out.setdefault(doc, []).append(
                 ChangeRecord(
                     doc,
@@ -394,12 +390,12 @@ class Index:
                     sig,
                     summary,
                     {},
-                    facts,
+                    json.loads(facts) if facts != "[]" else [],
                     reverts_to,
                     source,
-                    topics,
+                    topics.split(",") if topics else [],
                     details or "",
-                    sections,
+                    json.loads(sections) if sections != "[]" else [],
                     undoes,
                 )
             )

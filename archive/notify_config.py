@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -383,6 +383,33 @@ def _problems(error: ValidationError, file: str, entry: str | None) -> list[Noti
     return out
 
 
+M = TypeVar("M", bound="WatchModel | SubscriptionModel")
+
+
+def _validated(
+    entries: list, kind: str, model_type: type[M], file: str, problems: list[NotifyProblem]
+) -> Iterator[tuple[str, M]]:
+    """(where, model) of each entry of a list that is valid: a mapping of known keys and good
+    values, with a name no entry before it took; a problem naming the entry for each other one."""
+    names: set[str] = set()
+    for n, entry in enumerate(entries, 1):
+        ident = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{kind} {ident!r}" if isinstance(ident, str) and ident else f"{kind} #{n}"
+        if not isinstance(entry, dict):
+            problems.append(NotifyProblem(file, where, None, "must be a mapping of keys"))
+            continue
+        try:
+            model = model_type.model_validate(entry)
+        except ValidationError as e:
+            problems.extend(_problems(e, file, where))
+            continue
+        if model.name in names:
+            problems.append(NotifyProblem(file, where, "name", f"is already the name of another {kind}"))
+            continue
+        names.add(model.name)
+        yield where, model
+
+
 def read_yaml(path: Path) -> object:
     name = str(path)
     try:
@@ -450,38 +477,10 @@ def load_notify(path: Path | str, env: Mapping[str, str] | None = None) -> Notif
     problems: list[NotifyProblem] = []
     config = NotifyConfig(name, top.site_url)
 
-    def label(kind: str, entry: object, n: int) -> str:
-        ident = entry.get("name") if isinstance(entry, dict) else None
-        return f"{kind} {ident!r}" if isinstance(ident, str) and ident else f"{kind} #{n}"
-
-    for n, entry in enumerate(top.watches, 1):
-        where = label("watch", entry, n)
-        if not isinstance(entry, dict):
-            problems.append(NotifyProblem(name, where, None, "must be a mapping of keys"))
-            continue
-        try:
-            w = WatchModel.model_validate(entry)
-        except ValidationError as e:
-            problems.extend(_problems(e, name, where))
-            continue
-        if any(x.name == w.name for x in config.watches):
-            problems.append(NotifyProblem(name, where, "name", "is already the name of another watch"))
-            continue
+    for _, w in _validated(top.watches, "watch", WatchModel, name, problems):
         config.watches.append(Watch(w.name, w.title or w.name, w.keywords, w.patterns, Matcher(w.keywords, w.patterns)))
     watches = {w.name: w for w in config.watches}
-    for n, entry in enumerate(top.subscriptions, 1):
-        where = label("subscription", entry, n)
-        if not isinstance(entry, dict):
-            problems.append(NotifyProblem(name, where, None, "must be a mapping of keys"))
-            continue
-        try:
-            model = SubscriptionModel.model_validate(entry)
-        except ValidationError as e:
-            problems.extend(_problems(e, name, where))
-            continue
-        if any(s.name == model.name for s in config.subscriptions):
-            problems.append(NotifyProblem(name, where, "name", "is already the name of another subscription"))
-            continue
+    for where, model in _validated(top.subscriptions, "subscription", SubscriptionModel, name, problems):
         unknown = [w for w in model.watches if w not in watches]
         if unknown:
             problems.append(NotifyProblem(name, where, "watches", f"no watch is named {', '.join(unknown)}"))

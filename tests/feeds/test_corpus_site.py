@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from support import CORPUS
-from support.browser import VIEWPORTS, Watched, axe_problems, launched, open_details, screenshot, walk
+from support.browser import VIEWPORTS, Watched, axe_problems, open_details, screenshot, walk
 from support.corpus_site import import_corpus, site_sizes
-from support.published import chromium, serving, vnu_jar, vnu_messages
+from support.published import serving, vnu_jar, vnu_messages
 
 from policywatch.archive.store import parse_version_file
 from policywatch.diffs import compare
@@ -42,22 +42,6 @@ def corpus_site(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
     with serving(out) as base:
         publish_site(data, out, base_url=base)
         yield base, out, data
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium() is None:
-        pytest.skip("no Chromium found (make browser installs one)")
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture(params=sorted(VIEWPORTS))
-def watched(browser, request):
-    w = Watched(browser, viewport=VIEWPORTS[request.param])
-    w.name = request.param
-    yield w
-    w.close()
 
 
 def published_records(out: Path) -> list[dict]:

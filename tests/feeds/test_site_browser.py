@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from support.browser import VIEWPORTS, Watched, axe_problems, launched, open_details, screenshot, walk
+from support.browser import VIEWPORTS, Watched, axe_problems, open_details, screenshot, walk
 from support.published import chromium, publish_data, serving, write_history
 
 from policywatch import example
@@ -38,20 +38,6 @@ def published_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 @pytest.fixture(scope="module")
 def site(published_site) -> str:
     return published_site[0]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched() as b:
-        yield b
-
-
-@pytest.fixture(params=sorted(VIEWPORTS))
-def watched(browser, request):
-    w = Watched(browser, viewport=VIEWPORTS[request.param])
-    w.name = request.param
-    yield w
-    w.close()
 
 
 def test_walk_home_document_change_version_and_back(site, watched):
