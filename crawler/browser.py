@@ -42,6 +42,12 @@ def find_chromium() -> Path | None:
     return playwright_chromium()
 
 
+# Navigations refused in this process (the crawl's): the URL of the page that tried to leave ->
+# the refusal. A page stopped that way ends on the browser's error page, which the spider then
+# reports with this reason instead of as a failed fetch.
+REFUSED_NAVIGATIONS: dict[str, tuple[str, str]] = {}
+
+
 async def blocked_resource(request) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media never carry policy text; skip them. And
     nothing a public page asks for (a redirect, a refresh, a script's fetch) may reach into this
@@ -66,6 +72,8 @@ async def blocked_resource(request) -> bool:
         origin = previous = page if page.startswith(("http://", "https://")) else request.url
     loop = asyncio.get_running_loop()
     refused = await loop.run_in_executor(None, refusal, origin, request.url, previous, _resolve)
+    if refused is not None and request.is_navigation_request():
+        REFUSED_NAVIGATIONS[origin] = refused
     return refused is not None
 
 

@@ -17,6 +17,7 @@ from scrapy import logformatter
 from policywatch.archive.sources import Document
 
 from .addresses import refusal
+from .browser import REFUSED_NAVIGATIONS
 from .checks import classify_error, describe
 from .decode import decode_page
 from .extract import EXTRACTOR_VERSION
@@ -184,6 +185,12 @@ class PolicySpider(scrapy.Spider):
             text = decode_page(body, content_type)
         else:
             text = None
+        if not response.url.startswith(("http://", "https://")):
+            # the browser's error page: the page navigated (a refresh, a script) and was stopped
+            # by blocked_resource, or the navigation failed
+            reason, detail = REFUSED_NAVIGATIONS.pop(doc.url, ("connection", ""))
+            detail = detail or f"the page navigated away and the browser ended on {response.url}"
+            return FetchResult(doc_id, doc.url, self._now(), response.url, reason=reason, detail=detail)
         if response.url != doc.url:
             # the browser follows redirects itself, and a page may have navigated anywhere: where
             # it ended must be a place the document may lead (addresses.py)

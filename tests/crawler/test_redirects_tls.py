@@ -135,10 +135,18 @@ def _proxied_site(proxy: PageServer, name: str, path: str, page) -> str:
     return url
 
 
+@pytest.mark.parametrize("render", ["http", "browser"])
 @pytest.mark.parametrize("how", ["redirect", "meta refresh"])
-def test_a_public_page_cannot_lead_into_this_machine(cli, tmp_path, monkeypatch, how):
+def test_a_public_page_cannot_lead_into_this_machine(cli, tmp_path, monkeypatch, how, render):
+    """Scrapy's requests, and Chromium's for `render: browser` pages (Chromium takes the proxy
+    from $http_proxy too, and goes straight to 127.0.0.1)."""
     from support.helpers import Page
 
+    from policywatch.crawler.browser import find_chromium
+
+    if render == "browser" and find_chromium() is None:
+        pytest.skip("no Chromium found (make browser installs one)")
+    extra = {"render": "browser"} if render == "browser" else {}
     data = tmp_path / "data"
     proxy, inner = PageServer(), PageServer()  # proxy: "the internet"; inner: this machine's services
     host_name = socket.gethostname()
@@ -159,7 +167,12 @@ def test_a_public_page_cannot_lead_into_this_machine(cli, tmp_path, monkeypatch,
             else:
                 page = Page(f"<html><head><meta http-equiv='refresh' content='0; url={target}'></head></html>")
             docs.append(
-                {"id": f"to-{key}", "title": key, "url": _proxied_site(proxy, "policy.example", f"/{key}", page)}
+                {
+                    "id": f"to-{key}",
+                    "title": key,
+                    "url": _proxied_site(proxy, "policy.example", f"/{key}", page),
+                    **extra,
+                }
             )
             proxy.pages[target] = Page(SECRET)  # if the crawler went there through the proxy
         # a public page may still redirect within the public web
@@ -168,12 +181,13 @@ def test_a_public_page_cannot_lead_into_this_machine(cli, tmp_path, monkeypatch,
                 "id": "public",
                 "title": "P",
                 "url": _proxied_site(proxy, "policy.example", "/moved", Page("", 301, headers={"Location": "/terms"})),
+                **extra,
             }
         )
         _proxied_site(proxy, "policy.example", "/terms", Page(GOOD))
         # and a page on 127.0.0.1 may redirect within 127.0.0.1 (the tests and the demo do)
         inner.set("/old", "", 302, headers={"Location": inner.url("/secret")})
-        docs.append({"id": "local", "title": "L", "url": inner.url("/old")})
+        docs.append({"id": "local", "title": "L", "url": inner.url("/old"), **extra})
         write_sources(data / "sources" / "s.yml", docs)
         monkeypatch.setenv("http_proxy", proxy.base)
         monkeypatch.setenv("no_proxy", "127.0.0.1")
@@ -186,8 +200,17 @@ def test_a_public_page_cannot_lead_into_this_machine(cli, tmp_path, monkeypatch,
     failing = health(data)
     assert set(failing) == {f"to-{k}" for k in targets}, (failing, r.stderr)
     assert {h["last_reason"] for h in failing.values()} == {"blocked_address"}, failing
-    assert inner.hits["/secret"] == 1  # only the local document's own redirect reached it
-    assert not [p for p in proxy.hits if p in targets.values()]
+    if render == "browser" and how == "redirect":
+        # Chromium follows an HTTP redirect inside its network stack, where Playwright cannot stop
+        # it (as designed upstream: routes never see redirects). Its answer is refused when it
+        # arrives (blocked_address above) and nothing is recorded, but the targets were asked
+        # for: 127.0.0.1 and localhost directly, this machine's name through the proxy (Chromium
+        # itself declines 169.254.169.254). A known gap of browser pages (docs/reliability.md)
+        assert inner.hits["/secret"] == 3
+        assert {p for p in proxy.hits if p in targets.values()} == {t for k, t in targets.items() if k == "name"}
+    else:
+        assert inner.hits["/secret"] == 1  # only the local document's own redirect reached it
+        assert not [p for p in proxy.hits if p in targets.values()]
     recorded = [p.read_text() for p in (data / "versions").rglob("*.md")]
     assert len(recorded) == 2 and not [t for t in recorded if "secret of the intranet" in t and "local" not in t]
 
