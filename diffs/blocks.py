@@ -352,6 +352,26 @@ class Doc:
             self._stacks.append(list(stack))
         self._scanned = upto
 
+    def index_alike(self, other: Doc, i: int, j: int, n: int) -> None:
+        """Chunks i..i+n-1 here are chunks j..j+n-1 of `other`, the same text. When both indexes
+        have reached the same place in them with the same headings open, the rest of the run holds
+        the same headings in both: it is scanned here and its entries copied to `other`."""
+        done = self._scanned - i
+        if not 0 <= done < n or other._scanned != j + done:
+            return
+        # after a heading that changed, each is scanned on its own until a heading closes it
+        while done < n and (self._stacks[-1] if self._stacks else []) != (other._stacks[-1] if other._stacks else []):
+            done += 1
+            self._index_headings(i + done)
+            other._index_headings(j + done)
+        if done == n:
+            return
+        start = len(self._heads)
+        self._index_headings(i + n)
+        other._heads.extend(k - i + j for k in self._heads[start:])
+        other._stacks.extend(self._stacks[start:])  # (never changed in place: shared)
+        other._scanned = j + n
+
     def stack_before(self, k: int) -> list[tuple[float, str]]:
         if k > self._scanned:
             self._index_headings(k)

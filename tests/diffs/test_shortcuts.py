@@ -22,6 +22,7 @@ from policywatch.diffs.align import (
     _candidates,
     _most_hits,
     _size_range,
+    align_docs,
     similarity,
 )
 from policywatch.diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of
@@ -609,3 +610,23 @@ def test_headings_recorded_while_splitting_are_those_the_index_finds():
             k = stop + rng.randint(0, 8)
         for k in range(len(scanned)):
             assert split.stack_before(k) == scanned.stack_before(k), k
+
+
+def test_headings_of_equal_runs_found_once_are_those_each_text_has():
+    """An alignment scans the headings of an unchanged run once and gives the other version the
+    same ones: each version's heading paths are still what scanning it alone finds, also where a
+    changed heading leaves different headings open at the start of the run."""
+    rng = random.Random(7)
+    pairs = corpus_pairs(5)
+    pieces = ["# One", "## Two", "**1. Fees**", "1.1 Rates", "2. **Terms**. You", "text", "PART A", "- item"]
+    for _ in range(40):
+        a = rng.choices(pieces, k=50)
+        b = [rng.choice(pieces) if rng.random() < 0.1 else p for p in a]
+        pairs.append(("\n\n".join(a), "\n\n".join(b)))
+    for old, new in pairs:
+        x, y = doc_pair(old, new)
+        align_docs(x, y)
+        for doc, text in ((x, old), (y, new)):
+            plain = Doc(text)
+            for k in range(len(plain) + 1):
+                assert doc.stack_before(k) == plain.stack_before(k), k
