@@ -230,13 +230,19 @@ def headings_of(key: str, stack: list[tuple[float, str]]) -> None:
     """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
     building blocks: an ATX line outside code, or a first line underlined by the second (a chunk
     that may hold a clause title is split: the same code finds the same titles)."""
+    if "\n" not in key:  # split_chunk's one-line case, without the block and its path
+        kind = kind_of(key)
+        if kind == "heading":
+            h = atx(key)
+            assert h is not None  # (the line was found to be a heading)
+            _enter(stack, *h)
+        elif kind in ("paragraph", "item") and may_hold(key):
+            found = pseudo(key, kind, True, True, stack)
+            if found is not None:
+                _enter(stack, found[0], found[1])
+        return
     if may_hold(key):
         split_chunk(key, "", stack)
-        return
-    if "\n" not in key:
-        h = atx(key)
-        if h:
-            _enter(stack, *h)
         return
     lines = key.split("\n")
     start = 0
