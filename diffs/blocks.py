@@ -229,7 +229,8 @@ def split_chunk(key: str, sep: str, stack: list[tuple[float, str]], path: tuple[
 def headings_of(key: str, stack: list[tuple[float, str]]) -> None:
     """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
     building blocks: an ATX line outside code, or a first line underlined by the second (a chunk
-    that may hold a clause title is split: the same code finds the same titles)."""
+    that may hold a clause title is split: the same code finds the same titles). Cheap string
+    tests first: most chunks of a document hold none."""
     if "\n" not in key:  # split_chunk's one-line case, without the block and its path
         kind = kind_of(key)
         if kind == "heading":
@@ -243,6 +244,8 @@ def headings_of(key: str, stack: list[tuple[float, str]]) -> None:
         return
     if may_hold(key):
         split_chunk(key, "", stack)
+        return
+    if not _may_hold_markdown_heading(key):
         return
     lines = key.split("\n")
     start = 0
@@ -270,11 +273,9 @@ def _closes(line: str, fence: str) -> bool:
     return s.startswith(fence) and not s.strip(fence[0])
 
 
-def may_hold_heading(key: str) -> bool:
-    """Could this chunk hold a heading? (an ATX line, or a second line that underlines the first)
-    Cheap string tests: a false yes only costs splitting the chunk."""
-    if may_hold(key):
-        return True
+def _may_hold_markdown_heading(key: str) -> bool:
+    """Could this chunk of lines hold a Markdown heading? (an ATX line, or a second line that
+    underlines the first) Cheap string tests: a false yes only costs splitting the chunk."""
     if "#" in key and (
         key[:4].lstrip(" ")[:1] == "#" or "\n#" in key or "\n #" in key or "\n  #" in key or "\n   #" in key
     ):
@@ -339,9 +340,10 @@ class Doc:
         the last change are never scanned."""
         keys = self.keys
         stack = list(self._stacks[-1]) if self._stacks else []
-        # a C-level test first ("#" near the start, or a second line), then the exact one
-        # (each test in the comprehension is C-level: a chunk that may hold a title starts with
-        # a mark, a digit, a quote or a keyword, or is short (an all-caps line), or has lines)
+        top = stack[-1] if stack else None
+        # a C-level test first, then headings_of's own (each test in the comprehension is
+        # C-level: a chunk that may hold a heading starts with a mark, a digit, a quote or a
+        # keyword, or is short (an all-caps line), or has lines)
         for k in [
             k
             for k in range(self._scanned, upto)
@@ -351,11 +353,12 @@ class Doc:
                 or len(keys[k]) <= CAPS_CHARS
                 or keys[k].startswith(KEYWORDS)
             )
-            and may_hold_heading(keys[k])
         ]:
             headings_of(keys[k], stack)
-            self._heads.append(k)
-            self._stacks.append(list(stack))
+            if (stack[-1] if stack else None) is not top:  # a heading was entered (a new tuple)
+                top = stack[-1]
+                self._heads.append(k)
+                self._stacks.append(list(stack))
         self._scanned = upto
 
     def index_alike(self, other: Doc, i: int, j: int, n: int) -> None:
