@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from collections import Counter
 from itertools import pairwise
@@ -62,6 +63,7 @@ from policywatch.diffs.normalize import (
     word_spans,
     words,
 )
+from policywatch.diffs.topics import fold
 from policywatch.diffs.words import (
     DELETE,
     EQUAL,
@@ -630,3 +632,14 @@ def test_headings_of_equal_runs_found_once_are_those_each_text_has():
             plain = Doc(text)
             for k in range(len(plain) + 1):
                 assert doc.stack_before(k) == plain.stack_before(k), k
+
+
+def test_fold_makes_each_run_of_other_characters_one_space():
+    """Topics fold text by a translation and a search for runs of spaces: the same as substituting
+    one space for each run of characters other than ASCII letters and digits."""
+    rng = random.Random(8)
+    alphabet = [chr(i) for i in range(128)] + list("éüßÉ—“”\u00a0\u2009İﬁ")
+    for _ in range(50000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+        assert fold(text) == re.sub(r"[^a-z0-9]+", " ", plain), repr(text)
