@@ -39,11 +39,15 @@ BOLD = re.compile(r"\*\*([^*]+)\*\*")
 SENTENCE = re.compile(r"[.:;]\s|[.:;]$| [–-] ")
 ESCAPE = re.compile(r"\\(?=[^\w\s])")
 # Lines that may hold a section title: what `pseudo` can accept starts with one of these (an
-# all-caps title is only looked for in a chunk of one line)
-MAY_START = re.compile(
-    r"(?m)^[ \t]*(?:\*\*|\d|[\"\u201c]|§|(?:Section|Article|Artikel|Articolo|Artículo|Art\.|Clause|Chapter|"
+# all-caps title is only looked for in a chunk of one line). Matched at the start of a chunk, and
+# searched for after each line break: a search that starts with a character jumps from one to
+# the next, where a search for "^" in multi-line mode tries every position of a long list
+_TITLE_START = (
+    r"[ \t]*(?:\*\*|\d|[\"\u201c]|§|(?:Section|Article|Artikel|Articolo|Artículo|Art\.|Clause|Chapter|"
     r"Schedule|Annex|Appendix|Abschnitt|Chapitre|SECTION|ARTICLE|ARTIKEL) )"
 )
+MAY_START = re.compile(_TITLE_START)
+MAY_START_LINE = re.compile("\n" + _TITLE_START)
 QUOTES = '"\u201c'
 CAPS_CHARS = 120  # an all-caps title is at most this long
 # what a one-line chunk that may hold a title starts with (see may_hold), keywords aside
@@ -62,7 +66,7 @@ def may_hold(key: str) -> bool:
             or s.startswith(KEYWORDS)
             or (len(s) <= CAPS_CHARS and s.isupper())
         )
-    return MAY_START.search(key) is not None
+    return MAY_START.match(key) is not None or MAY_START_LINE.search(key) is not None
 
 
 def _depth(title: str) -> int | None:

@@ -63,6 +63,7 @@ from policywatch.diffs.normalize import (
     word_spans,
     words,
 )
+from policywatch.diffs.sections import _TITLE_START, may_hold
 from policywatch.diffs.topics import fold
 from policywatch.diffs.words import (
     DELETE,
@@ -643,3 +644,14 @@ def test_fold_makes_each_run_of_other_characters_one_space():
         text = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
         plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
         assert fold(text) == re.sub(r"[^a-z0-9]+", " ", plain), repr(text)
+
+
+def test_may_hold_finds_a_title_start_on_any_line():
+    """A chunk of lines may hold a title when any of its lines starts like one: matched at the
+    start and searched for after each line break, as a search for the start of any line would."""
+    rng = random.Random(9)
+    any_line = re.compile(r"(?m)^" + _TITLE_START)
+    pieces = ["\n", " ", "\t", "**", "*", "1", "x", '"', "\u201c", "§", "Section ", "Art. ", "Article", "a"]
+    for _ in range(20000):
+        key = "x\n" + "".join(rng.choices(pieces, k=rng.randint(0, 10)))
+        assert may_hold(key) == (any_line.search(key) is not None), repr(key)
