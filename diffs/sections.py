@@ -89,6 +89,11 @@ def _enclosing(stack: list[tuple[float, str]], deepest: float, clauses: bool) ->
     return 0.0
 
 
+def _unescaped(text: str) -> str:
+    """Markdown escapes dropped (a substitution only where a backslash is: most titles hold none)."""
+    return ESCAPE.sub("", text) if "\\" in text else text
+
+
 def _words(text: str) -> int:
     return text.count(" ") + 1 if text else 0
 
@@ -122,8 +127,9 @@ def _titled(text: str) -> bool:
 
 def _title_only(inner: str, marker: str, stack: list[tuple[float, str]]) -> tuple[float, str, bool] | None:
     """A line that is all title: bold, all caps, or a short numbered line."""
-    bare = " ".join(ESCAPE.sub("", inner).split()).strip()
-    if not bare or not any(ch.isalpha() for ch in bare) or _words(bare) > MAX_TITLE_WORDS:
+    bare = " ".join(_unescaped(inner).split()).strip()
+    # (most titles start with a letter: the generator only for those that do not)
+    if not bare or not (bare[0].isalpha() or any(ch.isalpha() for ch in bare)) or _words(bare) > MAX_TITLE_WORDS:
         return None
     depth = _depth(bare)
     if depth is None and YEAR.search(bare):
@@ -182,7 +188,7 @@ def pseudo(
             inner, rest = " ".join(BOLD.findall(s)), ""
         if not rest.strip(" .:*"):
             return _title_only(inner, marker, stack) if whole else None
-        bare = " ".join(ESCAPE.sub("", inner).split()).strip(" .:")
+        bare = " ".join(_unescaped(inner).split()).strip(" .:")
         if marker:  # "2. **Ratings**. Merchant acknowledges …"
             if not bare or _words(bare) > MAX_TITLE_WORDS:
                 return None
