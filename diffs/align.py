@@ -395,6 +395,8 @@ def align_docs(old: Doc, new: Doc, codes: Codes | None = None) -> list[Segment]:
 
     def flush() -> None:
         if gap[1] > gap[0] or gap[3] > gap[2]:
+            if segments and isinstance(run := segments[-1], EqualRun):
+                old.index_alike(new, run.i, run.j, run.n)  # the headings of the run found once
             segments.append(align_blocks(old.blocks(gap[0], gap[1]), new.blocks(gap[2], gap[3]), codes))
 
     for op, n in diff_lists(old.keys, new.keys):

@@ -229,14 +229,23 @@ def split_chunk(key: str, sep: str, stack: list[tuple[float, str]], path: tuple[
 def headings_of(key: str, stack: list[tuple[float, str]]) -> None:
     """Push the headings of one chunk onto `stack`, as `split_chunk` would find them, without
     building blocks: an ATX line outside code, or a first line underlined by the second (a chunk
-    that may hold a clause title is split: the same code finds the same titles)."""
+    that may hold a clause title is split: the same code finds the same titles). Cheap string
+    tests first: most chunks of a document hold none."""
+    if "\n" not in key:  # split_chunk's one-line case, without the block and its path
+        kind = kind_of(key)
+        if kind == "heading":
+            h = atx(key)
+            assert h is not None  # (the line was found to be a heading)
+            _enter(stack, *h)
+        elif kind in ("paragraph", "item") and may_hold(key):
+            found = pseudo(key, kind, True, True, stack)
+            if found is not None:
+                _enter(stack, found[0], found[1])
+        return
     if may_hold(key):
         split_chunk(key, "", stack)
         return
-    if "\n" not in key:
-        h = atx(key)
-        if h:
-            _enter(stack, *h)
+    if not _may_hold_markdown_heading(key):
         return
     lines = key.split("\n")
     start = 0
@@ -264,11 +273,9 @@ def _closes(line: str, fence: str) -> bool:
     return s.startswith(fence) and not s.strip(fence[0])
 
 
-def may_hold_heading(key: str) -> bool:
-    """Could this chunk hold a heading? (an ATX line, or a second line that underlines the first)
-    Cheap string tests: a false yes only costs splitting the chunk."""
-    if may_hold(key):
-        return True
+def _may_hold_markdown_heading(key: str) -> bool:
+    """Could this chunk of lines hold a Markdown heading? (an ATX line, or a second line that
+    underlines the first) Cheap string tests: a false yes only costs splitting the chunk."""
     if "#" in key and (
         key[:4].lstrip(" ")[:1] == "#" or "\n#" in key or "\n #" in key or "\n  #" in key or "\n   #" in key
     ):
@@ -333,9 +340,10 @@ class Doc:
         the last change are never scanned."""
         keys = self.keys
         stack = list(self._stacks[-1]) if self._stacks else []
-        # a C-level test first ("#" near the start, or a second line), then the exact one
-        # (each test in the comprehension is C-level: a chunk that may hold a title starts with
-        # a mark, a digit, a quote or a keyword, or is short (an all-caps line), or has lines)
+        top = stack[-1] if stack else None
+        # a C-level test first, then headings_of's own (each test in the comprehension is
+        # C-level: a chunk that may hold a heading starts with a mark, a digit, a quote or a
+        # keyword, or is short (an all-caps line), or has lines)
         for k in [
             k
             for k in range(self._scanned, upto)
@@ -345,12 +353,33 @@ class Doc:
                 or len(keys[k]) <= CAPS_CHARS
                 or keys[k].startswith(KEYWORDS)
             )
-            and may_hold_heading(keys[k])
         ]:
             headings_of(keys[k], stack)
-            self._heads.append(k)
-            self._stacks.append(list(stack))
+            if (stack[-1] if stack else None) is not top:  # a heading was entered (a new tuple)
+                top = stack[-1]
+                self._heads.append(k)
+                self._stacks.append(list(stack))
         self._scanned = upto
+
+    def index_alike(self, other: Doc, i: int, j: int, n: int) -> None:
+        """Chunks i..i+n-1 here are chunks j..j+n-1 of `other`, the same text. When both indexes
+        have reached the same place in them with the same headings open, the rest of the run holds
+        the same headings in both: it is scanned here and its entries copied to `other`."""
+        done = self._scanned - i
+        if not 0 <= done < n or other._scanned != j + done:
+            return
+        # after a heading that changed, each is scanned on its own until a heading closes it
+        while done < n and (self._stacks[-1] if self._stacks else []) != (other._stacks[-1] if other._stacks else []):
+            done += 1
+            self._index_headings(i + done)
+            other._index_headings(j + done)
+        if done == n:
+            return
+        start = len(self._heads)
+        self._index_headings(i + n)
+        other._heads.extend(k - i + j for k in self._heads[start:])
+        other._stacks.extend(self._stacks[start:])  # (never changed in place: shared)
+        other._scanned = j + n
 
     def stack_before(self, k: int) -> list[tuple[float, str]]:
         if k > self._scanned:

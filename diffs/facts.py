@@ -368,7 +368,8 @@ def _fact(ko: str, kn: str, g: Mention, c: Mention, reason: str, label: str, sec
 def effective_dates(key: str) -> list[dict]:
     """Effective dates a new text states ("These terms are effective on 5 March 2026"): facts
     with no before. Only dates after the words of EFFECTIVE count."""
-    if not any(w in key.casefold() for w in EFFECTIVE_HINTS):
+    folded = key.casefold()  # (once, not once per hint)
+    if not any(w in folded for w in EFFECTIVE_HINTS):
         return []
     out = []
     for m in mentions(key):

@@ -70,8 +70,13 @@ def _cut(text: str, chars: int = QUOTE_CHARS) -> str:
 
 
 def _first_words(text: str, n: int = FIRST_WORDS) -> str:
-    words = text.split()
+    words = text.split(None, n)  # (n words and the rest: a long passage is not split whole)
     return _cut(" ".join(words[:n]) + ("…" if len(words) > n else ""))
+
+
+def _few_words(text: str) -> bool:
+    """Has a text at most QUOTE_WORDS words? (split no further than one word past them)"""
+    return len(text.split(None, QUOTE_WORDS)) <= QUOTE_WORDS
 
 
 def _name(section: str) -> str:
@@ -197,7 +202,7 @@ def _negated(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
 def _own_clause(text: str, section: str) -> bool:
     """Is a text the numbered clause its section is named after ("24.3 No Waiver")?"""
     own = section.rsplit(PATH_SEPARATOR, 1)[-1]
-    return any(ch.isdigit() for ch in own) and text.startswith(own)
+    return text.startswith(own) and any(ch.isdigit() for ch in own)
 
 
 def _shouting(found: tuple) -> bool:
@@ -342,8 +347,7 @@ def _edit_items(t: Tally) -> list[Item]:
     k = 0
     while k + 1 < len(passages):  # a short passage replaced by another in its place: one substitution
         (op1, key1, sec1), (op2, key2, sec2) = passages[k], passages[k + 1]
-        short = len(key1.split()) <= QUOTE_WORDS and len(key2.split()) <= QUOTE_WORDS
-        if op1 == "removed" and op2 == "added" and sec1 == sec2 and short:
+        if op1 == "removed" and op2 == "added" and sec1 == sec2 and _few_words(key1) and _few_words(key2):
             where = f" ({_name(sec1)})" if sec1 else ""
             text = f'"{_cut(_trim(key1))}" → "{_cut(_trim(key2))}"{where}'
             items.append(Item(5, order + k, text, _trim(key2)))
@@ -351,12 +355,11 @@ def _edit_items(t: Tally) -> list[Item]:
         else:
             k += 1
     for n, (op, key, section) in enumerate(passages):
-        words = key.split()
         # a clause that is its own section ("24.3 No Waiver") needs no section named after it
         where = f" ({_name(section)})" if section and not _own_clause(key, section) else ""
         # what a section added or removed holds comes after the sections named
         inside = section.rsplit(PATH_SEPARATOR, 1)[-1] in sections
-        if len(words) <= QUOTE_WORDS:
+        if _few_words(key):
             text = f'{op} "{_trim(key)}"{where}'
             items.append(Item(7 if inside else 5, order + n, text, _trim(key) if op == "added" else ""))
         else:

@@ -39,11 +39,15 @@ BOLD = re.compile(r"\*\*([^*]+)\*\*")
 SENTENCE = re.compile(r"[.:;]\s|[.:;]$| [–-] ")
 ESCAPE = re.compile(r"\\(?=[^\w\s])")
 # Lines that may hold a section title: what `pseudo` can accept starts with one of these (an
-# all-caps title is only looked for in a chunk of one line)
-MAY_START = re.compile(
-    r"(?m)^[ \t]*(?:\*\*|\d|[\"\u201c]|§|(?:Section|Article|Artikel|Articolo|Artículo|Art\.|Clause|Chapter|"
+# all-caps title is only looked for in a chunk of one line). Matched at the start of a chunk, and
+# searched for after each line break: a search that starts with a character jumps from one to
+# the next, where a search for "^" in multi-line mode tries every position of a long list
+_TITLE_START = (
+    r"[ \t]*(?:\*\*|\d|[\"\u201c]|§|(?:Section|Article|Artikel|Articolo|Artículo|Art\.|Clause|Chapter|"
     r"Schedule|Annex|Appendix|Abschnitt|Chapitre|SECTION|ARTICLE|ARTIKEL) )"
 )
+MAY_START = re.compile(_TITLE_START)
+MAY_START_LINE = re.compile("\n" + _TITLE_START)
 QUOTES = '"\u201c'
 CAPS_CHARS = 120  # an all-caps title is at most this long
 # what a one-line chunk that may hold a title starts with (see may_hold), keywords aside
@@ -62,7 +66,7 @@ def may_hold(key: str) -> bool:
             or s.startswith(KEYWORDS)
             or (len(s) <= CAPS_CHARS and s.isupper())
         )
-    return MAY_START.search(key) is not None
+    return MAY_START.match(key) is not None or MAY_START_LINE.search(key) is not None
 
 
 def _depth(title: str) -> int | None:
@@ -83,6 +87,11 @@ def _enclosing(stack: list[tuple[float, str]], deepest: float, clauses: bool) ->
         if level <= deepest and (level == int(level) or (clauses and round(level * 100) % 50 != 1)):
             return level
     return 0.0
+
+
+def _unescaped(text: str) -> str:
+    """Markdown escapes dropped (a substitution only where a backslash is: most titles hold none)."""
+    return ESCAPE.sub("", text) if "\\" in text else text
 
 
 def _words(text: str) -> int:
@@ -118,8 +127,9 @@ def _titled(text: str) -> bool:
 
 def _title_only(inner: str, marker: str, stack: list[tuple[float, str]]) -> tuple[float, str, bool] | None:
     """A line that is all title: bold, all caps, or a short numbered line."""
-    bare = " ".join(ESCAPE.sub("", inner).split()).strip()
-    if not bare or not any(ch.isalpha() for ch in bare) or _words(bare) > MAX_TITLE_WORDS:
+    bare = " ".join(_unescaped(inner).split()).strip()
+    # (most titles start with a letter: the generator only for those that do not)
+    if not bare or not (bare[0].isalpha() or any(ch.isalpha() for ch in bare)) or _words(bare) > MAX_TITLE_WORDS:
         return None
     depth = _depth(bare)
     if depth is None and YEAR.search(bare):
@@ -178,7 +188,7 @@ def pseudo(
             inner, rest = " ".join(BOLD.findall(s)), ""
         if not rest.strip(" .:*"):
             return _title_only(inner, marker, stack) if whole else None
-        bare = " ".join(ESCAPE.sub("", inner).split()).strip(" .:")
+        bare = " ".join(_unescaped(inner).split()).strip(" .:")
         if marker:  # "2. **Ratings**. Merchant acknowledges …"
             if not bare or _words(bare) > MAX_TITLE_WORDS:
                 return None

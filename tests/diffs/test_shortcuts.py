@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from collections import Counter
 from itertools import pairwise
@@ -22,6 +23,7 @@ from policywatch.diffs.align import (
     _candidates,
     _most_hits,
     _size_range,
+    align_docs,
     similarity,
 )
 from policywatch.diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of
@@ -61,6 +63,8 @@ from policywatch.diffs.normalize import (
     word_spans,
     words,
 )
+from policywatch.diffs.sections import _TITLE_START, may_hold
+from policywatch.diffs.topics import fold
 from policywatch.diffs.words import (
     DELETE,
     EQUAL,
@@ -609,3 +613,45 @@ def test_headings_recorded_while_splitting_are_those_the_index_finds():
             k = stop + rng.randint(0, 8)
         for k in range(len(scanned)):
             assert split.stack_before(k) == scanned.stack_before(k), k
+
+
+def test_headings_of_equal_runs_found_once_are_those_each_text_has():
+    """An alignment scans the headings of an unchanged run once and gives the other version the
+    same ones: each version's heading paths are still what scanning it alone finds, also where a
+    changed heading leaves different headings open at the start of the run."""
+    rng = random.Random(7)
+    pairs = corpus_pairs(5)
+    pieces = ["# One", "## Two", "**1. Fees**", "1.1 Rates", "2. **Terms**. You", "text", "PART A", "- item"]
+    for _ in range(40):
+        a = rng.choices(pieces, k=50)
+        b = [rng.choice(pieces) if rng.random() < 0.1 else p for p in a]
+        pairs.append(("\n\n".join(a), "\n\n".join(b)))
+    for old, new in pairs:
+        x, y = doc_pair(old, new)
+        align_docs(x, y)
+        for doc, text in ((x, old), (y, new)):
+            plain = Doc(text)
+            for k in range(len(plain) + 1):
+                assert doc.stack_before(k) == plain.stack_before(k), k
+
+
+def test_fold_makes_each_run_of_other_characters_one_space():
+    """Topics fold text by a translation and a search for runs of spaces: the same as substituting
+    one space for each run of characters other than ASCII letters and digits."""
+    rng = random.Random(8)
+    alphabet = [chr(i) for i in range(128)] + list("éüßÉ—“”\u00a0\u2009İﬁ")
+    for _ in range(50000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 12)))
+        plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+        assert fold(text) == re.sub(r"[^a-z0-9]+", " ", plain), repr(text)
+
+
+def test_may_hold_finds_a_title_start_on_any_line():
+    """A chunk of lines may hold a title when any of its lines starts like one: matched at the
+    start and searched for after each line break, as a search for the start of any line would."""
+    rng = random.Random(9)
+    any_line = re.compile(r"(?m)^" + _TITLE_START)
+    pieces = ["\n", " ", "\t", "**", "*", "1", "x", '"', "\u201c", "§", "Section ", "Art. ", "Article", "a"]
+    for _ in range(20000):
+        key = "x\n" + "".join(rng.choices(pieces, k=rng.randint(0, 10)))
+        assert may_hold(key) == (any_line.search(key) is not None), repr(key)
