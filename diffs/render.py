@@ -586,7 +586,7 @@ def search_text(cmp: Comparison, limit: int = 8_000) -> str:
     text = "\n".join(x for x in out if x)[:limit]
     seen = {w.lower() for w in SEARCH_WORD.findall(text)}
     rest = []
-    for c in cmp.changes:
+    for c in cmp.edits():  # the unchanged runs hold no edit: not split into blocks for nothing
         if not c.changed:
             continue
         for op, t in c.pieces:

@@ -90,17 +90,20 @@ def record_json(record: ChangeRecord, info: DocInfo, linker: Linker, flip_flop: 
     }
 
 
-# where a text is cut into the pieces of its texts pack: after each line (with the blank lines that
-# follow it), and after each sentence end inside a line, so that an edited paragraph shares its
-# unchanged sentences with the versions before it
-PIECE_END = re.compile(r"(?<=\n)(?!\n)|(?<=[^\W\d_][.!?;:] )")
+# where a text is cut into the pieces of its texts pack (at the end of each match): after each
+# line (with the blank lines that follow it), and after each sentence end inside a line, so that
+# an edited paragraph shares its unchanged sentences with the versions before it. Matched rather
+# than split on lookbehinds, which the regex engine would try at every character.
+PIECE_END = re.compile(r"\n(?!\n)|(?<=[^\W\d_])[.!?;:] ")
 SHORT_PIECE = 24  # characters: shorter ones ("1. ", an indented blank line, "---") stay with the piece before
 
 
 def text_pieces(text: str) -> list[str]:
     """A text cut into pieces ("".join gives it back)."""
     out: list[str] = []
-    for piece in PIECE_END.split(text):
+    start = 0
+    for end in [*(m.end() for m in PIECE_END.finditer(text)), len(text)]:
+        piece, start = text[start:end], end
         if out and len(piece) < SHORT_PIECE:
             out[-1] += piece
         elif piece:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html import escape
 from xml.etree import ElementTree as ET
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 
@@ -176,7 +177,24 @@ class _History(BaseExtension):
         return feed
 
 
-def _generator(page: FeedPage, entries: list[Entry], linker: Linker, rss: bool) -> FeedGenerator:
+def _feed_entry(e: Entry, link: str) -> FeedEntry:
+    """The feedgen entry of `e` in a feed document whose link to the entry's page is `link`."""
+    fe = FeedEntry()
+    fe.id(tag_uri(e.id))
+    fe.guid(tag_uri(e.id), permalink=False)
+    fe.title(xml_safe(e.title))
+    fe.link(href=link, rel="alternate", type="text/html")
+    when = parse_iso(e.updated)
+    fe.updated(when)
+    fe.published(when)
+    # the content opens with the summary: a separate <summary> would only repeat it
+    fe.content(xml_safe(e.content_html.replace(diff_render.MORE, link)), type="html")
+    if e.categories:  # in one call: feedgen maps every category again on each call
+        fe.category([{"term": xml_safe(term), "scheme": CATEGORY_SCHEME + scheme} for scheme, term in e.categories])
+    return fe
+
+
+def _generator(page: FeedPage, entries: list[FeedEntry], newest: datetime, linker: Linker, rss: bool) -> FeedGenerator:
     feed = page.feed
     me = page.path if not rss else paths.rss_twin(page.path)
     mime = "application/rss+xml" if rss else "application/atom+xml"
@@ -188,7 +206,6 @@ def _generator(page: FeedPage, entries: list[Entry], linker: Linker, rss: bool) 
     fg.description(xml_safe(feed.subtitle))
     fg.language("en")
     fg.generator("policywatch")
-    newest = max((parse_iso(e.updated) for e in entries), default=EPOCH)
     fg.updated(newest)
     fg.lastBuildDate(newest)
     history: _History = fg.history
@@ -208,30 +225,21 @@ def _generator(page: FeedPage, entries: list[Entry], linker: Linker, rss: bool) 
             fg.link(href=href, rel=rel, type=mime)
     # feedgen takes the channel <link> of RSS from the last link given: the feed's page
     fg.link(href=linker.from_file(me, feed.site_path), rel="alternate", type="text/html")
-    for e in entries:
-        fe = fg.add_entry(order="append")
-        fe.id(tag_uri(e.id))
-        fe.guid(tag_uri(e.id), permalink=False)
-        fe.title(xml_safe(e.title))
-        fe.link(href=linker.from_file(me, e.link), rel="alternate", type="text/html")
-        when = parse_iso(e.updated)
-        fe.updated(when)
-        fe.published(when)
-        # the content opens with the summary: a separate <summary> would only repeat it
-        content = e.content_html.replace(diff_render.MORE, linker.from_file(me, e.link))
-        fe.content(xml_safe(content), type="html")
-        if e.categories:  # in one call: feedgen maps every category again on each call
-            fe.category([{"term": xml_safe(term), "scheme": CATEGORY_SCHEME + scheme} for scheme, term in e.categories])
+    for fe in entries:
+        fg.add_entry(fe, order="append")
     return fg
 
 
 def render_feed_page(page: FeedPage, entries: list[Entry], linker: Linker) -> tuple[bytes, ...]:
     """(Atom bytes, RSS bytes) of one feed document, or (Atom bytes,) for an Atom-only feed;
     `entries` newest first."""
-    atom = _generator(page, entries, linker, rss=False).atom_str(pretty=False)
+    # the entries are made once for both twins: they sit in one folder, so their links are alike
+    built = [_feed_entry(e, linker.from_file(page.path, e.link)) for e in entries]
+    newest = max((fe.updated() for fe in built), default=EPOCH)
+    atom = _generator(page, built, newest, linker, rss=False).atom_str(pretty=False)
     if not page.feed.rss:
         return (atom,)
-    rss = _generator(page, entries, linker, rss=True).rss_str(pretty=False)
+    rss = _generator(page, built, newest, linker, rss=True).rss_str(pretty=False)
     return atom, rss
 
 

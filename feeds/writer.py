@@ -43,6 +43,7 @@ class SiteWriter:
         self.written = 0
         self.rendered = 0
         self.skipped = 0
+        self.folders: set[Path] = set()  # made (or found) by this writer: one mkdir per folder, not per file
         marker = out / MARKER
         try:
             if out.exists() and any(out.iterdir()) and not marker.exists():
@@ -63,7 +64,9 @@ class SiteWriter:
         try:
             if rel in self.on_disk and path.stat().st_size == len(data) and path.read_bytes() == data:
                 return
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self.folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(path.parent)
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(data)
             tmp.replace(path)
