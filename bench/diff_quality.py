@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policywatch.diffs import compare  # noqa: E402
-from policywatch.diffs.blocks import split_blocks  # noqa: E402
+from policywatch.diffs.blocks import atx, split_blocks  # noqa: E402
 from policywatch.diffs.topics import TOPICS  # noqa: E402
 
 CORPUS = Path(os.environ.get("POLICYWATCH_CORPUS") or ROOT.parent / "shared" / "corpus")
@@ -263,6 +263,13 @@ def spurious_facts(corpus: Path) -> list[str]:
 # ---------------------------------------------------------------- sections, topics
 
 
+def _markdown_heading(raw: str) -> bool:
+    """An ATX ("## Fees") or setext (a line underlined with = or -) heading, not a pseudo-heading
+    (which may take a Markdown heading's level as its sibling)."""
+    lines = raw.strip().split("\n")
+    return atx(lines[0]) is not None or (len(lines) > 1 and set(lines[-1].strip()) in ({"="}, {"-"}))
+
+
 def sections_per_document(corpus: Path) -> list[tuple[str, int, int]]:
     """(document, sections of its last version, of which found without Markdown headings)."""
     out = []
@@ -272,7 +279,7 @@ def sections_per_document(corpus: Path) -> list[tuple[str, int, int]]:
         last = json.loads(read(d / "meta.json"))["versions"][-1]["file"]
         blocks = split_blocks(read(d / last))
         paths = {b.path for b in blocks if b.path}
-        markdown = {b.path for b in blocks if b.kind == "heading" and b.level <= 6}
+        markdown = {b.path for b in blocks if b.kind == "heading" and _markdown_heading(b.raw)}
         out.append((d.name, len(paths), len(paths) - len(markdown)))
     return out
 

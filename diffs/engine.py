@@ -17,7 +17,7 @@ from .summary import PATH_SEPARATOR, Tally, cosmetic_summary, details, first_det
 from .topics import topics_of
 from .words import DELETE, EQUAL, INSERT, Piece, diff_words, side
 
-ENGINE_VERSION = "6"
+ENGINE_VERSION = "7"  # 7: a bold numbered title after a Markdown heading numbered just before it is its sibling
 
 
 class Change:

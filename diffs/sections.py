@@ -80,6 +80,26 @@ def _depth(title: str) -> int | None:
     return None
 
 
+def _numbers(title: str) -> tuple[int, ...] | None:
+    """A title's own section number as numbers ("**14\\. AUTRES**" (14,), "6.1 Fees" (6, 1))."""
+    m = NUMBER.match(ESCAPE.sub("", title).lstrip("*_# \t"))
+    return tuple(int(n) for n in m.group(1).split(".")) if m and not m.group(2) else None
+
+
+def _level(title: str, depth: int, stack: list[tuple[float, str]]) -> float:
+    """A numbered title's level: PART + its depth, or that of a Markdown heading above it numbered
+    just before it at the same depth ("15." after a setext heading "14. AUTRES INFORMATIONS":
+    siblings, whatever the markup of each)."""
+    mine = _numbers(title)
+    if mine is not None:
+        for level, above in reversed(stack):
+            if level <= 6:
+                theirs = _numbers(above)
+                if theirs and len(theirs) == len(mine) and theirs[:-1] == mine[:-1] and theirs[-1] < mine[-1]:
+                    return level
+    return PART + depth
+
+
 def _enclosing(stack: list[tuple[float, str]], deepest: float, clauses: bool) -> float:
     """The level of the nearest heading not deeper than `deepest` that is not a defined term,
     nor (unless `clauses`) the title of a list item or a subtitle."""
@@ -140,7 +160,7 @@ def _title_only(inner: str, marker: str, stack: list[tuple[float, str]]) -> tupl
     if marker:
         return max(_enclosing(stack, PART + 1, False), PART) + ITEM, title, True
     if depth is not None:
-        return PART + depth, title, True
+        return _level(bare, depth, stack), title, True
     if bare[-1] in ".:" and stack and stack[-1][0] >= PART:
         return max(_enclosing(stack, 99, False), PART) + ITEM, title, True  # a subtitle inside a clause
     return float(PART), title, True
@@ -199,7 +219,7 @@ def pseudo(
         if NUMBER.fullmatch(bare + ".") or NUMBER.fullmatch(bare):  # "**F.7.3** We may …"
             nxt = rest[2 : rest.find("**", 2)] if rest.startswith("**") and rest.find("**", 2) > 2 else _lead(rest)
             bare = f"{bare} {nxt.strip(' .:')}".strip()
-        return PART + depth, bare, False
+        return _level(bare, depth, stack), bare, False
     if marker:
         if whole and len(s) <= CAPS_CHARS and s.isupper() and _words(s) <= MAX_CAPS_WORDS:
             return _title_only(s, marker, stack)  # "14. AUTRES INFORMATIONS"
@@ -211,9 +231,9 @@ def pseudo(
         number, rest = m.group(0).rstrip("."), s[m.end() :].strip()
         depth = m.group(1).count(".") + 1 + (1 if m.group(2) else 0)
         if whole and rest and rest[-1] not in ".;," and _words(rest) <= MAX_LEAD_WORDS:
-            return PART + depth, f"{number} {rest}", True  # "2.3 Authorized Recipients"
+            return _level(number, depth, stack), f"{number} {rest}", True  # "2.3 Authorized Recipients"
         lead = _lead(rest)
-        return PART + depth, f"{number} {lead}".strip(), False
+        return _level(number, depth, stack), f"{number} {lead}".strip(), False
     if c and c in QUOTES:
         return _definition(s, stack)
     if s.startswith(KEYWORDS):
