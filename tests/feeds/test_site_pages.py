@@ -80,6 +80,13 @@ def test_service_pages_by_significance(site):
     assert listed and all("substantive" in p.text_content() for p in listed)
 
 
+def test_the_home_page_filters_by_each_dimension_once(site):
+    labels = [
+        s.text_content() for s in page(site / "index.html").xpath("//nav[@class='filters']//span[@class='label']")
+    ]
+    assert labels == ["Significance:", "Service:", "Topic:", "Tag:"]
+
+
 def test_change_pages_link_earlier_and_later_changes_and_read_times(site):
     folder = site / "docs" / example.FEES.id / "changes"
     pages = sorted(folder.glob("*.html"))
