@@ -209,14 +209,18 @@ class Aggregates:
         return [everything, important, health]
 
     def _slice_feeds(self, folder: str, slug: str, name: str, items: list[Item]) -> tuple[Feed, Feed]:
-        """The feed of one service (folder "services") or tag ("tags"), and its substantive twin."""
+        """The feed of one service (folder "services") or tag ("tags"), and its substantive twin:
+        the newest changes of each (its page lists them all)."""
         if folder == "services":
             title, subtitle = f"{name} — policywatch", f"Changes to the policies of {name}"
             page = paths.service_page(slug)
         else:
             title, subtitle = f"Tag {name} — policywatch", f"Changes to the policies tagged {name}"
             page = paths.tag_page(slug)
-        feed = Feed(f"{folder}/{slug}", title, subtitle, page, f"{folder}/{slug}/feed.atom")
+        # the newest changes only, no archive pages: the slice's pages list every change, and
+        # archives of every slice would be most of the site (1,000 documents x 20 versions:
+        # 320 of its 870 MB)
+        feed = Feed(f"{folder}/{slug}", title, subtitle, page, f"{folder}/{slug}/feed.atom", archived=False)
         self.pages.paged_feed(feed, items)
         subst = Feed(
             f"{folder}/{slug}/substantive",
@@ -225,6 +229,7 @@ class Aggregates:
             page,
             paths.substantive_feed(f"{folder}/{slug}"),
             rss=False,
+            archived=False,
         )
         self.pages.paged_feed(subst, substantive(items))
         return feed, subst
@@ -240,6 +245,7 @@ class Aggregates:
             paths.topic_page(topic),
             paths.topic_feed(topic),
             rss=False,
+            archived=False,
         )
         self.pages.paged_feed(feed, substantive(items))
         return feed

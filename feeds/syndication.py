@@ -120,6 +120,7 @@ class Feed:
     path: str  # where the Atom feed is written (".atom"); the RSS twin replaces the suffix
     entries: list[Entry] = field(default_factory=list)
     rss: bool = True  # False: Atom only (the substantive-only feeds of documents, services, tags)
+    archived: bool = True  # False: the subscription document alone, no archive pages behind it
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,9 @@ def pages_of(feed: Feed, ordered_ids: Sequence[str], size: int) -> list[FeedPage
 
     Archive pages are cut from the oldest entry, `size` entries each, and only once full, so an
     archive page never changes after it is written; the subscription document holds the newest
-    `size` entries (overlapping the newest archive page) and links to the newest archive."""
-    full = len(ordered_ids) // size
+    `size` entries (overlapping the newest archive page) and links to the newest archive. A feed
+    that is not `archived` is its subscription document alone."""
+    full = len(ordered_ids) // size if feed.archived else 0
     pages = []
     for n in range(1, full + 1):
         chunk = ordered_ids[(n - 1) * size : n * size]

@@ -133,15 +133,29 @@ def test_slices_hold_the_right_entries(site):
         found, _ = _chain(site, path)
         return {i.removeprefix("tag:policywatch,2026:") for i in found}
 
+    everything, _ = _chain(site, "feed.atom")
+    newest_first = list(dict.fromkeys(i.removeprefix("tag:policywatch,2026:") for i in everything))
+
+    def newest(path: str, expected: set[str]) -> set[str]:
+        """A service's, tag's or topic's feed: the newest entries (feed_size 3) of `expected`,
+        with no archive pages behind it (its page lists every change)."""
+        found, pages = _chain(site, path)
+        assert pages == [path], pages
+        assert len(expected) >= 3, "the slice should fill a feed document"
+        assert [i.removeprefix("tag:policywatch,2026:") for i in found] == [i for i in newest_first if i in expected][
+            :3
+        ]
+        return expected
+
     published = all_published(site / "changes.json")
     # substantive changes of wording: no first version, no flip-flop
     substantive = {
         r["id"] for r in published if r["significance"] == "substantive" and r["kind"] != "first" and not r["flip_flop"]
     }
     assert ids("substantive.atom") == substantive and len(substantive) == 3
-    assert ids("services/example-marketplace/feed.atom") == set(feed_entries(published))
+    newest("services/example-marketplace/feed.atom", set(feed_entries(published)))
     fees = [r for r in published if r["document_id"] == example.FEES.id]
-    assert ids("tags/fees/feed.atom") == set(feed_entries(fees))
+    newest("tags/fees/feed.atom", set(feed_entries(fees)))
     # a topic's feed holds the substantive changes that touch it (a first version is no change
     # to a workflow; a flip-flop is unstable)
     touching = [r["id"] for r in published if "fees-payments" in r["topics"] and r["id"] in substantive]
