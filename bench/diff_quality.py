@@ -289,7 +289,7 @@ def sections_per_document(corpus: Path) -> list[tuple[str, int, int]]:
 
 def published_corpus(corpus: Path, work: Path) -> tuple[list[dict], dict[str, list[str]]]:
     """Import every dev document into a data folder and publish it: (changes.json records,
-    document id -> ids of its entries in the substantive feed, archive pages included)."""
+    document id -> ids of the entries of its substantive feed, archive pages included)."""
     from policywatch.importing import import_dir
     from policywatch.pipeline import publish_site
 
@@ -300,7 +300,10 @@ def published_corpus(corpus: Path, work: Path) -> tuple[list[dict], dict[str, li
     publish_site(data, site, incremental=False)
     records = json.loads(read(site / "changes.json"))
     feed: dict[str, list[str]] = {}
-    for path in [site / "substantive.atom", *sorted((site / "archive").glob("substantive-*.atom"))]:
+    docs = sorted((site / "docs").iterdir())
+    for path in [
+        p for d in docs for p in [d / "substantive.atom", *sorted((d / "archive").glob("substantive-*.atom"))]
+    ]:
         for entry in ET.parse(path).getroot().iter(f"{ATOM}entry"):
             cid = (entry.findtext(f"{ATOM}id") or "").split(":", 2)[-1]
             ids = feed.setdefault(cid.split("/", 1)[0], [])

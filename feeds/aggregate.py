@@ -192,6 +192,7 @@ class Aggregates:
             "Changes to the wording of the tracked policies (no formatting, dates or renumbering)",
             paths.significance_page("substantive"),
             "substantive.atom",
+            archived=False,  # its newest changes; the substantive page lists them all (archives: +10% of a site)
         )
         health = Feed(
             "health",
