@@ -371,6 +371,7 @@ class Aggregates:
             topics=[row(TOPICS.get(t, t), None, f) for t, f in topic_feeds.items()],
             opml=linker.absolute("feeds.opml"),
             absolute=bool(linker.base_url),
+            feed_size=self.pages.feed_size,
         )
 
 

@@ -20,7 +20,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from policywatch.archive.errors import StoreError
 
 CACHE_NAME = "publish-cache.db"
-RENDER_VERSION = "7"  # bump when output changes in a way the fingerprint cannot see
+RENDER_VERSION = "8"  # bump when output changes in a way the fingerprint cannot see
 
 
 def fingerprint() -> str:

@@ -178,6 +178,16 @@ def test_opml_lists_every_feed(site):
     assert "topics/returns-refunds/feed.atom" in listed and "topics/other/feed.atom" in listed
 
 
+def test_the_subscribe_page_says_how_much_each_feed_keeps(site):
+    text = " ".join(etree.parse(str(site / "subscribe.html"), etree.HTMLParser()).getroot().itertext())
+    assert "Each feed holds its newest 3 changes" in text  # publish_data(feed_size=3)
+    assert "archive pages with every earlier change" in text and "the other feeds keep the newest only" in text
+    # and so they do: the site-wide and document feeds have archive pages, the others none
+    archives = {p.parent.parent.relative_to(site).as_posix() for p in site.rglob("archive/*.atom")}
+    assert "." in archives and any(a.startswith("docs/") for a in archives)
+    assert not any(a.startswith(("services/", "tags/", "topics/")) for a in archives)
+
+
 def test_ids_are_stable_and_rebuilds_byte_identical(tmp_path):
     data = tmp_path / "data"
     write_history(data)
