@@ -364,7 +364,10 @@ class Index:
             " order by document_id, detected_at, id",
             params,
         )
-        for (
+        rows = rows.fetchall()
+        # the JSON columns of every row decoded in one call, not one per cell (26,000 on a publish)
+        decoded = json.loads("[" + ",".join(f"{r[7] or '[]'},{r[12] or '[]'}" for r in rows) + "]")
+        for n, (
             doc,
             to_v,
             from_v,
@@ -372,14 +375,14 @@ class Index:
             at,
             sig,
             summary,
-            facts,
+            _,
             reverts_to,
             source,
             topics,
             details,
-            sections,
+            _,
             undoes,
-        ) in rows:
+        ) in enumerate(rows):
             out.setdefault(doc, []).append(
                 ChangeRecord(
                     doc,
@@ -390,12 +393,12 @@ class Index:
                     sig,
                     summary,
                     {},
-                    json.loads(facts) if facts != "[]" else [],
+                    decoded[2 * n],
                     reverts_to,
                     source,
                     topics.split(",") if topics else [],
                     details or "",
-                    json.loads(sections) if sections != "[]" else [],
+                    decoded[2 * n + 1],
                     undoes,
                 )
             )

@@ -174,6 +174,58 @@ class Publisher:
     ) -> list[Item]:
         """Pages and feeds of one document; `records`: its changes in order, without stats."""
         doc_id = info.id
+        episodes = flip_flops(records, self.flip_window)
+        member = {r.id: ff.id for ff in episodes for r in ff.records}
+        items = [Item(r, info.title, info.service, info.tags, member.get(r.id)) for r in records]
+        # feeds and the timeline show each flip-flop as one "unstable" entry
+        shown = collapsed(items, episodes, info.title, info.service, info.tags)
+        published = [i for i in shown if i.record.published]
+        raw = self._raw_copies(doc_id)
+        doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags, lang, self.raw_url)
+        service_page = sink.service_page(info.service)
+        feeds = _feeds(info)
+        # The texts pack's key covers every input of the document's change, version and compare
+        # pages, and with the shown items' keys, of its feeds: when the last publish produced them
+        # from the same inputs, the files it listed are kept as they are (unless one is missing),
+        # without working out each one's key.
+        pack_key = self.pages.key("pack", doc_key, [i.key for i in items], sorted(raw))
+        made_key = "files:" + self.pages.key(
+            "files", pack_key, [i.key for i in shown], self.pages.feed_size, self.pages.linker.base_url
+        )
+        cache = self.writer.cache
+        made = cache.blob(made_key) if cache is not None else None
+        if made is None or not self.writer.keep(tuple(made.split("\n"))):
+            with self.writer.recording() as trail:
+                self._pages(info, records, items, episodes, raw, doc_key, pack_key, lang)
+                for feed, entries in zip(feeds, (published, only_substantive(published)), strict=True):
+                    self.pages.paged_feed(feed, entries, self.excerpts.short_entry)
+            if cache is not None:
+                cache.keep_blob(made_key, "\n".join(trail))
+        sink.changes(doc_id, items, partial(self._record_lines, info, member), shown)
+        for feed in feeds:
+            sink.feed(feed)
+        latest = records[-1].to_version if records else None
+        first = records[0].detected_at if records else None
+        page = paths.document_page(doc_id)
+        key = self.pages.key("document", doc_key, [i.key for i in shown], track.view(), service_page, latest, first)
+        render = partial(self._document_page, info, lang, shown, track, service_page, latest, first)
+        self.writer.page(page, key, render)
+        sink.document(info, track, len(items), records[-1].detected_at if records else None, published)
+        return items
+
+    def _pages(
+        self,
+        info: DocInfo,
+        records: list[ChangeRecord],
+        items: list[Item],
+        episodes: list,
+        raw: dict[str, str],
+        doc_key: str,
+        pack_key: str,
+        lang: str,
+    ) -> None:
+        """The document's change and version pages, its raw copies, texts pack and compare page."""
+        doc_id = info.id
         # version files are never rewritten, so (document, version id) stands for a text in the
         # keys; the versions themselves are read only when a page must be rendered
         versions: dict[str, Version] = {}
@@ -191,21 +243,9 @@ class Publisher:
                 texts[vid] = self.store.read(version_of(vid))
             return texts[vid]
 
-        episodes = flip_flops(records, self.flip_window)
-        member = {r.id: ff.id for ff in episodes for r in ff.records}
         unstable = {r.id: episode_summary(ff) for ff in episodes for r in ff.records}
-        items = [Item(r, info.title, info.service, info.tags, member.get(r.id)) for r in records]
-        # feeds and the timeline show each flip-flop as one "unstable" entry
-        shown = collapsed(items, episodes, info.title, info.service, info.tags)
         latest = records[-1].to_version if records else None
-        raw = self._raw_copies(doc_id)
-        doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags, lang, self.raw_url)
-        service_page = sink.service_page(info.service)
-        # The texts pack's key covers every input of the document's change, version and compare
-        # pages: when the last publish wrote it from the same inputs, those pages are kept as they
-        # are (unless a file is missing), without working out each one's key.
         pack = paths.texts_pack(doc_id)
-        pack_key = self.pages.key("pack", doc_key, [i.key for i in items], sorted(raw))
         same = self.writer.fresh(pack, pack_key)
         for n, (record, item) in enumerate(zip(records, items, strict=True)):
             vid = record.to_version
@@ -238,43 +278,29 @@ class Publisher:
 
             self.writer.page(pack, pack_key, render_pack)
             self.pages.page(paths.compare_page(doc_id), "compare.html", doc=_doc_view(info, lang))
-        sink.changes(doc_id, items, partial(self._record_lines, info, member), shown)
 
-        published = [i for i in shown if i.record.published]
-        folder = f"docs/{doc_id}"
-        feed = Feed(
-            folder,
-            f"{info.title} — policywatch",
-            f"Changes to {info.title} ({info.service})",
-            paths.document_page(doc_id),
-            paths.document_feed(doc_id),
-        )
-        self.pages.paged_feed(feed, published, self.excerpts.short_entry)
-        substantive = Feed(
-            f"{folder}/substantive",
-            f"{info.title}: substantive changes — policywatch",
-            f"Changes to the wording of {info.title} ({info.service})",
-            paths.document_page(doc_id),
-            paths.substantive_feed(folder),
-            rss=False,
-        )
-        self.pages.paged_feed(substantive, only_substantive(published), self.excerpts.short_entry)
-        sink.feed(feed)
-        sink.feed(substantive)
-        timeline = [{**i.view(), "title": ""} for i in reversed(shown)]  # the page names the document
-        self.pages.page(
-            paths.document_page(doc_id),
+    def _document_page(
+        self,
+        info: DocInfo,
+        lang: str,
+        shown: list[Item],
+        track: Tracking,
+        service_page: str | None,
+        latest: str | None,
+        first: str | None,
+    ) -> bytes:
+        page = paths.document_page(info.id)
+        return render_page(
             "document.html",
+            page,
             doc=_doc_view(info, lang),
             health=track.label,
             track=track.view(),
             service_page=service_page,
-            changes=timeline,
+            changes=[{**i.view(), "title": ""} for i in reversed(shown)],  # the page names the document
             latest=latest,
-            first=records[0].detected_at if records else None,
+            first=first,
         )
-        sink.document(info, track, len(items), records[-1].detected_at if records else None, published)
-        return items
 
     def _raw_copies(self, doc_id: str) -> dict[str, str]:
         """The stored raw page of each version of the document: version id -> file name."""
@@ -354,6 +380,27 @@ class Publisher:
             flip_flop=item.flip_flop,
             episode=episode,
         )
+
+
+def _feeds(info: DocInfo) -> tuple[Feed, Feed]:
+    """A document's feed of every change and its substantive twin."""
+    folder = f"docs/{info.id}"
+    every = Feed(
+        folder,
+        f"{info.title} — policywatch",
+        f"Changes to {info.title} ({info.service})",
+        paths.document_page(info.id),
+        paths.document_feed(info.id),
+    )
+    substantive = Feed(
+        f"{folder}/substantive",
+        f"{info.title}: substantive changes — policywatch",
+        f"Changes to the wording of {info.title} ({info.service})",
+        paths.document_page(info.id),
+        paths.substantive_feed(folder),
+        rss=False,
+    )
+    return every, substantive
 
 
 def _doc_view(info: DocInfo, lang: str) -> dict:

@@ -8,8 +8,9 @@ noticed and written again, a file edited by hand is replaced when its inputs cha
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from policywatch.archive.errors import StoreError
@@ -44,6 +45,7 @@ class SiteWriter:
         self.rendered = 0
         self.skipped = 0
         self.folders: set[Path] = set()  # made (or found) by this writer: one mkdir per folder, not per file
+        self.trail: list[str] | None = None  # while recording(): the files produced
         marker = out / MARKER
         try:
             if out.exists() and any(out.iterdir()) and not marker.exists():
@@ -59,7 +61,7 @@ class SiteWriter:
 
     def write(self, rel: str, data: bytes) -> None:
         """Write `data` to `rel` unless the file already holds exactly these bytes."""
-        self.produced.add(rel)
+        self._produce((rel,))
         path = self.out / rel
         try:
             if rel in self.on_disk and path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -85,7 +87,7 @@ class SiteWriter:
         cache = self.cache
         if cache is None or not cache.trust or not all(rel in self.on_disk and rel in cache.pages for rel in rels):
             return False
-        self.produced.update(rels)
+        self._produce(rels)
         self.skipped += len(rels)
         return True
 
@@ -94,7 +96,7 @@ class SiteWriter:
         is missing. True if it was rendered."""
         cache = self.cache
         if cache is not None and cache.fresh(rel, key, rel in self.on_disk):
-            self.produced.add(rel)
+            self._produce((rel,))
             self.skipped += 1
             return False
         self.rendered += 1
@@ -107,7 +109,7 @@ class SiteWriter:
         """Like page(), for files rendered together (a feed's Atom and RSS documents)."""
         cache = self.cache
         if cache is not None and all(cache.fresh(rel, key, rel in self.on_disk) for rel in rels):
-            self.produced.update(rels)
+            self._produce(rels)
             self.skipped += len(rels)
             return False
         self.rendered += len(rels)
@@ -117,20 +119,33 @@ class SiteWriter:
                 cache.rendered(rel, key)
         return True
 
+    def _produce(self, rels: tuple[str, ...]) -> None:
+        self.produced.update(rels)
+        if self.trail is not None:
+            self.trail.extend(rels)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """The files produced inside the block (written, rendered or kept), in order."""
+        self.trail = []
+        try:
+            yield self.trail
+        finally:
+            self.trail = None
+
     def prune(self) -> int:
         removed = 0
         emptied: set[Path] = set()
-        for rel in sorted(self.on_disk):
-            if rel not in self.produced:
-                path = self.out / rel
-                try:
-                    path.unlink()
-                except FileNotFoundError:
-                    pass
-                except OSError as e:
-                    raise StoreError(f"cannot remove {path}: {e.strerror or e}") from e
-                removed += 1
-                emptied.update(p for p in path.parents if p != self.out and self.out in p.parents)
+        for rel in sorted(self.on_disk - self.produced):
+            path = self.out / rel
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                raise StoreError(f"cannot remove {path}: {e.strerror or e}") from e
+            removed += 1
+            emptied.update(p for p in path.parents if p != self.out and self.out in p.parents)
         for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()

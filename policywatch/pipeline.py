@@ -181,8 +181,8 @@ def publish_site(
         for problem in refreshed.problems:
             if progress:
                 progress(f"warning: {problem}")
-        published = published_records(out)
-        if published and not index.document_ids():
+        published = 0 if index.document_ids() else published_records(out)
+        if published:
             raise StoreError(
                 f"{data_dir} holds no recorded versions, but {out} holds a published site with {published} "
                 f"change record(s): refusing to empty it (check --data-dir; to publish an empty site, "
