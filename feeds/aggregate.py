@@ -21,7 +21,6 @@ from .tracking import Tracking
 from .watches import ChangedTexts, publish_watches
 
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
-CHANGES = ("change", "revert")  # the kinds of record the substantive feeds and lists hold
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class HealthItem:
 
 def substantive(items: list[Item]) -> list[Item]:
     """Changes of wording only: no first version, no flip-flop (kind "unstable"), no re-extraction."""
-    return [i for i in items if i.record.significance == "substantive" and i.record.kind in CHANGES]
+    return [i for i in items if i.listed == "substantive"]
 
 
 class Aggregates:
@@ -66,7 +65,8 @@ class Aggregates:
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
         self.items: list[Item] = []  # what lists and feeds show: a flip-flop as one item
         self.changed_items: list[Item] = []  # every change and revert, for the keyword watches
-        self.records: list[tuple[tuple[str, str], str]] = []  # (order, changes.json line)
+        # per document: the key of its lines of changes.json, their order keys, the lines
+        self.records: list[tuple[str, list[tuple[str, str]], str]] = []
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
         self.n_records = 0
@@ -92,7 +92,7 @@ class Aggregates:
             if cache is not None:
                 cache.keep_blob(key, blob)
         if items:
-            self.records.extend(zip((i.order for i in items), blob.split("\n"), strict=True))
+            self.records.append((key, [i.order for i in items], blob))
         self.items.extend(i for i in shown if i.record.published)
         if self.changed is not None:
             self.changed_items.extend(i for i in items if i.record.published)
@@ -252,10 +252,14 @@ class Aggregates:
         return feed
 
     def _changes_json(self) -> None:
-        """changes.json, newest first."""
-        self.records.sort(key=lambda r: r[0], reverse=True)
-        records = ("[\n" + ",\n".join(r for _, r in self.records) + "\n]\n").encode("utf-8")
-        self.pages.writer.write("changes.json", records)
+        """changes.json, newest first (put together only when a document's lines changed)."""
+
+        def render() -> bytes:
+            lines = [line for _, orders, blob in self.records for line in zip(orders, blob.split("\n"), strict=True)]
+            lines.sort(key=lambda r: r[0], reverse=True)
+            return ("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8")
+
+        self.pages.writer.page("changes.json", self.pages.key("changes", [k for k, _, _ in self.records]), render)
 
     def _nav(self, services: list[str], tags: list[str], topics: list[str]) -> dict:
         return {
@@ -278,7 +282,7 @@ class Aggregates:
             current=None,
         )
         for sig in SIGNIFICANCES:
-            chosen = [i for i in self.items if i.record.significance == sig and i.record.kind in CHANGES]
+            chosen = [i for i in self.items if i.listed == sig]
             self.pages.paged_list(
                 paths.significance_page(sig),
                 "recent.html",
@@ -311,7 +315,7 @@ class Aggregates:
             home=front,
         )
         for sig in sig_pages:
-            chosen = [i for i in items if i.record.significance == sig["name"] and i.record.kind in CHANGES]
+            chosen = [i for i in items if i.listed == sig["name"]]
             self.pages.paged_list(
                 sig["page"],
                 "slice.html",

@@ -52,12 +52,27 @@ def episode_record(ff: FlipFlop) -> ChangeRecord:
     )
 
 
+CHANGES = ("change", "revert")  # the kinds of record the significance lists and feeds hold
+
+
 class Item:
     """One change record with what a feed entry or a row of a list needs; the values every
     publish looks at are computed once (20,000 of these are made on each publish). `flip_flop`:
     the id of the flip-flop the record belongs to, if any."""
 
-    __slots__ = ("excerpt_key", "flip_flop", "id", "key", "order", "page", "record", "service", "tags", "title")
+    __slots__ = (
+        "excerpt_key",
+        "flip_flop",
+        "id",
+        "key",
+        "listed",
+        "order",
+        "page",
+        "record",
+        "service",
+        "tags",
+        "title",
+    )
 
     def __init__(
         self, record: ChangeRecord, title: str, service: str, tags: tuple[str, ...], flip_flop: str | None = None
@@ -71,6 +86,8 @@ class Item:
         self.id = r.id
         self.page = paths.change_page(r.document_id, r.to_version)
         self.order = (r.detected_at, self.id)
+        # the significance list it is in (a change or revert of wording, formatting or dates), if any
+        self.listed = r.significance if r.kind in CHANGES else None
         self.excerpt_key = f"{r.document_id}/{r.from_version}/{r.to_version}" if r.from_version else None
         # facts, stats and the excerpt follow from the two texts (versions are never rewritten)
         # and the engine, whose code is in the cache's fingerprint
