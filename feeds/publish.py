@@ -93,8 +93,10 @@ def record_json(record: ChangeRecord, info: DocInfo, linker: Linker, flip_flop: 
 # where a text is cut into the pieces of its texts pack (at the end of each match): after each
 # line (with the blank lines that follow it), and after each sentence end inside a line, so that
 # an edited paragraph shares its unchanged sentences with the versions before it. Matched rather
-# than split on lookbehinds, which the regex engine would try at every character.
-PIECE_END = re.compile(r"\n(?!\n)|(?<=[^\W\d_])[.!?;:] ")
+# than split on lookbehinds; each match starts with one of the characters that can end a piece,
+# so that the regex engine skips ahead to the next of them (a lookbehind first would be tried at
+# every character: six times slower, a tenth of a full publish).
+PIECE_END = re.compile(r"[\n.!?;:](?:(?<=\n)(?!\n)|(?<=[^\W\d_][.!?;:]) )")
 SHORT_PIECE = 24  # characters: shorter ones ("1. ", an indented blank line, "---") stay with the piece before
 
 
@@ -477,8 +479,9 @@ def publish(
                 search.collect(doc_id, items, lang)
                 if progress and n % 100 == 0:
                     progress(f"published {n}/{len(doc_ids)} documents")
-            search.write()
+            search.start()  # Pagefind indexes while the pages that span documents are written
             sink.finish(search.bundles())
+            search.write()
         for name in STATIC:
             writer.write(name, files("policywatch.feeds").joinpath(f"static/{name}").read_bytes())
         report.removed = writer.prune()

@@ -114,10 +114,29 @@ class PagefindService:
                 event.set()
             self.waiting.clear()
 
-    def send(self, payload: dict, wait: bool = False) -> dict | None:
+    def send(self, payload: dict) -> None:
+        """A request whose answer is not awaited."""
+        self._send(payload, None)
+
+    def request(self, payload: dict) -> int:
+        """A request whose answer answer() collects (it is sent at once; work on meanwhile)."""
+        return self._send(payload, threading.Event())
+
+    def answer(self, mid: int) -> dict:
+        """The answer to request `mid`, waited for."""
+        with self.lock:
+            event = self.waiting.get(mid)
+        if event is not None:
+            event.wait()
+        answer = self.answers.pop(mid, None)
+        if answer is None or answer.get("type") == "Error":
+            detail = answer.get("message") if answer else "no answer"
+            raise StoreError(f"Pagefind failed: {detail}")
+        return answer
+
+    def _send(self, payload: dict, event: threading.Event | None) -> int:
         self.next_id += 1
         mid = self.next_id
-        event = threading.Event() if wait else None
         if event is not None:
             with self.lock:
                 self.waiting[mid] = event
@@ -125,18 +144,11 @@ class PagefindService:
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write(data)
-            if wait:
+            if event is not None:
                 self.proc.stdin.flush()
         except OSError as e:
             raise StoreError(f"Pagefind stopped while indexing: {e.strerror or e}") from e
-        if event is None:
-            return None
-        event.wait()
-        answer = self.answers.pop(mid, None)
-        if answer is None or answer.get("type") == "Error":
-            detail = answer.get("message") if answer else "no answer"
-            raise StoreError(f"Pagefind failed: {detail}")
-        return answer
+        return mid
 
     def close(self) -> None:
         try:
@@ -164,6 +176,7 @@ class SearchIndex:
         self.documents: dict[str, list[str]] = defaultdict(list)  # document ids by language
         self.all: list[Bundle] = []
         self.service: PagefindService | None = None
+        self.pending: list[tuple[Bundle, int]] = []  # bundles being indexed, with their GetFiles request
 
     def collect(self, doc_id: str, items: list[Item], lang: str) -> None:
         self.items[lang].extend(i for i in items if i.record.published)
@@ -208,42 +221,26 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ indexing
 
-    def _index_of(self, bundle: Bundle) -> int:
-        if bundle.index_id is None:
-            if self.service is None:
-                self.service = PagefindService()
-            answer = self.service.send({"type": "NewIndex", "config": {"force_language": bundle.lang}}, wait=True)
-            assert answer is not None
-            bundle.index_id = int(answer["index_id"])
-        return bundle.index_id
+    def _service(self) -> PagefindService:
+        if self.service is None:
+            self.service = PagefindService()
+        return self.service
 
-    def _add(self, bundle: Bundle, url: str, content: str, meta: dict) -> None:
-        index_id = self._index_of(bundle)
-        assert self.service is not None
-        # sent ahead of their answers (read by the reader thread); Pagefind takes a service's
-        # messages in order, so the index is the same from run to run (the tests publish twice
-        # and compare the bytes)
-        self.service.send(
-            {
-                "type": "AddRecord",
-                "index_id": index_id,
-                "url": url,
-                "content": content,
-                "language": bundle.lang,
-                "meta": meta,
-                # (no filters: Pagefind writes them in an order that changes from run to run)
-                "filters": None,
-                "sort": None,
-            }
-        )
-
-    def write(self) -> None:
-        """Index the bundles whose records changed, and write their files."""
+    def start(self) -> None:
+        """Hand the bundles whose records changed to Pagefind, which indexes them in its own
+        process while the rest of the site is written; write() collects their files."""
         from . import paths
 
-        for bundle, items in self._plan():
-            if not bundle.dirty:
-                continue
+        dirty = [(bundle, items) for bundle, items in self._plan() if bundle.dirty]
+        if not dirty:
+            return
+        service = self._service()
+        # every bundle's index first: Pagefind answers in order, so a NewIndex sent after a
+        # bundle's records would wait for them to be indexed
+        asked = [service.request({"type": "NewIndex", "config": {"force_language": b.lang}}) for b, _ in dirty]
+        for (bundle, _), mid in zip(dirty, asked, strict=True):
+            bundle.index_id = int(service.answer(mid)["index_id"])
+        for bundle, items in dirty:
             for item in items:
                 r = item.record
                 text = self.pages.excerpts.search_text(item)
@@ -260,25 +257,43 @@ class SearchIndex:
                 content = "\n".join([info.title, info.service, " ".join(info.tags)])
                 meta = {"title": info.title, "date": "", "significance": "", "kind": "document"}
                 self._add(bundle, paths.document_page(doc_id), content, meta)
-            self._write(bundle)
+            self.pending.append((bundle, service.request({"type": "GetFiles", "index_id": bundle.index_id})))
 
-    def _write(self, bundle: Bundle) -> None:
-        index_id = self._index_of(bundle)  # (a bundle with no records at all still gets its files)
-        assert self.service is not None
-        answer = self.service.send({"type": "GetFiles", "index_id": index_id}, wait=True)
-        assert answer is not None
-        for f in sorted(answer["files"], key=lambda f: f["path"]):
-            name = f["path"].lstrip("/")
-            if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
-                continue
-            if not bundle.primary and name.startswith(ENGINE_FILES):
-                continue
-            rel = bundle.path + name
-            # files Pagefind made, not pages we rendered: written (when their bytes changed) and
-            # kept in the manifest under the bundle's key
-            self.writer.write(rel, base64.b64decode(f["content"]))
-            if self.writer.cache is not None:
-                self.writer.cache.rendered(rel, bundle.key)
+    def _add(self, bundle: Bundle, url: str, content: str, meta: dict) -> None:
+        # sent ahead of their answers (read by the reader thread); Pagefind takes a service's
+        # messages in order, so the index is the same from run to run (the tests publish twice
+        # and compare the bytes)
+        self._service().send(
+            {
+                "type": "AddRecord",
+                "index_id": bundle.index_id,
+                "url": url,
+                "content": content,
+                "language": bundle.lang,
+                "meta": meta,
+                # (no filters: Pagefind writes them in an order that changes from run to run)
+                "filters": None,
+                "sort": None,
+            }
+        )
+
+    def write(self) -> None:
+        """Write the files of the bundles start() handed to Pagefind."""
+        for bundle, mid in self.pending:
+            answer = self._service().answer(mid)
+            for f in sorted(answer["files"], key=lambda f: f["path"]):
+                name = f["path"].lstrip("/")
+                if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
+                    continue
+                if not bundle.primary and name.startswith(ENGINE_FILES):
+                    continue
+                rel = bundle.path + name
+                # files Pagefind made, not pages we rendered: written (when their bytes changed)
+                # and kept in the manifest under the bundle's key
+                self.writer.write(rel, base64.b64decode(f["content"]))
+                if self.writer.cache is not None:
+                    self.writer.cache.rendered(rel, bundle.key)
+        self.pending.clear()
 
     def bundles(self) -> list[dict]:
         """What search.js needs: each bundle's folder and language, the one with Pagefind's code
