@@ -21,6 +21,7 @@ from .tracking import Tracking
 from .watches import ChangedTexts, publish_watches
 
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
+CHANGES_OF = "changes-of:"  # publish cache: the documents and keys of the lines of a changes.json
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ class Aggregates:
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
         self.items: list[Item] = []  # what lists and feeds show: a flip-flop as one item
         self.changed_items: list[Item] = []  # every change and revert, for the keyword watches
-        # per document: the key of its lines of changes.json, their order keys, the lines
-        self.records: list[tuple[str, list[tuple[str, str]], str]] = []
+        # per document: its id, the key of its lines of changes.json, their order keys, the lines
+        self.records: list[tuple[str, str, list[tuple[str, str]], str]] = []
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
         self.n_records = 0
@@ -92,7 +93,7 @@ class Aggregates:
             if cache is not None:
                 cache.keep_blob(key, blob)
         if items:
-            self.records.append((key, [i.order for i in items], blob))
+            self.records.append((doc_id, key, [i.order for i in items], blob))
         self.items.extend(i for i in shown if i.record.published)
         if self.changed is not None:
             self.changed_items.extend(i for i in items if i.record.published)
@@ -163,15 +164,18 @@ class Aggregates:
         nav = self._nav(services, tags, topics)
         self._lists(nav)
         self.pages.page("documents.html", "documents.html", documents=self.doc_rows)
+        # what a slice's page shows of its documents (their last change is on the documents page):
+        # its key then changes with a document's health, not with each change
+        listed = [{"page": r["page"], "title": r["title"], "health": r["health"]} for r in self.doc_rows]
         for service, (feed, subst) in service_feeds.items():
-            rows = [r for r in self.doc_rows if r["service"] == service]
+            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if r["service"] == service]
             self._slice_pages(feed, subst, service, "service", by_service[service], rows)
         for tag, (feed, subst) in tag_feeds.items():
-            rows = [r for r in self.doc_rows if tag in r["tags"]]
+            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if tag in r["tags"]]
             self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
         for topic, feed in topic_feeds.items():
             docs = {i.record.document_id for i in by_topic[topic]}
-            rows = [r for r in self.doc_rows if r["id"] in docs]
+            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if r["id"] in docs]
             self._slice_pages(feed, feed, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
         self._status()
         self.pages.page("search.html", "search.html", bundles=search_bundles)
@@ -252,14 +256,59 @@ class Aggregates:
         return feed
 
     def _changes_json(self) -> None:
-        """changes.json, newest first (put together only when a document's lines changed)."""
+        """changes.json, newest first: put together only when a document's lines changed, and
+        from the file on disk when all that changed is new lines newer than every other."""
+        key = self.pages.key("changes", [k for _, k, _, _ in self.records])
+        writer = self.pages.writer
+        if writer.cache is not None:
+            # which lines made it: the next publish finds what changed since
+            writer.cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join(f"{d} {k}" for d, k, _, _ in self.records))
 
         def render() -> bytes:
-            lines = [line for _, orders, blob in self.records for line in zip(orders, blob.split("\n"), strict=True)]
+            added = self._added_lines()
+            if added is not None:
+                added.sort(key=lambda r: r[0], reverse=True)
+                old = (writer.out / "changes.json").read_bytes()
+                return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n" + old[2:]
+            lines = [line for _, _, orders, blob in self.records for line in zip(orders, blob.split("\n"), strict=True)]
             lines.sort(key=lambda r: r[0], reverse=True)
             return ("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8")
 
-        self.pages.writer.page("changes.json", self.pages.key("changes", [k for k, _, _ in self.records]), render)
+        writer.page("changes.json", key, render)
+
+    def _added_lines(self) -> list[tuple[tuple[str, str], str]] | None:
+        """The lines of changes.json added since the file on disk was written, with their order
+        keys, if the lines before are all still there as they were and each added one is newer
+        than all of them (a new change, the usual publish); None otherwise."""
+        writer = self.pages.writer
+        cache = writer.cache
+        if cache is None or not cache.trust or "changes.json" not in writer.on_disk:
+            return None
+        before = cache.pages.get("changes.json")
+        made = cache.blob(f"{CHANGES_OF}{before}") if before else None
+        if not made:  # unknown, or no lines (nothing to save)
+            return None
+        old_keys = dict(line.split(" ", 1) for line in made.split("\n"))
+        added: list[tuple[tuple[str, str], str]] = []
+        newest_before: tuple[str, str] | None = None
+        for doc_id, key, orders, blob in self.records:
+            old_key = old_keys.pop(doc_id, None)
+            kept = 0  # how many of its lines were in the file
+            if old_key == key:
+                kept = len(orders)
+            elif old_key is not None:
+                old = cache.blob(old_key)
+                if old is None or not (blob == old or blob.startswith(old + "\n")):
+                    return None
+                kept = old.count("\n") + 1
+                added.extend(zip(orders[kept:], blob.split("\n")[kept:], strict=True))
+            else:
+                added.extend(zip(orders, blob.split("\n"), strict=True))
+            if kept:
+                newest_before = max(newest_before or orders[0], max(orders[:kept]))
+        if old_keys or newest_before is None or any(order <= newest_before for order, _ in added):
+            return None  # a document's lines are gone, or a line goes among the old ones
+        return added
 
     def _nav(self, services: list[str], tags: list[str], topics: list[str]) -> dict:
         return {

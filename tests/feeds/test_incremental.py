@@ -3,6 +3,7 @@ is byte-identical to a full rebuild; a damaged output folder or cache is repaire
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import timedelta
 
@@ -186,3 +187,42 @@ def test_a_publish_diffs_each_new_pair_once(tmp_path, monkeypatch):
     write_history(data)
     report = publish_data(data, tmp_path / "out", feed_size=4)
     assert report.diffs == 9 and len(calls) == 9 and len(set(calls)) == 9
+
+
+def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are_newest(tmp_path, monkeypatch):
+    # the usual publish puts the new lines in front of the file it wrote last time; a change older
+    # than the newest one already there goes among the others, so every document's lines are
+    # put together again. Either way the file equals a full rebuild's.
+    from policywatch.feeds.aggregate import Aggregates
+
+    answers = []
+    added_lines = Aggregates._added_lines
+
+    def spy(self):
+        answers.append(added_lines(self))
+        return answers[-1]
+
+    monkeypatch.setattr(Aggregates, "_added_lines", spy)
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    assert answers == [None]  # no file before
+
+    def rebuilt() -> bytes:
+        full = tmp_path / "full"
+        shutil.rmtree(full, ignore_errors=True)
+        publish_data(data, full, cache=False)
+        return (full / "changes.json").read_bytes()
+
+    fees = _add_change(data, example.FEES.id, 50, "A new fee of $3.00 applies to returns.")
+    publish_data(data, out)
+    assert [order for order, _ in answers[-1]] == [(fees.detected_at, f"{example.FEES.id}/{fees.id}")]
+    assert (out / "changes.json").read_bytes() == rebuilt()
+
+    _add_change(data, example.PROHIBITED.id, 45, "Live animals may not be listed.")  # older than the fee
+    publish_data(data, out)
+    assert answers[-1] is None
+    assert (out / "changes.json").read_bytes() == rebuilt()
+    records = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    assert records[0]["document_id"] == example.FEES.id and records[1]["document_id"] == example.PROHIBITED.id
