@@ -159,6 +159,8 @@ class Publisher:
         # comparisons of the records derived for the document being published, by change id:
         # its change pages render them instead of diffing the pair again
         self.fresh: dict[str, Comparison] = {}
+        # the records of the document being published with their stats, by id, once read
+        self.stats: tuple[str, dict[str, ChangeRecord]] | None = None
 
     # ------------------------------------------------------------------ one document
 
@@ -166,6 +168,7 @@ class Publisher:
         """The document's change records brought up to date with its versions (each new pair
         diffed once, its comparison kept for the change page); `records` if none changed."""
         self.fresh.clear()
+        self.stats = None
         if doc_id not in self.index.underived or not self.index.derive_changes(doc_id, self.fresh):
             return records
         self.diffs += len(self.fresh)
@@ -324,8 +327,15 @@ class Publisher:
     def _raw_bytes(self, doc_id: str, name: str) -> bytes:
         return (self.store.snapshots_dir / doc_id / name).read_bytes()
 
+    def _with_stats(self, doc_id: str) -> dict[str, ChangeRecord]:
+        """The document's change records with their stats (which its change pages and its lines
+        of changes.json show) in detection order, by id: one query per document, when needed."""
+        if self.stats is None or self.stats[0] != doc_id:
+            self.stats = (doc_id, {r.id: r for r in self.index.changes(doc_id, newest_first=False)})
+        return self.stats[1]
+
     def _record_lines(self, info: DocInfo, member: dict[str, str]) -> list[str]:
-        records = self.index.changes(info.id, newest_first=False)  # with their stats
+        records = self._with_stats(info.id).values()
         linker = self.pages.linker
         return [json.dumps(record_json(r, info, linker, member.get(r.id)), ensure_ascii=False) for r in records]
 
@@ -352,7 +362,7 @@ class Publisher:
     def _change_page(
         self, info, record, version_of, item: Item, text_of, prev_id, next_id, lang: str, raw_link: str, episode: str
     ) -> bytes:
-        record = self.index.change(record.id) or record  # with the stats the page shows
+        record = self._with_stats(info.id).get(record.id, record)  # with the stats the page shows
         version = version_of(record.to_version)
         compact = ""
         if record.from_version is not None:
