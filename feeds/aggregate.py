@@ -9,11 +9,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from policywatch.archive.errors import StoreError
 from policywatch.archive.health import Health, HealthEvent
 from policywatch.archive.notify_config import Watch
 from policywatch.diffs.topics import TOPICS
 
 from . import paths
+from .cache import LINES
 from .feedpages import FeedPages
 from .items import UNDECLARED, DocInfo, Item
 from .syndication import Entry, Feed, health_entry, render_opml
@@ -66,8 +68,9 @@ class Aggregates:
         self.slugs = paths.service_slugs([i.service for i in infos.values()])
         self.items: list[Item] = []  # what lists and feeds show: a flip-flop as one item
         self.changed_items: list[Item] = []  # every change and revert, for the keyword watches
-        # per document: its id, the key of its lines of changes.json, their order keys, the lines
-        self.records: list[tuple[str, str, list[tuple[str, str]], str]] = []
+        # per document: its id, the key of its lines of changes.json and their order keys
+        self.records: list[tuple[str, str, list[tuple[str, str]]]] = []
+        self.made_lines: dict[str, str] = {}  # the lines this publish made, by key
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
         self.n_records = 0
@@ -85,15 +88,14 @@ class Aggregates:
         """Take a document's change records (`items`: one per record, for changes.json; `shown`:
         what its feeds and lists show, a flip-flop as one entry); their lines of changes.json come
         from the publish cache when none of them changed."""
-        key = self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
+        key = LINES + self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
         cache = self.pages.writer.cache
-        blob = cache.blob(key) if cache is not None else None
-        if blob is None:
-            blob = "\n".join(record_lines())  # JSON escapes newlines inside a record
+        if cache is None or not cache.has_blob(key):  # (read only if changes.json is put together)
+            blob = self.made_lines[key] = "\n".join(record_lines())  # JSON escapes newlines in a record
             if cache is not None:
                 cache.keep_blob(key, blob)
         if items:
-            self.records.append((doc_id, key, [i.order for i in items], blob))
+            self.records.append((doc_id, key, [i.order for i in items]))
         self.items.extend(i for i in shown if i.record.published)
         if self.changed is not None:
             self.changed_items.extend(i for i in items if i.record.published)
@@ -258,11 +260,11 @@ class Aggregates:
     def _changes_json(self) -> None:
         """changes.json, newest first: put together only when a document's lines changed, and
         from the file on disk when all that changed is new lines newer than every other."""
-        key = self.pages.key("changes", [k for _, k, _, _ in self.records])
+        key = self.pages.key("changes", [k for _, k, _ in self.records])
         writer = self.pages.writer
         if writer.cache is not None:
             # which lines made it: the next publish finds what changed since
-            writer.cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join(f"{d} {k}" for d, k, _, _ in self.records))
+            writer.cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join(f"{d} {k}" for d, k, _ in self.records))
 
         def render() -> bytes:
             added = self._added_lines()
@@ -270,7 +272,11 @@ class Aggregates:
                 added.sort(key=lambda r: r[0], reverse=True)
                 old = (writer.out / "changes.json").read_bytes()
                 return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n" + old[2:]
-            lines = [line for _, _, orders, blob in self.records for line in zip(orders, blob.split("\n"), strict=True)]
+            lines = [
+                line
+                for _, key, orders in self.records
+                for line in zip(orders, self._lines(key).split("\n"), strict=True)
+            ]
             lines.sort(key=lambda r: r[0], reverse=True)
             return ("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8")
 
@@ -291,24 +297,35 @@ class Aggregates:
         old_keys = dict(line.split(" ", 1) for line in made.split("\n"))
         added: list[tuple[tuple[str, str], str]] = []
         newest_before: tuple[str, str] | None = None
-        for doc_id, key, orders, blob in self.records:
+        for doc_id, key, orders in self.records:
             old_key = old_keys.pop(doc_id, None)
             kept = 0  # how many of its lines were in the file
             if old_key == key:
                 kept = len(orders)
             elif old_key is not None:
-                old = cache.blob(old_key)
+                old, blob = cache.blob(old_key), self._lines(key)
                 if old is None or not (blob == old or blob.startswith(old + "\n")):
                     return None
                 kept = old.count("\n") + 1
                 added.extend(zip(orders[kept:], blob.split("\n")[kept:], strict=True))
             else:
-                added.extend(zip(orders, blob.split("\n"), strict=True))
+                added.extend(zip(orders, self._lines(key).split("\n"), strict=True))
             if kept:
                 newest_before = max(newest_before or orders[0], max(orders[:kept]))
         if old_keys or newest_before is None or any(order <= newest_before for order, _ in added):
             return None  # a document's lines are gone, or a line goes among the old ones
         return added
+
+    def _lines(self, key: str) -> str:
+        """A document's lines of changes.json."""
+        made = self.made_lines.get(key)
+        if made is not None:
+            return made
+        cache = self.pages.writer.cache
+        found = cache.blob(key) if cache is not None else None
+        if found is None:  # has_blob said it was there
+            raise StoreError(f"the publish cache lost {key} while publishing: publish again")
+        return found
 
     def _nav(self, services: list[str], tags: list[str], topics: list[str]) -> dict:
         return {

@@ -8,18 +8,22 @@ deleted at any time: the next publish then renders everything again, to the same
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import sqlite3
-from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 
+import fast_diff_match_patch
+import feedgen.version
+import jinja2
+import markdown_it
 from jinja2.bccache import Bucket, BytecodeCache
+from lxml import etree
 
 from policywatch.archive.errors import StoreError
 
 CACHE_NAME = "publish-cache.db"
+LINES = "lines:"  # blobs read one at a time, when needed: documents' lines of changes.json
 RENDER_VERSION = "8"  # bump when output changes in a way the fingerprint cannot see
 
 
@@ -42,9 +46,11 @@ def fingerprint() -> str:
         for child in sorted(found, key=lambda c: str(c)):
             h.update(str(child).removeprefix(str(root)).encode())
             h.update(child.read_bytes())
-    for dist in ("feedgen", "Jinja2", "markdown-it-py", "fast-diff-match-patch", "lxml"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            h.update(f"{dist}={metadata.version(dist)}".encode())
+    # the libraries that render, by their modules' version strings (asking importlib.metadata
+    # looks through every installed distribution: a twentieth of a second on each publish)
+    versions = (feedgen.version.version_str, jinja2.__version__, markdown_it.__version__, etree.__version__)
+    h.update(repr(versions).encode())
+    h.update(Path(fast_diff_match_patch.__file__).read_bytes())  # it has no version string: its code
     return h.hexdigest()[:16]
 
 
@@ -80,6 +86,7 @@ class PublishCache:
         self.new_blobs: dict[str, str] = {}
         self.used_blobs: set[str] = set()
         self.blobs: dict[str, str] | None = None
+        self.blob_keys: set[str] | None = None
 
     def _open(self, path: Path | None) -> None:
         self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
@@ -134,14 +141,30 @@ class PublishCache:
         self.new_excerpts[key] = html
 
     def blob(self, key: str) -> str | None:
-        """A text kept by an earlier publish under `key` (a document's lines of changes.json)."""
+        """A text kept by an earlier publish under `key` (the files a document produced, its
+        language, ...). Those whose key starts with "lines:" (a document's lines of changes.json,
+        20 MB for 20,000 changes) are read one at a time, the others all at once: a publish asks
+        for two or three per document."""
         self.used_blobs.add(key)
-        if not self.trust:
+        if not self.trust or key in self.new_blobs:
             return self.new_blobs.get(key)
-        if self.blobs is None:  # all at once: a publish asks for one per document
-            self.blobs = dict(self.conn.execute("select key, text from blobs"))
-        found = self.blobs.get(key)
-        return found if found is not None else self.new_blobs.get(key)
+        if key.startswith(LINES):
+            row = self.conn.execute("select text from blobs where key = ?", [key]).fetchone()
+            return row[0] if row else None
+        if self.blobs is None:
+            self.blobs = dict(self.conn.execute("select key, text from blobs where substr(key, 1, 6) != ?", [LINES]))
+        return self.blobs.get(key)
+
+    def has_blob(self, key: str) -> bool:
+        """True if blob(key) gives a text (without reading it)."""
+        self.used_blobs.add(key)
+        if key in self.new_blobs:
+            return True
+        if not self.trust:
+            return False
+        if self.blob_keys is None:
+            self.blob_keys = {k for (k,) in self.conn.execute("select key from blobs")}
+        return key in self.blob_keys
 
     def keep_blob(self, key: str, text: str) -> None:
         self.used_blobs.add(key)

@@ -85,7 +85,10 @@ class SiteWriter:
         """Keep files an earlier publish rendered, if each is on disk and in the cache's manifest
         (the caller knows their inputs did not change); False, keeping none, otherwise."""
         cache = self.cache
-        if cache is None or not cache.trust or not all(rel in self.on_disk and rel in cache.pages for rel in rels):
+        if cache is None or not cache.trust:
+            return False
+        # (set and map calls: a publish keeps some 70,000 files this way)
+        if not self.on_disk.issuperset(rels) or not all(map(cache.pages.__contains__, rels)):
             return False
         self._produce(rels)
         self.skipped += len(rels)
