@@ -152,7 +152,8 @@ class PublishCache:
             row = self.conn.execute("select text from blobs where key = ?", [key]).fetchone()
             return row[0] if row else None
         if self.blobs is None:
-            self.blobs = dict(self.conn.execute("select key, text from blobs where substr(key, 1, 6) != ?", [LINES]))
+            rows = self.conn.execute("select key, text from blobs where substr(key, 1, ?) != ?", [len(LINES), LINES])
+            self.blobs = dict(rows)
         return self.blobs.get(key)
 
     def has_blob(self, key: str) -> bool:

@@ -164,9 +164,9 @@ class PagefindService:
 
 class SearchIndex:
     """The search bundles of one publish: the publisher hands over each document's changes as it
-    goes; at the end the bundles whose records changed are indexed again and written through the
-    site writer (their changed text comes from the publish cache, kept when the change pages
-    were rendered)."""
+    goes; then start() hands the bundles whose records changed to Pagefind (their changed text
+    comes from the publish cache, kept when the change pages were rendered), and write() writes
+    the files it made through the site writer."""
 
     def __init__(self, pages: FeedPages, infos: dict[str, DocInfo]):
         self.pages = pages
