@@ -5,6 +5,7 @@ pages. Fed one document at a time by the publisher."""
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -259,42 +260,49 @@ class Aggregates:
 
     def _changes_json(self) -> None:
         """changes.json, newest first: put together only when a document's lines changed, and
-        from the file on disk when all that changed is new lines newer than every other."""
+        from the file on disk when all that changed is new lines newer than every other (and the
+        file is as this publish cache last wrote it)."""
         key = self.pages.key("changes", [k for _, k, _ in self.records])
-        writer = self.pages.writer
-        if writer.cache is not None:
-            # which lines made it: the next publish finds what changed since
-            writer.cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join(f"{d} {k}" for d, k, _ in self.records))
+        writer, cache = self.pages.writer, self.pages.writer.cache
+        made: list[bytes] = []
 
         def render() -> bytes:
-            added = self._added_lines()
-            if added is not None:
-                added.sort(key=lambda r: r[0], reverse=True)
-                old = (writer.out / "changes.json").read_bytes()
-                return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n" + old[2:]
+            spliced = self._spliced()
+            if spliced is not None:
+                made.append(spliced)
+                return spliced
             lines = [
                 line
                 for _, key, orders in self.records
                 for line in zip(orders, self._lines(key).split("\n"), strict=True)
             ]
             lines.sort(key=lambda r: r[0], reverse=True)
-            return ("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8")
+            made.append(("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8"))
+            return made[0]
 
+        before = cache.blob(f"{CHANGES_OF}{key}") if cache is not None else None
         writer.page("changes.json", key, render)
+        # what made the file (its size and checksum, the documents and keys of its lines): the
+        # next publish finds what changed since, and that the file is still as written
+        if cache is None or (not made and before is None):
+            return
+        head = f"{len(made[0])} {zlib.crc32(made[0])}" if made else str(before).split("\n", 1)[0]
+        cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join([head, *(f"{d} {k}" for d, k, _ in self.records)]))
 
-    def _added_lines(self) -> list[tuple[tuple[str, str], str]] | None:
-        """The lines of changes.json added since the file on disk was written, with their order
-        keys, if the lines before are all still there as they were and each added one is newer
-        than all of them (a new change, the usual publish); None otherwise."""
+    def _spliced(self) -> bytes | None:
+        """changes.json from the file on disk with the lines added since in front, if the lines
+        before are all still there as they were and each added one is newer than all of them (a
+        new change, the usual publish), and the file is as it was written; None otherwise."""
         writer = self.pages.writer
         cache = writer.cache
         if cache is None or not cache.trust or "changes.json" not in writer.on_disk:
             return None
         before = cache.pages.get("changes.json")
         made = cache.blob(f"{CHANGES_OF}{before}") if before else None
-        if not made:  # unknown, or no lines (nothing to save)
+        if made is None or "\n" not in made:  # unknown, or no lines (nothing to save)
             return None
-        old_keys = dict(line.split(" ", 1) for line in made.split("\n"))
+        head, listed = made.split("\n", 1)
+        old_keys = dict(line.split(" ", 1) for line in listed.split("\n"))
         added: list[tuple[tuple[str, str], str]] = []
         newest_before: tuple[str, str] | None = None
         for doc_id, key, orders in self.records:
@@ -314,7 +322,14 @@ class Aggregates:
                 newest_before = max(newest_before or orders[0], max(orders[:kept]))
         if old_keys or newest_before is None or any(order <= newest_before for order, _ in added):
             return None  # a document's lines are gone, or a line goes among the old ones
-        return added
+        try:
+            old_file = (writer.out / "changes.json").read_bytes()
+        except OSError:
+            return None
+        if head != f"{len(old_file)} {zlib.crc32(old_file)}":
+            return None  # edited or damaged since: put together again
+        added.sort(key=lambda r: r[0], reverse=True)
+        return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n" + old_file[2:]
 
     def _lines(self, key: str) -> str:
         """A document's lines of changes.json."""

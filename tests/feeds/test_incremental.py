@@ -191,18 +191,19 @@ def test_a_publish_diffs_each_new_pair_once(tmp_path, monkeypatch):
 
 def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are_newest(tmp_path, monkeypatch):
     # the usual publish puts the new lines in front of the file it wrote last time; a change older
-    # than the newest one already there goes among the others, so every document's lines are
-    # put together again. Either way the file equals a full rebuild's.
+    # than the newest one already there goes among the others, and a file edited since is not
+    # trusted: then every document's lines are put together again. Either way the file equals a
+    # full rebuild's.
     from policywatch.feeds.aggregate import Aggregates
 
     answers = []
-    added_lines = Aggregates._added_lines
+    spliced = Aggregates._spliced
 
     def spy(self):
-        answers.append(added_lines(self))
+        answers.append(spliced(self))
         return answers[-1]
 
-    monkeypatch.setattr(Aggregates, "_added_lines", spy)
+    monkeypatch.setattr(Aggregates, "_spliced", spy)
     data = tmp_path / "data"
     write_history(data)
     out = tmp_path / "out"
@@ -215,9 +216,9 @@ def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are
         publish_data(data, full, cache=False)
         return (full / "changes.json").read_bytes()
 
-    fees = _add_change(data, example.FEES.id, 50, "A new fee of $3.00 applies to returns.")
+    _add_change(data, example.FEES.id, 50, "A new fee of $3.00 applies to returns.")
     publish_data(data, out)
-    assert [order for order, _ in answers[-1]] == [(fees.detected_at, f"{example.FEES.id}/{fees.id}")]
+    assert answers[-1] is not None and answers[-1] == (out / "changes.json").read_bytes()
     assert (out / "changes.json").read_bytes() == rebuilt()
 
     _add_change(data, example.PROHIBITED.id, 45, "Live animals may not be listed.")  # older than the fee
@@ -226,3 +227,11 @@ def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are
     assert (out / "changes.json").read_bytes() == rebuilt()
     records = json.loads((out / "changes.json").read_text(encoding="utf-8"))
     assert records[0]["document_id"] == example.FEES.id and records[1]["document_id"] == example.PROHIBITED.id
+
+    # edited by hand: the next change does not keep the edit
+    edited = (out / "changes.json").read_text(encoding="utf-8").replace(records[-1]["summary"], "edited", 1)
+    (out / "changes.json").write_text(edited, encoding="utf-8")
+    _add_change(data, example.FEES.id, 60, "A new fee of $4.00 applies to returns.")
+    publish_data(data, out)
+    assert answers[-1] is None
+    assert (out / "changes.json").read_bytes() == rebuilt()
