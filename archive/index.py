@@ -93,7 +93,7 @@ class Index:
         row = next(db.query("select value from meta where key = 'derived'"), None)
         if row and row["value"] != DERIVED:
             # a new engine or schema: every derived row is recomputed from the files
-            for name in ("versions", "changes"):
+            for name in ("versions", "changes", "change_gens"):
                 if db[name].exists():
                     db[name].drop()
         if not db["versions"].exists():
@@ -156,6 +156,31 @@ class Index:
                 pk=("document_id", "at"),
             )
         meta.upsert({"key": "derived", "value": DERIVED}, pk="key")
+        self._generations()
+
+    def _generations(self) -> None:
+        """Each document's generation of change records: a random number that any insert,
+        update or delete of its records replaces (triggers, so every writer keeps it, whichever
+        code runs; deleted and inserted, as an upsert's conflict rule would apply to a trigger's
+        "insert or replace"). A publish keeps what it made of a document while its generation stays."""
+        db = self.db
+        with db.conn:
+            if not db["change_gens"].exists():
+                db.execute("create table change_gens (document_id text primary key, gen integer not null)")
+                # records indexed before the table was: a generation each
+                db.execute(
+                    "insert into change_gens select document_id, abs(random()) from changes group by document_id"
+                )
+            for event, row in (("insert", "new"), ("update", "new"), ("update", "old"), ("delete", "old")):
+                db.execute(
+                    f"create trigger if not exists change_gens_{event}_{row} after {event} on changes begin"
+                    f" delete from change_gens where document_id = {row}.document_id;"
+                    f" insert into change_gens values ({row}.document_id, abs(random())); end"
+                )
+
+    def change_generations(self) -> dict[str, int]:
+        """The generation of each document's change records (see _generations)."""
+        return dict(self.db.execute("select document_id, gen from change_gens").fetchall())
 
     # ------------------------------------------------------------------ refresh
 

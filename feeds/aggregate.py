@@ -97,15 +97,15 @@ class Aggregates:
                 cache.keep_blob(key, blob)
         if items:
             self.records.append((doc_id, key, [i.order for i in items]))
-        self.items.extend(i for i in shown if i.record.published)
+        self.items.extend(i for i in shown if i.published)
         if self.changed is not None:
-            self.changed_items.extend(i for i in items if i.record.published)
+            self.changed_items.extend(i for i in items if i.published)
         self.n_records += len(items)
 
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
 
-    def document(self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, items: list[Item]) -> None:
+    def document(self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, last_summary: str) -> None:
         self.doc_rows.append(
             {
                 "id": info.id,
@@ -116,7 +116,7 @@ class Aggregates:
                 "tags": info.tags,
                 "n_versions": n_versions,
                 "last_change": last,
-                "last_summary": items[-1].record.summary if items else "",
+                "last_summary": last_summary,
                 "health": track.label,
                 "checked": track.last_checked,
             }
@@ -136,8 +136,8 @@ class Aggregates:
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
-            if item.record.kind != "first":  # a first version is no change to a workflow
-                for topic in item.record.topics:
+            if item.kind != "first":  # a first version is no change to a workflow
+                for topic in item.topics:
                     by_topic[topic].append(item)
         # every topic has its feed, so a reader can subscribe before its first change
         topics = [*TOPICS, *sorted(set(by_topic) - set(TOPICS))]
@@ -177,7 +177,7 @@ class Aggregates:
             rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if tag in r["tags"]]
             self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
         for topic, feed in topic_feeds.items():
-            docs = {i.record.document_id for i in by_topic[topic]}
+            docs = {i.doc_id for i in by_topic[topic]}
             rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if r["id"] in docs]
             self._slice_pages(feed, feed, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
         self._status()
@@ -352,7 +352,7 @@ class Aggregates:
 
     def _lists(self, nav: dict) -> None:
         """The home page and the lists of changes by significance, each paged."""
-        latest = self.items[-1].record.detected_at if self.items else None
+        latest = self.items[-1].order[0] if self.items else None
         checked = max((t.last_checked for t in self.tracks.values() if t.last_checked), default=None)
         self.pages.paged_list(
             "index.html",

@@ -39,6 +39,8 @@ class FeedPages:
         """Write a feed (its items, with .id and .key, oldest first) as a subscription document
         and archive pages; only documents whose entries or links changed are rendered."""
         entry_of = entry_of or self.excerpts.entry
+        if not feed.archived:  # its newest entries alone
+            items = items[-self.feed_size :]
         by_id = {i.id: i for i in items}
         head = (feed.id_path, feed.title, feed.subtitle, feed.site_path, feed.path, feed.rss, entry_of.__name__)
         for page in pages_of(feed, [i.id for i in items], self.feed_size):

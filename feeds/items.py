@@ -4,6 +4,7 @@ the feed excerpt of its diff: taken from the publish cache, or computed from the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from policywatch.archive.changes import ChangeRecord, FlipFlop, episode_summary, readable_date
@@ -58,31 +59,43 @@ CHANGES = ("change", "revert")  # the kinds of record the significance lists and
 class Item:
     """One change record with what a feed entry or a row of a list needs; the values every
     publish looks at are computed once (20,000 of these are made on each publish). `flip_flop`:
-    the id of the flip-flop the record belongs to, if any."""
+    the id of the flip-flop the record belongs to, if any.
+
+    An item restored from the publish cache (`restored`, for a document whose inputs did not
+    change) holds no record: `record` asks `source` for it, so only pages rendered again read
+    records from the index. Lists and feeds work out their keys from the item's own fields."""
 
     __slots__ = (
+        "_record",
+        "doc_id",
         "excerpt_key",
         "flip_flop",
         "id",
         "key",
+        "kind",
         "listed",
         "order",
         "page",
-        "record",
         "service",
+        "source",
         "tags",
         "title",
+        "topics",
     )
 
     def __init__(
         self, record: ChangeRecord, title: str, service: str, tags: tuple[str, ...], flip_flop: str | None = None
     ):
-        self.record = record  # without stats: lists and feeds never show them
+        self._record: ChangeRecord | None = record  # without stats: lists and feeds never show them
+        self.source: Callable[[Item], ChangeRecord] | None = None
         self.title = title  # the document's
         self.service = service
         self.tags = tags
         self.flip_flop = flip_flop
         r = record
+        self.doc_id = r.document_id
+        self.kind = r.kind
+        self.topics = r.topics
         self.id = r.id
         self.page = paths.change_page(r.document_id, r.to_version)
         self.order = (r.detected_at, self.id)
@@ -97,6 +110,44 @@ class Item:
             f"\x1f{r.details}\x1f{r.undoes}\x1f{flip_flop}".encode(),
             digest_size=12,
         ).hexdigest()  # one string: 20,000 of these keys are made on each publish
+
+    def state(self) -> list:
+        """What `restored` makes the item again from (JSON)."""
+        to_version = self.id.rsplit("/", 1)[1]
+        from_version = self.excerpt_key.rsplit("/", 2)[1] if self.excerpt_key else None
+        return [to_version, from_version, self.key, self.order[0], self.kind, self.listed, self.flip_flop, self.topics]
+
+    @classmethod
+    def restored(
+        cls,
+        state: list,
+        doc_id: str,
+        title: str,
+        service: str,
+        tags: tuple[str, ...],
+        source: Callable[[Item], ChangeRecord],
+    ) -> Item:
+        item = cls.__new__(cls)
+        to_version, from_version, item.key, at, item.kind, item.listed, item.flip_flop, item.topics = state
+        item._record, item.source = None, source
+        item.doc_id, item.title, item.service, item.tags = doc_id, title, service, tags
+        item.id = f"{doc_id}/{to_version}"
+        item.page = paths.change_page(doc_id, to_version)
+        item.order = (at, item.id)
+        item.excerpt_key = f"{doc_id}/{from_version}/{to_version}" if from_version else None
+        return item
+
+    @property
+    def record(self) -> ChangeRecord:
+        if self._record is None:
+            assert self.source is not None
+            self._record = self.source(self)
+        return self._record
+
+    @property
+    def published(self) -> bool:
+        """Technical re-extractions are kept in the record but stay out of the feeds."""
+        return self.kind != "technical"
 
     @property
     def categories(self) -> tuple[tuple[str, str], ...]:

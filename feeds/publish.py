@@ -20,7 +20,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from policywatch.archive.changes import FLIP_WINDOW, ChangeRecord, episode_summary, flip_flops
-from policywatch.archive.health import Health
+from policywatch.archive.errors import StoreError
+from policywatch.archive.health import DocHealth, Health
 from policywatch.archive.index import Index
 from policywatch.archive.notify_config import Watch
 from policywatch.archive.store import Version, parse_version_file
@@ -34,7 +35,7 @@ from .aggregate import Aggregates
 from .aggregate import substantive as only_substantive
 from .cache import PublishCache, fingerprint
 from .feedpages import FeedPages
-from .items import UNDECLARED, DocInfo, Excerpts, Item, collapsed
+from .items import UNDECLARED, DocInfo, Excerpts, Item, collapsed, episode_record
 from .language import detect
 from .paths import Linker
 from .search import SearchIndex
@@ -48,6 +49,7 @@ __all__ = ["DocInfo", "PublishReport", "publish"]
 
 FEED_SIZE = 50  # entries per feed document (and per archive page)
 STATIC = ("style.css", "search.js", "site.js", "favicon.svg")
+STATE = "state:"  # publish cache: what a document's next publish restores it from, if its inputs are the same
 
 
 @dataclass
@@ -61,6 +63,7 @@ class PublishReport:
     rendered: int = 0
     skipped: int = 0
     diffs: int = 0  # diffs computed (the costly part of a first publish)
+    restored: int = 0  # documents whose inputs did not change, restored from the publish cache
 
 
 def record_json(record: ChangeRecord, info: DocInfo, linker: Linker, flip_flop: str | None = None) -> dict:
@@ -156,11 +159,17 @@ class Publisher:
         self.excerpts = pages.excerpts
         self.raw_url = raw_url
         self.diffs = 0
+        self.n_restored = 0
         # comparisons of the records derived for the document being published, by change id:
         # its change pages render them instead of diffing the pair again
         self.fresh: dict[str, Comparison] = {}
         # the records of the document being published with their stats, by id, once read
         self.stats: tuple[str, dict[str, ChangeRecord]] | None = None
+        # what document() made of the document being published: its items, shown items, the key
+        # of its files' list and of its page, the summary of its last published change
+        self.made: tuple[str, list[Item], list[Item], str, str, str] | None = None
+        # the records of documents restored from the cache, by document and id, once one is shown
+        self.restored: dict[str, dict[str, ChangeRecord]] = {}
 
     # ------------------------------------------------------------------ one document
 
@@ -174,8 +183,138 @@ class Publisher:
         self.diffs += len(self.fresh)
         return self.index.changes_by_document(doc_id).get(doc_id, [])
 
+    def publish_document(
+        self,
+        info: DocInfo,
+        gen: int | None,
+        fetch: dict | None,
+        health: DocHealth | None,
+        records_of: Callable[[str], list[ChangeRecord]],
+        sink: Aggregates,
+    ) -> tuple[str, Tracking, list[Item]]:
+        """Pages, feeds and rows of one document: its language, its tracking and its items.
+        `gen`: the generation of its change records in the index (None: it has none);
+        `records_of` reads them (without stats) when they are needed."""
+        doc_id = info.id
+        raw = self._raw_copies(doc_id)
+        service_page = sink.service_page(info.service)
+        underived = doc_id in self.index.underived
+        if not underived:
+            kept = self._restore(info, self._inputs(info, gen, fetch, health, raw, service_page), sink)
+            if kept is not None:
+                return kept
+        records = self.derive(doc_id, records_of(doc_id))
+        if underived:  # its records were derived just now
+            gen = self.index.change_generations().get(doc_id)
+        lang = language(self.index, info, records[-1].to_version if records else None, self.writer.cache)
+        track = tracking_of(records, fetch, health)
+        items = self.document(info, records, lang, track, sink, raw, service_page)
+        self._remember(info, self._inputs(info, gen, fetch, health, raw, service_page), records, lang, track)
+        return lang, track, items
+
+    def _inputs(
+        self,
+        info: DocInfo,
+        gen: int | None,
+        fetch: dict | None,
+        health: DocHealth | None,
+        raw: dict,
+        service: str | None,
+    ) -> str:
+        """The key of everything a document's pages, feeds and rows are made from: its change
+        records (by their generation), its sources entry, tracking and stored raw pages, and
+        how the site is made (the code is in the cache's fingerprint)."""
+        return self.pages.key(
+            "inputs",
+            gen,
+            info,
+            fetch,
+            health,
+            sorted(raw.items()),
+            service,
+            self.raw_url,
+            self.pages.linker.base_url,
+            self.pages.feed_size,
+            self.flip_window.total_seconds(),
+        )
+
+    def _remember(self, info: DocInfo, inputs: str, records: list[ChangeRecord], lang: str, track: Tracking) -> None:
+        """Keep what the next publish needs to restore the document without its records."""
+        made = self.made
+        assert made is not None and made[0] == info.id
+        _, items, shown, made_key, page_key, summary = made
+        state = {
+            "inputs": inputs,
+            "lang": lang,
+            "lang_key": language_key(info, records[-1].to_version) if records and not info.lang else None,
+            "track": list(track.__dict__.values()),
+            "items": [i.state() for i in items],
+            "shown": None if shown is items else [i.state() for i in shown],
+            "made": made_key,
+            "page": page_key,
+            "latest": records[-1].to_version if records else None,
+            "first": records[0].detected_at if records else None,
+            "last": records[-1].detected_at if records else None,
+            "summary": summary,
+        }
+        self.writer.cache.keep_blob(STATE + info.id, json.dumps(state, ensure_ascii=False))
+
+    def _restore(self, info: DocInfo, inputs: str, sink: Aggregates) -> tuple[str, Tracking, list[Item]] | None:
+        """A document whose inputs are those of the last publish: the files that publish made of
+        it are kept (if each is still there) and its items made again from the cache, without
+        reading its records; None if it must be published again."""
+        cache = self.writer.cache
+        blob = cache.blob(STATE + info.id) if cache is not None else None
+        if blob is None:
+            return None
+        try:
+            state = json.loads(blob)
+            if state["inputs"] != inputs:
+                return None
+            made = cache.blob(state["made"])
+            if made is None or not self.writer.keep(tuple(made.split("\n"))):
+                return None
+            doc_id, title, service, tags = info.id, info.title, info.service, info.tags
+            source = self._record_of
+            items = [Item.restored(s, doc_id, title, service, tags, source) for s in state["items"]]
+            shown = items
+            if state["shown"] is not None:
+                shown = [Item.restored(s, doc_id, title, service, tags, source) for s in state["shown"]]
+            track = Tracking(*state["track"])
+        except (ValueError, KeyError, TypeError):  # derived data: a damaged entry is made again
+            return None
+        if state["lang_key"]:
+            cache.has_blob(state["lang_key"])  # still in use
+        self._hand_on(info, items, shown, state["lang"], track, sink, state["page"], state["latest"], state["first"])
+        sink.document(info, track, len(items), state["last"], state["summary"])
+        self.n_restored += 1
+        return state["lang"], track, items
+
+    def _record_of(self, item: Item) -> ChangeRecord:
+        """The record of an item restored from the cache (read when a page showing it is
+        rendered again): the document's records are read once, its flip-flops worked out again."""
+        doc_id = item.doc_id
+        found = self.restored.get(doc_id)
+        if found is None:
+            records = self.index.changes_by_document(doc_id).get(doc_id, [])
+            found = self.restored[doc_id] = {r.id: r for r in records}
+            found.update(
+                ("unstable:" + ff.first.id, episode_record(ff)) for ff in flip_flops(records, self.flip_window)
+            )
+        record = found.get(("unstable:" if item.kind == "unstable" else "") + item.id)
+        if record is None:
+            raise StoreError(f"the index lost the change record {item.id} while publishing: publish again")
+        return record
+
     def document(
-        self, info: DocInfo, records: list[ChangeRecord], lang: str, track: Tracking, sink: Aggregates
+        self,
+        info: DocInfo,
+        records: list[ChangeRecord],
+        lang: str,
+        track: Tracking,
+        sink: Aggregates,
+        raw: dict[str, str],
+        service_page: str | None,
     ) -> list[Item]:
         """Pages and feeds of one document; `records`: its changes in order, without stats."""
         doc_id = info.id
@@ -184,11 +323,8 @@ class Publisher:
         items = [Item(r, info.title, info.service, info.tags, member.get(r.id)) for r in records]
         # feeds and the timeline show each flip-flop as one "unstable" entry
         shown = collapsed(items, episodes, info.title, info.service, info.tags)
-        published = [i for i in shown if i.record.published]
-        raw = self._raw_copies(doc_id)
+        published = [i for i in shown if i.published]
         doc_key = self.pages.key("doc", info.title, info.service, info.url, info.tags, lang, self.raw_url)
-        service_page = sink.service_page(info.service)
-        feeds = _feeds(info)
         # The texts pack's key covers every input of the document's change, version and compare
         # pages, and with the shown items' keys, of its feeds: when the last publish produced them
         # from the same inputs, the files it listed are kept as they are (unless one is missing),
@@ -202,21 +338,41 @@ class Publisher:
         if made is None or not self.writer.keep(tuple(made.split("\n"))):
             with self.writer.recording() as trail:
                 self._pages(info, records, items, episodes, raw, doc_key, pack_key, lang)
-                for feed, entries in zip(feeds, (published, only_substantive(published)), strict=True):
+                for feed, entries in zip(_feeds(info), (published, only_substantive(published)), strict=True):
                     self.pages.paged_feed(feed, entries, self.excerpts.short_entry)
             if cache is not None:
                 cache.keep_blob(made_key, "\n".join(trail))
-        sink.changes(doc_id, items, partial(self._record_lines, info, member), shown)
-        for feed in feeds:
-            sink.feed(feed)
         latest = records[-1].to_version if records else None
         first = records[0].detected_at if records else None
-        page = paths.document_page(doc_id)
-        key = self.pages.key("document", doc_key, [i.key for i in shown], track.view(), service_page, latest, first)
-        render = partial(self._document_page, info, lang, shown, track, service_page, latest, first)
-        self.writer.page(page, key, render)
-        sink.document(info, track, len(items), records[-1].detected_at if records else None, published)
+        page_key = self.pages.key(
+            "document", doc_key, [i.key for i in shown], track.view(), service_page, latest, first
+        )
+        self._hand_on(info, items, shown, lang, track, sink, page_key, latest, first)
+        last_summary = published[-1].record.summary if published else ""
+        sink.document(info, track, len(items), records[-1].detected_at if records else None, last_summary)
+        self.made = (doc_id, items, shown, made_key, page_key, last_summary)
         return items
+
+    def _hand_on(
+        self,
+        info: DocInfo,
+        items: list[Item],
+        shown: list[Item],
+        lang: str,
+        track: Tracking,
+        sink: Aggregates,
+        page_key: str,
+        latest: str | None,
+        first: str | None,
+    ) -> None:
+        """What a document gives the aggregates, and its own page."""
+        member = {i.id: i.flip_flop for i in items if i.flip_flop}
+        sink.changes(info.id, items, partial(self._record_lines, info, member), shown)
+        for feed in _feeds(info):
+            sink.feed(feed)
+        service_page = sink.service_page(info.service)
+        render = partial(self._document_page, info, lang, shown, track, service_page, latest, first)
+        self.writer.page(paths.document_page(info.id), page_key, render)
 
     def _pages(
         self,
@@ -426,18 +582,38 @@ def _doc_view(info: DocInfo, lang: str) -> dict:
     }
 
 
-def language(index: Index, info: DocInfo, records: list[ChangeRecord], cache: PublishCache) -> str:
+def language(index: Index, info: DocInfo, latest: str | None, cache: PublishCache) -> str:
     """A document's language: its sources entry's `lang`, else detected from its latest text
-    (kept in the publish cache per version, so a publish reads only new texts)."""
-    if info.lang or not records:
+    (version `latest`; kept in the publish cache per version, so a publish reads only new texts)."""
+    if info.lang or latest is None:
         return info.lang or "en"
-    latest = records[-1].to_version
-    key = f"lang:{info.id}:{latest}"
+    key = language_key(info, latest)
     found = cache.blob(key)
     if found is None:
         found = detect(parse_version_file(index.store.versions_dir / info.id / f"{latest}.md")[1])
         cache.keep_blob(key, found)
     return found
+
+
+def language_key(info: DocInfo, latest: str) -> str:
+    return f"lang:{info.id}:{latest}"
+
+
+def _records_reader(index: Index, everything: bool) -> Callable[[str], list[ChangeRecord]]:
+    """A document's change records without stats: read per document (most are restored from
+    the publish cache), or all at once in one query on the first call if `everything` is
+    published again."""
+    every: dict[str, list[ChangeRecord]] | None = None
+
+    def records_of(doc_id: str) -> list[ChangeRecord]:
+        nonlocal every
+        if every is None and everything:
+            every = index.changes_by_document()
+        if every is not None:
+            return every.pop(doc_id, [])
+        return index.changes_by_document(doc_id).get(doc_id, [])
+
+    return records_of
 
 
 def publish(
@@ -474,18 +650,18 @@ def publish(
         report = PublishReport(out)
         doc_ids = sorted(set(index.document_ids()) | set(documents))
         infos = {d: documents.get(d) or DocInfo(d, d, UNDECLARED) for d in doc_ids}
-        records = index.changes_by_document()
+        gens = index.change_generations()
         fetches = index.last_fetches()
         changed = ChangedTexts(index.store, cache) if watches else None
         pub = Publisher(index, pages, raw_url, changed, flip_window)
         tracks: dict[str, Tracking] = {}
         with SearchIndex(pages, infos) as search:
             sink = Aggregates(pages, infos, health, tracks, list(watches), changed)
+            records_of = _records_reader(index, full or not cache.pages)
             for n, doc_id in enumerate(doc_ids, 1):
-                mine = pub.derive(doc_id, records.pop(doc_id, []))
-                lang = language(index, infos[doc_id], mine, cache)
-                tracks[doc_id] = tracking_of(mine, fetches.get(doc_id), health.documents.get(doc_id))
-                items = pub.document(infos[doc_id], mine, lang, tracks[doc_id], sink)
+                lang, tracks[doc_id], items = pub.publish_document(
+                    infos[doc_id], gens.get(doc_id), fetches.get(doc_id), health.documents.get(doc_id), records_of, sink
+                )
                 search.collect(doc_id, items, lang)
                 if progress and n % 100 == 0:
                     progress(f"published {n}/{len(doc_ids)} documents")
@@ -502,6 +678,7 @@ def publish(
         report.written = writer.written
         report.rendered = writer.rendered
         report.skipped = writer.skipped
+        report.restored = pub.n_restored
         report.diffs = pub.diffs + pub.excerpts.computed + (changed.computed if changed else 0)
         return report
     finally:

@@ -179,7 +179,7 @@ class SearchIndex:
         self.pending: list[tuple[Bundle, int]] = []  # bundles being indexed, with their GetFiles request
 
     def collect(self, doc_id: str, items: list[Item], lang: str) -> None:
-        self.items[lang].extend(i for i in items if i.record.published)
+        self.items[lang].extend(i for i in items if i.published)
         self.documents[lang].append(doc_id)
 
     # ------------------------------------------------------------------ planning
@@ -201,7 +201,7 @@ class SearchIndex:
             items = sorted(self.items[lang], key=lambda i: i.order)
             for n in range(-(-len(items) // SHARD)):
                 chunk = items[n * SHARD : (n + 1) * SHARD]
-                chunk.sort(key=lambda i: (i.record.document_id, i.order))  # a fixed order to index in
+                chunk.sort(key=lambda i: (i.doc_id, i.order))  # a fixed order to index in
                 bundle = Bundle(lang, n + 1, [i.id for i in chunk], [i.key for i in chunk])
                 bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n + 1, bundle.keys)
                 planned.append((bundle, chunk))

@@ -7,6 +7,7 @@ control characters HTML forbids are dropped from every page.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
@@ -28,10 +29,23 @@ CSP_SEARCH = CSP.replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-e
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+# the two forms nearly every time takes, read without strptime (a page of 50 changes shows 100)
+UTC_TIMES = (
+    re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z"),
+    re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z"),
+)
+
+
 @lru_cache(maxsize=65536)
 def _parse(value: str) -> datetime | None:
     """An ISO 8601 UTC time ("2026-01-06T09:00:00Z") or a version id ("20260106T090000Z", "..._2")."""
     v = value.split("_", 1)[0]
+    m = UTC_TIMES[0].fullmatch(v) or UTC_TIMES[1].fullmatch(v)
+    if m:
+        try:
+            return datetime(*map(int, m.groups()))  # type: ignore[misc]
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
         try:
             return datetime.strptime(v, fmt)

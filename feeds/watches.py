@@ -69,7 +69,7 @@ class ChangedTexts:
 
 def publish_watches(pages: FeedPages, watches: list[Watch], items: list[Item], changed: ChangedTexts) -> list[Feed]:
     """A feed and a page per watch; returns the feeds (for feeds.opml)."""
-    candidates = [i for i in items if i.record.kind in WATCH_KINDS]
+    candidates = [i for i in items if i.kind in WATCH_KINDS]
     feeds = []
     for watch in watches:
         matched: list[tuple[Item, list[dict]]] = []

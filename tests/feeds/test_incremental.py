@@ -235,3 +235,31 @@ def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are
     publish_data(data, out)
     assert answers[-1] is None
     assert (out / "changes.json").read_bytes() == rebuilt()
+
+
+def test_a_document_is_restored_from_the_cache_until_its_records_change_in_the_index(tmp_path):
+    # an unchanged document is restored from the publish cache without reading its change records;
+    # a record changed in the index by any writer (here by hand, in SQL) gives the document a new
+    # generation, so its pages are rendered again, as a full rebuild renders them
+    import sqlite3
+    from contextlib import closing
+
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    first = publish_data(data, out)
+    assert first.restored == 0
+    again = publish_data(data, out)
+    assert again.restored == again.documents and again.rendered == 0, again
+    with closing(sqlite3.connect(data / "policywatch.db")) as db, db:
+        (change_id, to_version) = db.execute(
+            "select id, to_version from changes where document_id = ? and kind = 'change' order by detected_at desc",
+            [example.FEES.id],
+        ).fetchone()
+        db.execute("update changes set summary = 'Summary edited in the index' where id = ?", [change_id])
+    edited = publish_data(data, out)
+    assert edited.restored == edited.documents - 1, edited
+    page = out / "docs" / example.FEES.id / "changes" / f"{to_version}.html"
+    assert "Summary edited in the index" in page.read_text(encoding="utf-8")
+    publish_data(data, tmp_path / "full", cache=False)
+    assert tree_digest(out) == tree_digest(tmp_path / "full")
