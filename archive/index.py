@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -377,12 +377,16 @@ class Index:
         for r in self.db.query(f"select * from changes {where} order by detected_at {order}, id {order}", params):
             yield _change(r)
 
-    def changes_by_document(self, doc_id: str | None = None) -> dict[str, list[ChangeRecord]]:
-        """Every change record (or one document's), per document in detection order, in one
-        query; without their stats (what a publish of 20,000 records needs: its lists and feeds
-        never show them)."""
+    def changes_by_document(
+        self, doc_id: str | None = None, *, ids: Sequence[str] = ()
+    ) -> dict[str, list[ChangeRecord]]:
+        """Every change record (or one document's, or those with these `ids`), per document in
+        detection order, in one query; without their stats (what a publish of 20,000 records
+        needs: its lists and feeds never show them)."""
         out: dict[str, list[ChangeRecord]] = {}
         where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
+        if ids:
+            where, params = f"where id in ({','.join('?' * len(ids))})", list(ids)
         rows = self.db.execute(
             "select document_id, to_version, from_version, kind, detected_at, significance, summary, facts,"
             f" reverts_to, source, topics, details, sections, undoes from changes {where}"

@@ -74,6 +74,7 @@ class Aggregates:
         self.made_lines: dict[str, str] = {}  # the lines this publish made, by key
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
+        self.made: dict[str, str] = {}  # per document: the key of its files (see document())
         self.n_records = 0
 
     def slug(self, service: str) -> str:
@@ -105,7 +106,12 @@ class Aggregates:
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
 
-    def document(self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, last_summary: str) -> None:
+    def document(
+        self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, last_summary: str, made: str
+    ) -> None:
+        """Take a document's row of the documents page; `made`: the key of the list of files its
+        pages and feeds are (it changes with any of its items)."""
+        self.made[info.id] = made
         self.doc_rows.append(
             {
                 "id": info.id,
@@ -142,9 +148,9 @@ class Aggregates:
         # every topic has its feed, so a reader can subscribe before its first change
         topics = [*TOPICS, *sorted(set(by_topic) - set(TOPICS))]
         site_feeds = self._site_feeds()
-        service_feeds = {s: self._slice_feeds("services", self.slug(s), s, by_service[s]) for s in services}
-        tag_feeds = {t: self._slice_feeds("tags", t, t, by_tag[t]) for t in tags}
-        topic_feeds = {t: self._topic_feed(t, by_topic[t]) for t in topics}
+        service_feeds = {s: self._slice_feeds("services", self.slug(s), s) for s in services}
+        tag_feeds = {t: self._slice_feeds("tags", t, t) for t in tags}
+        topic_feeds = {t: self._topic_feed(t) for t in topics}
         # a watch lists each change that added or removed its words, those of a flip-flop too
         self.changed_items.sort(key=lambda i: i.order)
         watch_feeds = []
@@ -171,15 +177,15 @@ class Aggregates:
         # its key then changes with a document's health, not with each change
         listed = [{"page": r["page"], "title": r["title"], "health": r["health"]} for r in self.doc_rows]
         for service, (feed, subst) in service_feeds.items():
-            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if r["service"] == service]
-            self._slice_pages(feed, subst, service, "service", by_service[service], rows)
+            rows = [(d, r["id"]) for d, r in zip(listed, self.doc_rows, strict=True) if r["service"] == service]
+            self._slice(feed, subst, service, "service", by_service[service], rows)
         for tag, (feed, subst) in tag_feeds.items():
-            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if tag in r["tags"]]
-            self._slice_pages(feed, subst, tag, "tag", by_tag[tag], rows)
+            rows = [(d, r["id"]) for d, r in zip(listed, self.doc_rows, strict=True) if tag in r["tags"]]
+            self._slice(feed, subst, tag, "tag", by_tag[tag], rows)
         for topic, feed in topic_feeds.items():
             docs = {i.doc_id for i in by_topic[topic]}
-            rows = [d for d, r in zip(listed, self.doc_rows, strict=True) if r["id"] in docs]
-            self._slice_pages(feed, feed, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
+            rows = [(d, r["id"]) for d, r in zip(listed, self.doc_rows, strict=True) if r["id"] in docs]
+            self._slice(feed, None, TOPICS.get(topic, topic), "topic", by_topic[topic], rows)
         self._status()
         self.pages.page("search.html", "search.html", bundles=search_bundles)
         self._subscribe(site_feeds, service_feeds, tag_feeds, topic_feeds)
@@ -216,7 +222,7 @@ class Aggregates:
         self.pages.paged_feed(health, items, HealthItem.entry)
         return [everything, important, health]
 
-    def _slice_feeds(self, folder: str, slug: str, name: str, items: list[Item]) -> tuple[Feed, Feed]:
+    def _slice_feeds(self, folder: str, slug: str, name: str) -> tuple[Feed, Feed]:
         """The feed of one service (folder "services") or tag ("tags"), and its substantive twin:
         the newest changes of each (its page lists them all)."""
         if folder == "services":
@@ -229,7 +235,6 @@ class Aggregates:
         # archives of every slice would be most of the site (1,000 documents x 20 versions:
         # 320 of its 870 MB)
         feed = Feed(f"{folder}/{slug}", title, subtitle, page, f"{folder}/{slug}/feed.atom", archived=False)
-        self.pages.paged_feed(feed, items)
         subst = Feed(
             f"{folder}/{slug}/substantive",
             title.replace(" — ", ": substantive changes — ", 1),
@@ -239,10 +244,9 @@ class Aggregates:
             rss=False,
             archived=False,
         )
-        self.pages.paged_feed(subst, substantive(items))
         return feed, subst
 
-    def _topic_feed(self, topic: str, items: list[Item]) -> Feed:
+    def _topic_feed(self, topic: str) -> Feed:
         """The substantive changes of one topic (the seller workflow they touch), Atom only: a
         topic's feed is what its readers subscribe to, and its page lists every change."""
         name = TOPICS.get(topic, topic)
@@ -255,7 +259,6 @@ class Aggregates:
             rss=False,
             archived=False,
         )
-        self.pages.paged_feed(feed, substantive(items))
         return feed
 
     def _changes_json(self) -> None:
@@ -373,6 +376,36 @@ class Aggregates:
                 current=sig,
                 feed="substantive.atom" if sig == "substantive" else None,
             )
+
+    def _slice(
+        self, feed: Feed, subst: Feed | None, name: str, kind: str, items: list[Item], rows: list[tuple[dict, str]]
+    ) -> None:
+        """A service's, tag's or topic's feeds (a topic has its substantive one only: `subst`
+        None) and pages. `rows`: what its page shows of each of its documents, with their ids.
+        Kept as they are, without working out the key of each page, while its documents' files
+        and rows are those the files were made from."""
+        cache, writer = self.pages.writer.cache, self.pages.writer
+        made_key = "files:" + self.pages.key(
+            "slice",
+            kind,
+            name,
+            feed.path,
+            self.pages.feed_size,
+            self.pages.linker.base_url,
+            [(row, self.made[d]) for row, d in rows],
+        )
+        made = cache.blob(made_key) if cache is not None else None
+        if made is not None and writer.keep(tuple(made.split("\n"))):
+            return
+        with writer.recording() as trail:
+            if subst is None:  # a topic's
+                self.pages.paged_feed(feed, substantive(items))
+            else:
+                self.pages.paged_feed(feed, items)
+                self.pages.paged_feed(subst, substantive(items))
+            self._slice_pages(feed, subst or feed, name, kind, items, [row for row, _ in rows])
+        if cache is not None:
+            cache.keep_blob(made_key, "\n".join(trail))
 
     def _slice_pages(self, feed: Feed, subst: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
         """A service's or tag's page (its documents and changes, paged), and for a service one

@@ -24,6 +24,8 @@ class FeedPages:
         self.linker = linker
         self.excerpts = excerpts
         self.feed_size = feed_size
+        # reads at once the records of the items a page is about to show (publish sets it)
+        self.prefetch: Callable[[list], None] = lambda items: None
 
     def key(self, *parts: object) -> str:
         """The key of a page's inputs (the cache drops every key when the code changes)."""
@@ -58,7 +60,9 @@ class FeedPages:
             self.writer.pages(files, key, render)
 
     def _feed_page(self, page, by_id: dict, entry_of: Callable) -> tuple[bytes, ...]:
-        return render_feed_page(page, [entry_of(by_id[e]) for e in page.entry_ids], self.linker)
+        entries = [by_id[e] for e in page.entry_ids]
+        self.prefetch(entries)
+        return render_feed_page(page, [entry_of(e) for e in entries], self.linker)
 
     def paged_list(self, front: str, template: str, items: list, front_only: dict | None = None, **context) -> None:
         """A list of changes (items oldest first): `front` shows the newest LIST_SIZE, and pages
@@ -96,5 +100,6 @@ class FeedPages:
     def _list_page(self, template: str, page: str, chunk: list, total: int | None, nav: dict, context: dict) -> bytes:
         """A page of a list; `total` (the number of changes in the list) on the front page only,
         so that a full page does not change with each new change."""
+        self.prefetch(chunk)
         views = [i.view() for i in reversed(chunk)]
         return render_page(template, page, changes=views, n_changes=total, paging=nav, **context)

@@ -138,6 +138,11 @@ class Item:
         return item
 
     @property
+    def has_record(self) -> bool:
+        """False for a restored item whose record was not read yet."""
+        return self._record is not None
+
+    @property
     def record(self) -> ChangeRecord:
         if self._record is None:
             assert self.source is not None

@@ -170,6 +170,8 @@ class Publisher:
         self.made: tuple[str, list[Item], list[Item], str, str, str] | None = None
         # the records of documents restored from the cache, by document and id, once one is shown
         self.restored: dict[str, dict[str, ChangeRecord]] = {}
+        self.read: dict[str, ChangeRecord] = {}  # records of restored items read by id
+        pages.prefetch = self.prefetch
 
     # ------------------------------------------------------------------ one document
 
@@ -286,21 +288,37 @@ class Publisher:
         if state["lang_key"]:
             cache.has_blob(state["lang_key"])  # still in use
         self._hand_on(info, items, shown, state["lang"], track, sink, state["page"], state["latest"], state["first"])
-        sink.document(info, track, len(items), state["last"], state["summary"])
+        sink.document(info, track, len(items), state["last"], state["summary"], state["made"])
         self.n_restored += 1
         return state["lang"], track, items
 
+    def prefetch(self, items: list[Item]) -> None:
+        """Read at once the records of the restored items a page is about to show (one query,
+        not one per document; a feed of tracking health shows no change records)."""
+        missing = [i for i in items if isinstance(i, Item) and not i.has_record]
+        # a flip-flop's record is made from its document's records: those are read whole
+        for doc_id in sorted({i.doc_id for i in missing if i.kind == "unstable"} - set(self.restored)):
+            self._keep_records(doc_id, self.index.changes_by_document(doc_id).get(doc_id, []))
+        wanted = sorted({i.id for i in missing if i.kind != "unstable"} - set(self.read))
+        if wanted:
+            found = self.index.changes_by_document(ids=wanted)
+            self.read.update((r.id, r) for records in found.values() for r in records)
+
+    def _keep_records(self, doc_id: str, records: list[ChangeRecord]) -> dict[str, ChangeRecord]:
+        """A restored document's records by id, with its flip-flops worked out again."""
+        kept = self.restored[doc_id] = {r.id: r for r in records}
+        kept.update(("unstable:" + ff.first.id, episode_record(ff)) for ff in flip_flops(records, self.flip_window))
+        return kept
+
     def _record_of(self, item: Item) -> ChangeRecord:
-        """The record of an item restored from the cache (read when a page showing it is
-        rendered again): the document's records are read once, its flip-flops worked out again."""
+        """The record of an item restored from the cache, read when a page showing it is
+        rendered again (the document's records at once)."""
+        if item.kind != "unstable" and item.id in self.read:
+            return self.read[item.id]
         doc_id = item.doc_id
         found = self.restored.get(doc_id)
         if found is None:
-            records = self.index.changes_by_document(doc_id).get(doc_id, [])
-            found = self.restored[doc_id] = {r.id: r for r in records}
-            found.update(
-                ("unstable:" + ff.first.id, episode_record(ff)) for ff in flip_flops(records, self.flip_window)
-            )
+            found = self._keep_records(doc_id, self.index.changes_by_document(doc_id).get(doc_id, []))
         record = found.get(("unstable:" if item.kind == "unstable" else "") + item.id)
         if record is None:
             raise StoreError(f"the index lost the change record {item.id} while publishing: publish again")
@@ -349,7 +367,8 @@ class Publisher:
         )
         self._hand_on(info, items, shown, lang, track, sink, page_key, latest, first)
         last_summary = published[-1].record.summary if published else ""
-        sink.document(info, track, len(items), records[-1].detected_at if records else None, last_summary)
+        last = records[-1].detected_at if records else None
+        sink.document(info, track, len(items), last, last_summary, made_key)
         self.made = (doc_id, items, shown, made_key, page_key, last_summary)
         return items
 
