@@ -5,10 +5,10 @@ pages. Fed one document at a time by the publisher."""
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from policywatch.archive.errors import StoreError
 from policywatch.archive.health import Health, HealthEvent
@@ -22,6 +22,7 @@ from .items import UNDECLARED, DocInfo, Item
 from .syndication import Entry, Feed, health_entry, render_opml
 from .tracking import Tracking
 from .watches import ChangedTexts, publish_watches
+from .writer import Content
 
 SIGNIFICANCES = ("substantive", "minor", "cosmetic")
 CHANGES_OF = "changes-of:"  # publish cache: the documents and keys of the lines of a changes.json
@@ -267,12 +268,12 @@ class Aggregates:
         file is as this publish cache last wrote it)."""
         key = self.pages.key("changes", [k for _, k, _ in self.records])
         writer, cache = self.pages.writer, self.pages.writer.cache
-        made: list[bytes] = []
+        made: list[bool] = []
 
-        def render() -> bytes:
+        def render() -> Content:
+            made.append(True)
             spliced = self._spliced()
             if spliced is not None:
-                made.append(spliced)
                 return spliced
             lines = [
                 line
@@ -280,22 +281,24 @@ class Aggregates:
                 for line in zip(orders, self._lines(key).split("\n"), strict=True)
             ]
             lines.sort(key=lambda r: r[0], reverse=True)
-            made.append(("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8"))
-            return made[0]
+            return ("[\n" + ",\n".join(r for _, r in lines) + "\n]\n").encode("utf-8")
 
         before = cache.blob(f"{CHANGES_OF}{key}") if cache is not None else None
         writer.page("changes.json", key, render)
-        # what made the file (its size and checksum, the documents and keys of its lines): the
-        # next publish finds what changed since, and that the file is still as written
+        # what made the file (its size and modification time, the documents and keys of its
+        # lines): the next publish finds what changed since, and that the file is as written
         if cache is None or (not made and before is None):
             return
-        head = f"{len(made[0])} {zlib.crc32(made[0])}" if made else str(before).split("\n", 1)[0]
-        cache.keep_blob(f"{CHANGES_OF}{key}", "\n".join([head, *(f"{d} {k}" for d, k, _ in self.records)]))
+        head = _stamp(writer.out / "changes.json") if made else str(before).split("\n", 1)[0]
+        now = "\n".join([head, *(f"{d} {k}" for d, k, _ in self.records)])
+        if now != before:  # (a publish that changed nothing writes nothing to the cache)
+            cache.keep_blob(f"{CHANGES_OF}{key}", now)
 
-    def _spliced(self) -> bytes | None:
+    def _spliced(self) -> tuple[bytes, memoryview] | None:
         """changes.json from the file on disk with the lines added since in front, if the lines
         before are all still there as they were and each added one is newer than all of them (a
-        new change, the usual publish), and the file is as it was written; None otherwise."""
+        new change, the usual publish), and the file is as it was written (its size and
+        modification time, as the index checks version files); None otherwise."""
         writer = self.pages.writer
         cache = writer.cache
         if cache is None or not cache.trust or "changes.json" not in writer.on_disk:
@@ -305,6 +308,8 @@ class Aggregates:
         if made is None or "\n" not in made:  # unknown, or no lines (nothing to save)
             return None
         head, listed = made.split("\n", 1)
+        if head != _stamp(writer.out / "changes.json"):
+            return None  # edited or damaged since: put together again
         old_keys = dict(line.split(" ", 1) for line in listed.split("\n"))
         added: list[tuple[tuple[str, str], str]] = []
         newest_before: tuple[str, str] | None = None
@@ -329,10 +334,11 @@ class Aggregates:
             old_file = (writer.out / "changes.json").read_bytes()
         except OSError:
             return None
-        if head != f"{len(old_file)} {zlib.crc32(old_file)}":
-            return None  # edited or damaged since: put together again
+        if not old_file.startswith(b"[\n"):
+            return None
         added.sort(key=lambda r: r[0], reverse=True)
-        return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n" + old_file[2:]
+        # the new lines, then the old file after its "[": not copied into one (20 MB)
+        return b"[\n" + ",\n".join(r for _, r in added).encode("utf-8") + b",\n", memoryview(old_file)[2:]
 
     def _lines(self, key: str) -> str:
         """A document's lines of changes.json."""
@@ -491,6 +497,15 @@ class Aggregates:
             absolute=bool(linker.base_url),
             feed_size=self.pages.feed_size,
         )
+
+
+def _stamp(path: Path) -> str:
+    """What tells a file written by a publish from one changed since: its size and mtime."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_size} {st.st_mtime_ns}"
 
 
 def partial_opml(feeds: list[Feed], pages: FeedPages) -> Callable[[], bytes]:

@@ -76,7 +76,8 @@ class PublishCache:
             if getattr(self, "conn", None) is not None:
                 self.conn.close()
             try:
-                path.unlink()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
                 self._open(path)
             except (OSError, sqlite3.Error) as e2:
                 raise StoreError(f"cannot use the publish cache {path}: {e2} (delete it and retry)") from e2

@@ -18,6 +18,9 @@ from policywatch.archive.errors import StoreError
 from .cache import PublishCache
 
 MARKER = ".policywatch-site"
+# what a file is written from: its bytes, or parts of them (a large file spliced from another's
+# bytes, without copying them into one)
+Content = bytes | tuple[bytes | memoryview, ...]
 
 
 def _scan(out: Path) -> set[str]:
@@ -59,18 +62,26 @@ class SiteWriter:
             raise StoreError(f"cannot use {out} as the output folder: {e.strerror or e}") from e
         self.write(MARKER, b"This folder is written by `policywatch publish`; files here are replaced.\n")
 
-    def write(self, rel: str, data: bytes) -> None:
-        """Write `data` to `rel` unless the file already holds exactly these bytes."""
+    def write(self, rel: str, data: Content) -> None:
+        """Write `data` (bytes, or parts written one after the other) to `rel` unless the file
+        already holds exactly these bytes."""
         self._produce((rel,))
         path = self.out / rel
+        parts = (data,) if isinstance(data, bytes) else data
         try:
-            if rel in self.on_disk and path.stat().st_size == len(data) and path.read_bytes() == data:
+            if (
+                rel in self.on_disk
+                and path.stat().st_size == sum(map(len, parts))
+                and path.read_bytes() == b"".join(parts)
+            ):
                 return
             if path.parent not in self.folders:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.folders.add(path.parent)
             tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(data)
+            with open(tmp, "wb") as f:
+                for part in parts:
+                    f.write(part)
             tmp.replace(path)
         except OSError as e:
             raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
@@ -94,7 +105,7 @@ class SiteWriter:
         self.skipped += len(rels)
         return True
 
-    def page(self, rel: str, key: str, render: Callable[[], bytes]) -> bool:
+    def page(self, rel: str, key: str, render: Callable[[], Content]) -> bool:
         """Produce `rel`, rendering it only if its inputs (summed up by `key`) changed or the file
         is missing. True if it was rendered."""
         cache = self.cache

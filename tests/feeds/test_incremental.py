@@ -200,8 +200,9 @@ def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are
     spliced = Aggregates._spliced
 
     def spy(self):
-        answers.append(spliced(self))
-        return answers[-1]
+        parts = spliced(self)  # the new lines, then the old file's after its "["
+        answers.append(None if parts is None else b"".join(parts))
+        return parts
 
     monkeypatch.setattr(Aggregates, "_spliced", spy)
     data = tmp_path / "data"
@@ -232,6 +233,17 @@ def test_changes_json_takes_new_changes_from_the_file_on_disk_only_when_they_are
     edited = (out / "changes.json").read_text(encoding="utf-8").replace(records[-1]["summary"], "edited", 1)
     (out / "changes.json").write_text(edited, encoding="utf-8")
     _add_change(data, example.FEES.id, 60, "A new fee of $4.00 applies to returns.")
+    publish_data(data, out)
+    assert answers[-1] is None
+    assert (out / "changes.json").read_bytes() == rebuilt()
+
+    # edited by hand to the same size: its modification time tells
+    text = (out / "changes.json").read_text(encoding="utf-8")
+    summary = json.loads(text)[-1]["summary"]
+    same_size = text.replace(summary, "x" * len(summary.encode()), 1)
+    assert same_size != text and len(same_size.encode()) == len(text.encode())
+    (out / "changes.json").write_text(same_size, encoding="utf-8")
+    _add_change(data, example.FEES.id, 70, "A new fee of $5.00 applies to returns.")
     publish_data(data, out)
     assert answers[-1] is None
     assert (out / "changes.json").read_bytes() == rebuilt()
