@@ -87,11 +87,20 @@ class Aggregates:
 
     # ------------------------------------------------------------------ fed per document
 
-    def changes(self, doc_id: str, items: list[Item], record_lines: Callable[[], list[str]], shown: list[Item]) -> None:
+    def changes(
+        self,
+        doc_id: str,
+        items: list[Item],
+        record_lines: Callable[[], list[str]],
+        shown: list[Item],
+        key: str | None = None,
+    ) -> str:
         """Take a document's change records (`items`: one per record, for changes.json; `shown`:
         what its feeds and lists show, a flip-flop as one entry); their lines of changes.json come
-        from the publish cache when none of them changed."""
-        key = LINES + self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
+        from the publish cache when none of them changed. Returns the key of those lines (`key`,
+        if the caller knows it from an earlier publish with the same items)."""
+        if key is None:
+            key = LINES + self.pages.key("lines", doc_id, self.pages.linker.base_url, [i.key for i in items])
         cache = self.pages.writer.cache
         if cache is None or not cache.has_blob(key):  # (read only if changes.json is put together)
             blob = self.made_lines[key] = "\n".join(record_lines())  # JSON escapes newlines in a record
@@ -103,6 +112,7 @@ class Aggregates:
         if self.changed is not None:
             self.changed_items.extend(i for i in items if i.published)
         self.n_records += len(items)
+        return key
 
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
@@ -139,7 +149,9 @@ class Aggregates:
         by_service: dict[str, list[Item]] = defaultdict(list)
         by_tag: dict[str, list[Item]] = defaultdict(list)
         by_topic: dict[str, list[Item]] = defaultdict(list)
+        by_significance: dict[str | None, list[Item]] = {s: [] for s in SIGNIFICANCES}
         for item in self.items:
+            by_significance.setdefault(item.listed, []).append(item)
             by_service[item.service].append(item)
             for tag in item.tags:
                 by_tag[tag].append(item)
@@ -148,7 +160,7 @@ class Aggregates:
                     by_topic[topic].append(item)
         # every topic has its feed, so a reader can subscribe before its first change
         topics = [*TOPICS, *sorted(set(by_topic) - set(TOPICS))]
-        site_feeds = self._site_feeds()
+        site_feeds = self._site_feeds(by_significance["substantive"])
         service_feeds = {s: self._slice_feeds("services", self.slug(s), s) for s in services}
         tag_feeds = {t: self._slice_feeds("tags", t, t) for t in tags}
         topic_feeds = {t: self._topic_feed(t) for t in topics}
@@ -172,7 +184,7 @@ class Aggregates:
         self.pages.writer.page("feeds.opml", opml_key, render)
         self._changes_json()
         nav = self._nav(services, tags, topics)
-        self._lists(nav)
+        self._lists(nav, by_significance)
         self.pages.page("documents.html", "documents.html", documents=self.doc_rows)
         # what a slice's page shows of its documents (their last change is on the documents page):
         # its key then changes with a document's health, not with each change
@@ -191,8 +203,9 @@ class Aggregates:
         self.pages.page("search.html", "search.html", bundles=search_bundles)
         self._subscribe(site_feeds, service_feeds, tag_feeds, topic_feeds)
 
-    def _site_feeds(self) -> list[Feed]:
-        """The feeds of the whole site: every change, the substantive ones, tracking health."""
+    def _site_feeds(self, important_items: list[Item]) -> list[Feed]:
+        """The feeds of the whole site: every change, the substantive ones (`important_items`),
+        tracking health."""
         everything = Feed(
             "all",
             "policywatch: all changes",
@@ -216,7 +229,7 @@ class Aggregates:
             "health.atom",
         )
         self.pages.paged_feed(everything, self.items)
-        self.pages.paged_feed(important, substantive(self.items))
+        self.pages.paged_feed(important, important_items)
         events = sorted(self.health.events, key=lambda e: (e.at, e.document_id, e.event))
         titles = {d: i.title for d, i in self.infos.items()}
         items = [HealthItem(e, titles.get(e.document_id, e.document_id)) for e in events]
@@ -359,7 +372,7 @@ class Aggregates:
             "significances": [{"name": s, "page": paths.significance_page(s)} for s in SIGNIFICANCES],
         }
 
-    def _lists(self, nav: dict) -> None:
+    def _lists(self, nav: dict, by_significance: dict[str | None, list[Item]]) -> None:
         """The home page and the lists of changes by significance, each paged."""
         latest = self.items[-1].order[0] if self.items else None
         checked = max((t.last_checked for t in self.tracks.values() if t.last_checked), default=None)
@@ -372,11 +385,10 @@ class Aggregates:
             current=None,
         )
         for sig in SIGNIFICANCES:
-            chosen = [i for i in self.items if i.listed == sig]
             self.pages.paged_list(
                 paths.significance_page(sig),
                 "recent.html",
-                chosen,
+                by_significance[sig],
                 significance=sig,
                 nav=nav,
                 current=sig,

@@ -165,9 +165,10 @@ class Publisher:
         self.fresh: dict[str, Comparison] = {}
         # the records of the document being published with their stats, by id, once read
         self.stats: tuple[str, dict[str, ChangeRecord]] | None = None
-        # what document() made of the document being published: its items, shown items, the key
-        # of its files' list and of its page, the summary of its last published change
-        self.made: tuple[str, list[Item], list[Item], str, str, str] | None = None
+        # what document() made of the document being published: its items, shown items, the keys
+        # of its files' list, of its page and of its lines of changes.json, the summary of its
+        # last published change
+        self.made: tuple[str, list[Item], list[Item], str, str, str, str] | None = None
         # the records of documents restored from the cache, by document and id, once one is shown
         self.restored: dict[str, dict[str, ChangeRecord]] = {}
         self.read: dict[str, ChangeRecord] = {}  # records of restored items read by id
@@ -244,7 +245,7 @@ class Publisher:
         """Keep what the next publish needs to restore the document without its records."""
         made = self.made
         assert made is not None and made[0] == info.id
-        _, items, shown, made_key, page_key, summary = made
+        _, items, shown, made_key, page_key, lines_key, summary = made
         state = {
             "inputs": inputs,
             "lang": lang,
@@ -254,6 +255,7 @@ class Publisher:
             "shown": None if shown is items else [i.state() for i in shown],
             "made": made_key,
             "page": page_key,
+            "lines": lines_key,
             "latest": records[-1].to_version if records else None,
             "first": records[0].detected_at if records else None,
             "last": records[-1].detected_at if records else None,
@@ -287,7 +289,8 @@ class Publisher:
             return None
         if state["lang_key"]:
             cache.has_blob(state["lang_key"])  # still in use
-        self._hand_on(info, items, shown, state["lang"], track, sink, state["page"], state["latest"], state["first"])
+        lang, page, lines, latest, first = state["lang"], state["page"], state["lines"], state["latest"], state["first"]
+        self._hand_on(info, items, shown, lang, track, sink, page, latest, first, lines)
         sink.document(info, track, len(items), state["last"], state["summary"], state["made"])
         self.n_restored += 1
         return state["lang"], track, items
@@ -365,11 +368,11 @@ class Publisher:
         page_key = self.pages.key(
             "document", doc_key, [i.key for i in shown], track.view(), service_page, latest, first
         )
-        self._hand_on(info, items, shown, lang, track, sink, page_key, latest, first)
+        lines_key = self._hand_on(info, items, shown, lang, track, sink, page_key, latest, first)
         last_summary = published[-1].record.summary if published else ""
         last = records[-1].detected_at if records else None
         sink.document(info, track, len(items), last, last_summary, made_key)
-        self.made = (doc_id, items, shown, made_key, page_key, last_summary)
+        self.made = (doc_id, items, shown, made_key, page_key, lines_key, last_summary)
         return items
 
     def _hand_on(
@@ -383,15 +386,17 @@ class Publisher:
         page_key: str,
         latest: str | None,
         first: str | None,
-    ) -> None:
-        """What a document gives the aggregates, and its own page."""
-        member = {i.id: i.flip_flop for i in items if i.flip_flop}
-        sink.changes(info.id, items, partial(self._record_lines, info, member), shown)
+        lines_key: str | None = None,
+    ) -> str:
+        """What a document gives the aggregates, and its own page; the key of its lines of
+        changes.json (`lines_key`, if known)."""
+        lines_key = sink.changes(info.id, items, partial(self._record_lines, info, items), shown, lines_key)
         for feed in _feeds(info):
             sink.feed(feed)
         service_page = sink.service_page(info.service)
         render = partial(self._document_page, info, lang, shown, track, service_page, latest, first)
         self.writer.page(paths.document_page(info.id), page_key, render)
+        return lines_key
 
     def _pages(
         self,
@@ -509,7 +514,8 @@ class Publisher:
             self.stats = (doc_id, {r.id: r for r in self.index.changes(doc_id, newest_first=False)})
         return self.stats[1]
 
-    def _record_lines(self, info: DocInfo, member: dict[str, str]) -> list[str]:
+    def _record_lines(self, info: DocInfo, items: list[Item]) -> list[str]:
+        member = {i.id: i.flip_flop for i in items if i.flip_flop}
         records = self._with_stats(info.id).values()
         linker = self.pages.linker
         return [json.dumps(record_json(r, info, linker, member.get(r.id)), ensure_ascii=False) for r in records]

@@ -29,6 +29,7 @@ from .items import DocInfo, Item
 SHARD = 500  # changes per bundle (a publish indexes at most this many again, besides new bundles)
 SEARCH_VERSION = "1"  # bump when what is indexed changes
 FOLDER = "pagefind"
+FILES = "files:"  # publish cache: a bundle's files, under its key
 # what a bundle needs in the browser (Pagefind also writes its own search UIs, which we do not use)
 UI_FILES = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
 # what only the bundle search.js loads first needs: the others are merged into it in the browser
@@ -206,15 +207,10 @@ class SearchIndex:
                 bundle.key = self.pages.key("search", SEARCH_VERSION, lang, n + 1, bundle.keys)
                 planned.append((bundle, chunk))
         cache = self.writer.cache
-        files: dict[str, list[str]] = defaultdict(list)
-        if cache is not None:
-            for rel in cache.pages:
-                if rel.startswith(FOLDER + "/"):
-                    files[rel[: rel.index("/", len(FOLDER) + 1) + 1]].append(rel)
         for bundle, _ in planned:
             entry = bundle.path + "pagefind-entry.json"
-            kept = sorted(files.get(bundle.path, []))
-            if self.writer.fresh(entry, bundle.key) and kept and self.writer.keep(tuple(kept)):
+            kept = cache.blob(FILES + bundle.key) if cache is not None else None
+            if kept and self.writer.fresh(entry, bundle.key) and self.writer.keep(tuple(kept.split("\n"))):
                 bundle.dirty = False
             self.all.append(bundle)
         return planned
@@ -281,6 +277,7 @@ class SearchIndex:
         """Write the files of the bundles start() handed to Pagefind."""
         for bundle, mid in self.pending:
             answer = self._service().answer(mid)
+            written = []
             for f in sorted(answer["files"], key=lambda f: f["path"]):
                 name = f["path"].lstrip("/")
                 if name.split(".", 1)[0] in UI_FILES or name.startswith("playground/"):
@@ -291,8 +288,11 @@ class SearchIndex:
                 # files Pagefind made, not pages we rendered: written (when their bytes changed)
                 # and kept in the manifest under the bundle's key
                 self.writer.write(rel, base64.b64decode(f["content"]))
+                written.append(rel)
                 if self.writer.cache is not None:
                     self.writer.cache.rendered(rel, bundle.key)
+            if self.writer.cache is not None:  # what the next publish keeps while the bundle's key stays
+                self.writer.cache.keep_blob(FILES + bundle.key, "\n".join(written))
         self.pending.clear()
 
     def bundles(self) -> list[dict]:
