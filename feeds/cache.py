@@ -91,6 +91,10 @@ class PublishCache:
 
     def _open(self, path: Path | None) -> None:
         self.conn = sqlite3.connect(str(path) if path else ":memory:", timeout=30)
+        # derived data, recording files that are themselves written without waiting for the
+        # disk: a commit does not wait for it either (after a power cut, a damaged cache is
+        # rebuilt and --full renders everything again)
+        self.conn.execute("pragma synchronous=off")
         self.conn.executescript(
             """
             create table if not exists meta (key text primary key, value text);
