@@ -275,9 +275,6 @@ class Publisher:
             state = json.loads(blob)
             if state["inputs"] != inputs:
                 return None
-            made = cache.blob(state["made"])
-            if made is None or not self.writer.keep(tuple(made.split("\n"))):
-                return None
             doc_id, title, service, tags = info.id, info.title, info.service, info.tags
             source = self._record_of
             items = [Item.restored(s, doc_id, title, service, tags, source) for s in state["items"]]
@@ -285,15 +282,25 @@ class Publisher:
             if state["shown"] is not None:
                 shown = [Item.restored(s, doc_id, title, service, tags, source) for s in state["shown"]]
             track = Tracking(*state["track"])
+            lang, made_key, page, lines = state["lang"], state["made"], state["page"], state["lines"]
+            latest, first, last, summary, lang_key = (
+                state["latest"],
+                state["first"],
+                state["last"],
+                state["summary"],
+                state["lang_key"],
+            )
+            made = cache.blob(made_key)
         except (ValueError, KeyError, TypeError):  # derived data: a damaged entry is made again
             return None
-        if state["lang_key"]:
-            cache.has_blob(state["lang_key"])  # still in use
-        lang, page, lines, latest, first = state["lang"], state["page"], state["lines"], state["latest"], state["first"]
+        if made is None or not self.writer.keep(tuple(made.split("\n"))):
+            return None
+        if lang_key:
+            cache.has_blob(lang_key)  # still in use
         self._hand_on(info, items, shown, lang, track, sink, page, latest, first, lines)
-        sink.document(info, track, len(items), state["last"], state["summary"], state["made"])
+        sink.document(info, track, len(items), last, summary, made_key)
         self.n_restored += 1
-        return state["lang"], track, items
+        return lang, track, items
 
     def prefetch(self, items: list[Item]) -> None:
         """Read at once the records of the restored items a page is about to show (one query,

@@ -275,3 +275,26 @@ def test_a_document_is_restored_from_the_cache_until_its_records_change_in_the_i
     assert "Summary edited in the index" in page.read_text(encoding="utf-8")
     publish_data(data, tmp_path / "full", cache=False)
     assert tree_digest(out) == tree_digest(tmp_path / "full")
+
+
+def test_damaged_restore_entries_are_made_again(tmp_path):
+    # what the cache keeps to restore a document is derived data: an entry that does not parse,
+    # or lacks a field, is made again from the records
+    import sqlite3
+    from contextlib import closing
+
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    publish_data(data, out)
+    reference = tree_digest(out)
+    with closing(sqlite3.connect(data / "publish-cache.db")) as db, db:
+        keys = [k for (k,) in db.execute("select key from blobs where key like 'state:%' order by key")]
+        assert len(keys) == 4
+        db.execute("update blobs set text = '{' where key = ?", [keys[0]])
+        db.execute("update blobs set text = '{\"inputs\": 1}' where key = ?", [keys[1]])
+        db.execute("update blobs set text = '[]' where key = ?", [keys[2]])
+    report = publish_data(data, out)
+    assert report.restored == 1 and report.rendered == 0, report
+    assert tree_digest(out) == reference
+    assert publish_data(data, out).restored == 4
