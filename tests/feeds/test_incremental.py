@@ -24,6 +24,14 @@ def _add_change(data, doc_id: str, days: int, extra: str):
     )
 
 
+def _published(tmp_path):
+    """The example history in tmp_path/data, published once to tmp_path/out (and its report)."""
+    data = tmp_path / "data"
+    write_history(data)
+    out = tmp_path / "out"
+    return data, out, publish_data(data, out)
+
+
 @pytest.mark.parametrize("base_url", ["", "https://someone.github.io/watch/"])
 def test_incremental_equals_full_rebuild(tmp_path, base_url):
     data = tmp_path / "data"
@@ -123,10 +131,7 @@ def test_damaged_output_and_cache_are_repaired(tmp_path):
 def test_deleted_pages_of_an_unchanged_document_are_written_again(tmp_path):
     # an unchanged document keeps its change, version and text pages without keying each one;
     # a file missing from the output still brings that page back
-    data = tmp_path / "data"
-    write_history(data)
-    out = tmp_path / "out"
-    publish_data(data, out)
+    data, out, _ = _published(tmp_path)
     reference = tree_digest(out)
     folder = out / "docs" / example.FEES.id
     change = sorted((folder / "changes").glob("*.html"))[-1]
@@ -256,10 +261,7 @@ def test_a_document_is_restored_from_the_cache_until_its_records_change_in_the_i
     import sqlite3
     from contextlib import closing
 
-    data = tmp_path / "data"
-    write_history(data)
-    out = tmp_path / "out"
-    first = publish_data(data, out)
+    data, out, first = _published(tmp_path)
     assert first.restored == 0
     again = publish_data(data, out)
     assert again.restored == again.documents and again.rendered == 0, again
@@ -283,10 +285,7 @@ def test_damaged_restore_entries_are_made_again(tmp_path):
     import sqlite3
     from contextlib import closing
 
-    data = tmp_path / "data"
-    write_history(data)
-    out = tmp_path / "out"
-    publish_data(data, out)
+    data, out, _ = _published(tmp_path)
     reference = tree_digest(out)
     with closing(sqlite3.connect(data / "publish-cache.db")) as db, db:
         keys = [k for (k,) in db.execute("select key from blobs where key like 'state:%' order by key")]
