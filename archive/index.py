@@ -178,9 +178,11 @@ class Index:
                     f" insert into change_gens values ({row}.document_id, abs(random())); end"
                 )
 
-    def change_generations(self) -> dict[str, int]:
-        """The generation of each document's change records (see _generations)."""
-        return dict(self.db.execute("select document_id, gen from change_gens").fetchall())
+    def change_generations(self, doc_id: str | None = None) -> dict[str, int]:
+        """The generation of each document's change records, or of one document's (see
+        _generations)."""
+        where, params = ("where document_id = ?", [doc_id]) if doc_id else ("", [])
+        return dict(self.db.execute(f"select document_id, gen from change_gens {where}", params).fetchall())
 
     # ------------------------------------------------------------------ refresh
 

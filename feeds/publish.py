@@ -208,7 +208,7 @@ class Publisher:
                 return kept
         records = self.derive(doc_id, records_of(doc_id))
         if underived:  # its records were derived just now
-            gen = self.index.change_generations().get(doc_id)
+            gen = self.index.change_generations(doc_id).get(doc_id)
         lang = language(self.index, info, records[-1].to_version if records else None, self.writer.cache)
         track = tracking_of(records, fetch, health)
         items = self.document(info, records, lang, track, sink, raw, service_page)
