@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from policywatch.archive.errors import StoreError
@@ -75,7 +76,6 @@ class Aggregates:
         self.made_lines: dict[str, str] = {}  # the lines this publish made, by key
         self.doc_feeds: list[Feed] = []
         self.doc_rows: list[dict] = []
-        self.made: dict[str, str] = {}  # per document: the key of its files (see document())
         self.n_records = 0
 
     def slug(self, service: str) -> str:
@@ -117,12 +117,8 @@ class Aggregates:
     def feed(self, feed: Feed) -> None:
         self.doc_feeds.append(feed)
 
-    def document(
-        self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, last_summary: str, made: str
-    ) -> None:
-        """Take a document's row of the documents page; `made`: the key of the list of files its
-        pages and feeds are (it changes with any of its items)."""
-        self.made[info.id] = made
+    def document(self, info: DocInfo, track: Tracking, n_versions: int, last: str | None, last_summary: str) -> None:
+        """Take a document's row of the documents page."""
         self.doc_rows.append(
             {
                 "id": info.id,
@@ -400,9 +396,9 @@ class Aggregates:
     ) -> None:
         """A service's, tag's or topic's feeds (a topic has its substantive one only: `subst`
         None) and pages. `rows`: what its page shows of each of its documents, with their ids.
-        Kept as they are, without working out the key of each page, while its documents' files
-        and rows are those the files were made from."""
-        cache, writer = self.pages.writer.cache, self.pages.writer
+        Kept as they are, without working out the key of each page, while its items and rows are
+        those the files were made from (a new change of one document leaves the slices it is not
+        in as they are, though they hold its other changes)."""
         made_key = "files:" + self.pages.key(
             "slice",
             kind,
@@ -410,20 +406,20 @@ class Aggregates:
             feed.path,
             self.pages.feed_size,
             self.pages.linker.base_url,
-            [(row, self.made[d]) for row, d in rows],
+            [row for row, _ in rows],
+            [i.key for i in items],
         )
-        made = cache.blob(made_key) if cache is not None else None
-        if made is not None and writer.keep(tuple(made.split("\n"))):
-            return
-        with writer.recording() as trail:
-            if subst is None:  # a topic's
-                self.pages.paged_feed(feed, substantive(items))
-            else:
-                self.pages.paged_feed(feed, items)
-                self.pages.paged_feed(subst, substantive(items))
-            self._slice_pages(feed, subst or feed, name, kind, items, [row for row, _ in rows])
-        if cache is not None:
-            cache.keep_blob(made_key, "\n".join(trail))
+        self.pages.writer.group(made_key, partial(self._slice_files, feed, subst, name, kind, items, rows))
+
+    def _slice_files(
+        self, feed: Feed, subst: Feed | None, name: str, kind: str, items: list[Item], rows: list[tuple[dict, str]]
+    ) -> None:
+        if subst is None:  # a topic's
+            self.pages.paged_feed(feed, substantive(items))
+        else:
+            self.pages.paged_feed(feed, items)
+            self.pages.paged_feed(subst, substantive(items))
+        self._slice_pages(feed, subst or feed, name, kind, items, [row for row, _ in rows])
 
     def _slice_pages(self, feed: Feed, subst: Feed, name: str, kind: str, items: list[Item], docs: list[dict]) -> None:
         """A service's or tag's page (its documents and changes, paged), and for a service one

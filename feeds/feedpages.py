@@ -74,6 +74,26 @@ class FeedPages:
         size = LIST_SIZE
         full = len(items) // size
         common = self.key("common", sorted(context.items()))  # once: it is the same on every page
+        if full:
+            # a new change leaves every full page as it was: they are kept as one group
+            key = self.key("full", template, front, [i.key for i in items[: full * size]], sorted(front_only), common)
+            self.writer.group(
+                "files:" + key, partial(self._full_pages, front, template, items, full, common, context, front_only)
+            )
+        newest = items[-size:]
+        older = paths.list_page(front, (len(items) - size - 1) // size + 1) if len(items) > size else None
+        nav = {"number": None, "newer": None, "older": older, "front": front}
+        key = self.key(
+            "list", template, front, nav, len(items), [i.key for i in newest], common, sorted(front_only.items())
+        )
+        render = partial(self._list_page, template, front, newest, len(items), nav, {**context, **front_only})
+        self.writer.page(front, key, render)
+
+    def _full_pages(
+        self, front: str, template: str, items: list, full: int, common: str, context: dict, front_only: dict
+    ) -> None:
+        """The `full` full pages of a list, each rendered again only when its own inputs changed."""
+        size = LIST_SIZE
         for n in range(1, full + 1):
             chunk = items[(n - 1) * size : n * size]
             page = paths.list_page(front, n)
@@ -88,14 +108,6 @@ class FeedPages:
                 self._list_page, template, page, chunk, None, nav, {**context, **dict.fromkeys(front_only)}
             )
             self.writer.page(page, key, render)
-        newest = items[-size:]
-        older = paths.list_page(front, (len(items) - size - 1) // size + 1) if len(items) > size else None
-        nav = {"number": None, "newer": None, "older": older, "front": front}
-        key = self.key(
-            "list", template, front, nav, len(items), [i.key for i in newest], common, sorted(front_only.items())
-        )
-        render = partial(self._list_page, template, front, newest, len(items), nav, {**context, **front_only})
-        self.writer.page(front, key, render)
 
     def _list_page(self, template: str, page: str, chunk: list, total: int | None, nav: dict, context: dict) -> bytes:
         """A page of a list; `total` (the number of changes in the list) on the front page only,

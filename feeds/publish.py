@@ -298,7 +298,7 @@ class Publisher:
         if lang_key:
             cache.has_blob(lang_key)  # still in use
         self._hand_on(info, items, shown, lang, track, sink, page, latest, first, lines)
-        sink.document(info, track, len(items), last, summary, made_key)
+        sink.document(info, track, len(items), last, summary)
         self.n_restored += 1
         return lang, track, items
 
@@ -361,15 +361,13 @@ class Publisher:
         made_key = "files:" + self.pages.key(
             "files", pack_key, [i.key for i in shown], self.pages.feed_size, self.pages.linker.base_url
         )
-        cache = self.writer.cache
-        made = cache.blob(made_key) if cache is not None else None
-        if made is None or not self.writer.keep(tuple(made.split("\n"))):
-            with self.writer.recording() as trail:
-                self._pages(info, records, items, episodes, raw, doc_key, pack_key, lang)
-                for feed, entries in zip(_feeds(info), (published, only_substantive(published)), strict=True):
-                    self.pages.paged_feed(feed, entries, self.excerpts.short_entry)
-            if cache is not None:
-                cache.keep_blob(made_key, "\n".join(trail))
+
+        def files() -> None:
+            self._pages(info, records, items, episodes, raw, doc_key, pack_key, lang)
+            for feed, entries in zip(_feeds(info), (published, only_substantive(published)), strict=True):
+                self.pages.paged_feed(feed, entries, self.excerpts.short_entry)
+
+        self.writer.group(made_key, files)
         latest = records[-1].to_version if records else None
         first = records[0].detected_at if records else None
         page_key = self.pages.key(
@@ -378,7 +376,7 @@ class Publisher:
         lines_key = self._hand_on(info, items, shown, lang, track, sink, page_key, latest, first)
         last_summary = published[-1].record.summary if published else ""
         last = records[-1].detected_at if records else None
-        sink.document(info, track, len(items), last, last_summary, made_key)
+        sink.document(info, track, len(items), last, last_summary)
         self.made = (doc_id, items, shown, made_key, page_key, lines_key, last_summary)
         return items
 

@@ -8,9 +8,8 @@ noticed and written again, a file edited by hand is replaced when its inputs cha
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from policywatch.archive.errors import StoreError
@@ -48,7 +47,7 @@ class SiteWriter:
         self.rendered = 0
         self.skipped = 0
         self.folders: set[Path] = set()  # made (or found) by this writer: one mkdir per folder, not per file
-        self.trail: list[str] | None = None  # while recording(): the files produced
+        self.trails: list[list[str]] = []  # of the groups being made: the files each produced
         marker = out / MARKER
         try:
             if out.exists() and any(out.iterdir()) and not marker.exists():
@@ -133,19 +132,27 @@ class SiteWriter:
                 cache.rendered(rel, key)
         return True
 
+    def group(self, key: str, make: Callable[[], object]) -> None:
+        """Files produced together by `make()`, kept as a whole, without working out each one's key,
+        while `key` (of all their inputs: it starts with "files:") is that of a publish that
+        listed them in the cache, and each is still on disk. Groups may nest."""
+        cache = self.cache
+        made = cache.blob(key) if cache is not None else None
+        if made is not None and self.keep(tuple(made.split("\n"))):
+            return
+        trail: list[str] = []
+        self.trails.append(trail)
+        try:
+            make()
+        finally:
+            self.trails.pop()
+        if cache is not None:
+            cache.keep_blob(key, "\n".join(trail))
+
     def _produce(self, rels: tuple[str, ...]) -> None:
         self.produced.update(rels)
-        if self.trail is not None:
-            self.trail.extend(rels)
-
-    @contextlib.contextmanager
-    def recording(self) -> Iterator[list[str]]:
-        """The files produced inside the block (written, rendered or kept), in order."""
-        self.trail = []
-        try:
-            yield self.trail
-        finally:
-            self.trail = None
+        for trail in self.trails:
+            trail.extend(rels)
 
     def prune(self) -> int:
         removed = 0
