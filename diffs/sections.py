@@ -60,7 +60,8 @@ def may_hold(key: str) -> bool:
     c = s[:1]
     if "\n" not in key:
         return (
-            c == "*"
+            # a bulleted item ("* …") holds no title: only bold or, alone, all caps ("*NOTE*")
+            (c == "*" and (s[1:2] == "*" or s.isupper()))
             or c.isdigit()
             or (c != "" and c in QUOTES)
             or s.startswith(KEYWORDS)
@@ -82,8 +83,8 @@ def _depth(title: str) -> int | None:
 
 def _numbers(title: str) -> tuple[int, ...] | None:
     """A title's own section number as numbers ("**14\\. AUTRES**" (14,), "6.1 Fees" (6, 1))."""
-    m = NUMBER.match(ESCAPE.sub("", title).lstrip("*_# \t"))
-    return tuple(int(n) for n in m.group(1).split(".")) if m and not m.group(2) else None
+    m = NUMBER.match(_unescaped(title).lstrip("*_# \t"))
+    return tuple(map(int, m.group(1).split("."))) if m and not m.group(2) else None
 
 
 def _level(title: str, depth: int, stack: list[tuple[float, str]]) -> float:
