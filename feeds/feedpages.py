@@ -76,7 +76,8 @@ class FeedPages:
         common = self.key("common", sorted(context.items()))  # once: it is the same on every page
         if full:
             # a new change leaves every full page as it was: they are kept as one group
-            key = self.key("full", template, front, [i.key for i in items[: full * size]], sorted(front_only), common)
+            keys = " ".join(i.key for i in items[: full * size])  # (one string: cheaper to key than a list)
+            key = self.key("full", template, front, keys, sorted(front_only), common)
             self.writer.group(
                 "files:" + key, partial(self._full_pages, front, template, items, full, common, context, front_only)
             )
