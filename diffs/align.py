@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .blocks import Block, Doc
 from .classify import Assessment, assess
@@ -278,13 +279,6 @@ def _pair_gap(dels: list[Block], ins: list[Block], ops: list[BlockOp], codes: Co
     ops.extend(BlockOp("added", new=b) for b in ins[i0:])
 
 
-def _key(block: Block, by: str) -> str:
-    """The key `_lcs` pairs blocks by (a direct read: compiled, getattr looks the name up)."""
-    if by == "text":
-        return block.text
-    return block.key if by == "key" else block.akey
-
-
 def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
     """Blocks with equal keys (attribute `by`) paired in order, as equal when their normalised
     keys agree and as modified otherwise; each stretch between them handed to `then`."""
@@ -292,14 +286,15 @@ def _lcs(old: list[Block], new: list[Block], by: str, then) -> list[BlockOp]:
     if not old or not new:
         then(old, new, ops)
         return ops
+    key = attrgetter(by)
     if len(old) == 1 and len(new) == 1:  # the common gap: one block edited in place
         o, w = old[0], new[0]
-        if _key(o, by) == _key(w, by):
+        if key(o) == key(w):
             ops.append(BlockOp("equal" if by != "akey" or o.key == w.key else "modified", o, w))
         else:
             then(old, new, ops)
         return ops
-    ka, kb = [_key(o, by) for o in old], [_key(w, by) for w in new]
+    ka, kb = list(map(key, old)), list(map(key, new))
     if set(ka).isdisjoint(kb):  # nothing in common (a rewritten stretch): no diff to run
         then(old, new, ops)
         return ops

@@ -7,6 +7,8 @@ unchanged runs are split into blocks, and blocks into word pieces, only when som
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from .align import BlockOp, EqualRun, Segment, align_docs
 from .blocks import Block, Doc, doc_pair, split_blocks, split_chunk
 from .classify import assess, cosmetic_kinds, worst
@@ -97,18 +99,10 @@ class Comparison:
         self.facts = facts
         self.topics = topics
         self.sections = sections or []  # paths of the sections with edits ("8. Insurance › Insurance Limits")
-        self._changes: list[Change] | None = None
 
-    @property
+    @cached_property
     def changes(self) -> list[Change]:
         """Every block in display order; unchanged runs are split into blocks here, on demand."""
-        # (kept by hand: functools.cached_property needs an instance __dict__, which a compiled
-        # class does not have)
-        if self._changes is None:
-            self._changes = self._all_changes()
-        return self._changes
-
-    def _all_changes(self) -> list[Change]:
         out: list[Change] = []
         for seg in self._segments:
             if not isinstance(seg, EqualRun):

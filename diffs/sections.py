@@ -12,6 +12,7 @@ where one of its level or above starts, so "7." closes "6.1" and "Artikel 2" clo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PART = 7  # below every Markdown heading (levels 1-6)
 ITEM = 0.5  # a numbered list item's title: a clause of the heading that holds the list
@@ -81,8 +82,11 @@ def _depth(title: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _numbers(title: str) -> tuple[int, ...] | None:
-    """A title's own section number as numbers ("**14\\. AUTRES**" (14,), "6.1 Fees" (6, 1))."""
+    """A title's own section number as numbers ("**14\\. AUTRES**" (14,), "6.1 Fees" (6, 1)).
+    Kept for the titles seen last: each numbered clause compares its number with those of the
+    Markdown headings above it, the same few titles over and over."""
     m = NUMBER.match(_unescaped(title).lstrip("*_# \t"))
     return tuple(map(int, m.group(1).split("."))) if m and not m.group(2) else None
 

@@ -189,8 +189,8 @@ def _longest(n: int, same: Callable[[int], bool]) -> int:
     return lo
 
 
-# common_head and common_tail go item by item: compiled, a loop of comparisons is several times
-# faster than bisecting over slices, which copy the lists and call back into a closure.
+# common_head and common_tail go item by item: a loop of comparisons is faster than bisecting
+# over slices, which copy the lists and call back into a closure.
 def common_head(a: list[str], b: list[str]) -> int:
     """Length of the common prefix of two lists."""
     n = min(len(a), len(b))
