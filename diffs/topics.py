@@ -114,7 +114,7 @@ INDEX, PHRASES = _index(_WORDS)
 # an ASCII text's characters other than letters and digits made spaces, then each run of them
 # one space: a translation and a search for the runs are faster than a substitution of each run
 NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if c not in "abcdefghijklmnopqrstuvwxyz0123456789"})
-SPACES = re.compile(" {2,}")
+SPACES = re.compile("  +")  # (a literal start: the search jumps from one double space to the next)
 
 
 def fold(text: str) -> str:
