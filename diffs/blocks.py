@@ -343,14 +343,14 @@ class Doc:
         top = stack[-1] if stack else None
         # a C-level test first, then headings_of's own (each test in the comprehension is
         # C-level: a chunk that may hold a heading starts with a mark, a digit, a quote or a
-        # keyword, or is short (an all-caps line), or has lines)
+        # keyword, or is a short all-caps line, or has lines)
         for k in [
             k
             for k in range(self._scanned, upto)
             if (
                 "\n" in keys[k]
                 or keys[k][:1] in TITLE_STARTS
-                or len(keys[k]) <= CAPS_CHARS
+                or (len(keys[k]) <= CAPS_CHARS and keys[k].isupper())
                 or keys[k].startswith(KEYWORDS)
             )
         ]:

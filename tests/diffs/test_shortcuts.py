@@ -26,7 +26,7 @@ from policywatch.diffs.align import (
     align_docs,
     similarity,
 )
-from policywatch.diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of
+from policywatch.diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of, split_chunk
 from policywatch.diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
 from policywatch.diffs.facts import (
     DEFINITION,
@@ -613,6 +613,25 @@ def test_headings_recorded_while_splitting_are_those_the_index_finds():
             k = stop + rng.randint(0, 8)
         for k in range(len(scanned)):
             assert split.stack_before(k) == scanned.stack_before(k), k
+
+
+def test_the_index_skips_only_chunks_that_hold_no_heading():
+    """The heading index tries only chunks that start like a title, are short all-caps lines or
+    have lines: the stacks it finds are those splitting every chunk finds."""
+    rng = random.Random(10)
+    pieces = [
+        "PART A", "Part a", "FEES AND PAYMENTS", "NOTE: SEE BELOW.", "Short line", "a. item", "(b) item",
+        "- item", "* item", "*NOTE*", "**Bold title**", "1. Fees", "2.3 Rates. You pay", '"Seller" means you',
+        "Section 4 \u2013 Payments", "Artikel 2", "# One", "## Two", "Title\n===", "=== ", "--- ", "> QUOTE",
+        "| A | B |", "\u00a71 Scope", "\u201cTerm\u201d means", "x" * 130, "Y" * 121, " INDENTED CAPS",
+    ]  # fmt: skip
+    for _ in range(300):
+        text = "\n\n".join(rng.choices(pieces, k=rng.randint(1, 30)))
+        doc = Doc(text)
+        stack: list = []
+        for k in range(len(doc)):
+            assert doc.stack_before(k) == stack, (k, text)
+            split_chunk(doc.keys[k], doc.seps[k], stack)
 
 
 def test_headings_of_equal_runs_found_once_are_those_each_text_has():
