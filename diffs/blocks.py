@@ -105,8 +105,9 @@ def kind_of(line: str) -> str:
         return "heading" if atx(line) else "paragraph"
     if c == "|":
         return "row"
-    # a rule repeats its character: the next one that is not blank must be the same
-    if c in "-*_" and s[1:].lstrip(" \t")[:1] == c and RULE.match(line):
+    # a rule repeats its character: the next one that is not blank must be the same (looked
+    # for in a few characters first: a bulleted item is not copied whole)
+    if c in "-*_" and (s[1:9].lstrip(" \t")[:1] or s[9:].lstrip(" \t")[:1]) == c and RULE.match(line):
         return "rule"
     if c in "`~" and FENCE.match(line):
         return "code"

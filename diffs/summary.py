@@ -38,6 +38,8 @@ class Tally:
     substantive_facts: list[dict] = field(default_factory=list)  # facts of substantive edits only
     titles: dict[str, str] = field(default_factory=dict)  # raw heading → its display name
     title_keys: dict[str, str] = field(default_factory=dict)  # raw heading → its alignment key
+    labels: dict[tuple[str, ...], str] = field(default_factory=dict)  # heading path → `label`
+    paths_shown: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # heading path → `path`
     old_terms: list[str] = field(default_factory=list)
     new_terms: list[str] = field(default_factory=list)
     changed_text: list[str] = field(default_factory=list)  # the words edits added or removed, for topics
@@ -63,8 +65,14 @@ class Tally:
 
     def label(self, block: Block) -> str:
         """How a headline names a block's section: its title, and the one above too when its own is
-        only a number ("13. Relationship of Parties › 13.2")."""
+        only a number ("13. Relationship of Parties › 13.2"). Made once per heading path."""
         path = block.path
+        name = self.labels.get(path)
+        if name is None:
+            name = self.labels[path] = self._label(path)
+        return name
+
+    def _label(self, path: tuple[str, ...]) -> str:
         if not path:
             return ""
         own = self.title(path[-1])
@@ -73,8 +81,12 @@ class Tally:
         return own
 
     def path(self, block: Block) -> tuple[str, ...]:
-        """The display names of the headings above a block (a heading's ends with itself)."""
-        return tuple(self.title(raw) for raw in block.path)
+        """The display names of the headings above a block (a heading's ends with itself), made
+        once per heading path: the blocks of a section share it."""
+        names = self.paths_shown.get(block.path)
+        if names is None:
+            names = self.paths_shown[block.path] = tuple(self.title(raw) for raw in block.path)
+        return names
 
     def add_facts(self, facts: list[dict], significance: str) -> None:
         self.facts.extend(facts)
