@@ -251,7 +251,7 @@ def compare(old: str, new: str) -> Comparison:
     else:
         segments = align_docs(od, nd, t.codes)
     out: list[EqualRun | list[Change]] = []
-    made: dict[int, Change] = {}
+    moves: list[tuple[BlockOp, Change]] = []  # the halves of moves
     for seg in segments:
         if isinstance(seg, EqualRun):
             if od.seps[seg.i : seg.i + seg.n] != nd.seps[seg.j : seg.j + seg.n]:
@@ -261,14 +261,13 @@ def compare(old: str, new: str) -> Comparison:
         changes = []
         for op in seg:
             ch = _change(op, t)
-            made[id(op)] = ch
+            if op.partner is not None:
+                moves.append((op, ch))
             changes.append(ch)
         out.append(changes)
-    for seg in segments:
-        if not isinstance(seg, EqualRun):
-            for op in seg:
-                if op.partner is not None:
-                    made[id(op)].partner = made[id(op.partner)]
+    made = {id(op): ch for op, ch in moves}
+    for op, ch in moves:  # each half of a move knows the other's change
+        ch.partner = made[id(op.partner)]
     t.settle_terms()
     identical = old == new
     significance = "cosmetic" if identical else worst(t.levels)
