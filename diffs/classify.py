@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import clean, link_targets, normalize, squash, unlink, word_spans, words
+from .normalize import clean, link_targets, normalize, split_words, unlink, word_spans, words
 from .words import EQUAL, Codes, common_head, common_prefix, common_suffix, common_tail, diff_codes, encode
 
 ORDER = {"cosmetic": 0, "minor": 1, "substantive": 2}
@@ -96,6 +96,7 @@ class Assessment:
         "reasons",
         "runs",
         "significance",
+        "spaced",
         "words_added",
         "words_removed",
     )
@@ -111,6 +112,7 @@ class Assessment:
         new_mid: str = "",
         old_words: list[str] | None = None,
         new_words: list[str] | None = None,
+        spaced: tuple[str | None, str | None] = (None, None),
     ) -> None:
         self.significance = significance
         self.reasons = reasons
@@ -118,6 +120,8 @@ class Assessment:
         self.old_mid, self.new_mid = old_mid, new_mid
         self.old_words = old_words if old_words is not None else []
         self.new_words = new_words if new_words is not None else []
+        # the texts the middles' words were split from, each word at its place (`split_words`)
+        self.spaced = spaced
         self.runs: list[Run] = []
         self.words_added = self.words_removed = 0
         self._before: list[str] | None = None
@@ -157,36 +161,51 @@ class Assessment:
 
     def region(self, side: str, run: Run) -> tuple[int, int] | None:
         """Where a run lies in the old ('-') or new ('+') key, or None."""
-        sp = self.spans(side)
-        if sp is None:
-            return None
         if side == "-":
-            start, end = run_region(sp, run.i0, run.i1, len(self.old_mid))
+            mid, tokens, spaced, i0, i1 = self.old_mid, self.old_words, self.spaced[0], run.i0, run.i1
         else:
-            start, end = run_region(sp, run.j0, run.j1, len(self.new_mid))
+            mid, tokens, spaced, i0, i1 = self.new_mid, self.new_words, self.spaced[1], run.j0, run.j1
+        if spaced is None:
+            sp = self.spans(side)
+            if sp is None:
+                return None
+            start, end = run_region(sp, i0, i1, len(mid))
+        else:
+            # the words are the runs of non-spaces of `spaced`: the ends of the word before the run
+            # and of the word after it are all that is needed, not the spans of every word
+            start = _word_start(spaced, i0 - 1) + len(tokens[i0 - 1]) if i0 > 0 else 0
+            end = _word_start(spaced, i1) if i1 < len(tokens) else len(mid)
         return self.offset + start, self.offset + end
+
+
+def _word_start(spaced: str, k: int) -> int:
+    """Where the k-th word of a text of words and spaces starts: what is left once k words are split
+    off (C-level) starts there."""
+    return len(spaced) - len(spaced.split(None, k)[-1])
 
 
 def cosmetic_kinds(old: str, new: str) -> list[str]:
     """What kind of cosmetic difference two texts with equal normalised keys have."""
     if old == new:
         return []
-    if squash(old) == squash(new):
+    # Two texts are equal squashed when they split into the same words (squash(text) is
+    # " ".join(text.split())): compared as lists, not joined into new strings first.
+    if old.split() == new.split():
         return ["whitespace"]
     # only the differing middle, widened to white space: a changed link target is seen with its
     # link, a changed character with its word
     p, s = _middle(old, new)
     old, new = old[p : len(old) - s], new[p : len(new) - s]
     co, cn = clean(old), clean(new)
-    if squash(co) == squash(cn):
+    if co.split() == cn.split():
         return ["characters"]
     kinds = []
     if link_targets(co) != link_targets(cn):
         kinds.append("link targets")
     uo, un = unlink(co), unlink(cn)
-    if squash(uo) != squash(un):
+    if uo.split() != un.split():
         kinds.append("formatting")
-    if squash(unlink(old)) != squash(unlink(new)) and squash(uo) == squash(un):
+    elif unlink(old).split() != unlink(new).split():
         kinds.append("characters")
     return kinds or ["formatting"]
 
@@ -424,8 +443,9 @@ def assess(
         return Assessment("cosmetic", cosmetic_kinds(old, new), ko, kn)
     p, s = _middle(ko, kn, common)
     mo, mn = ko[p : len(ko) - s], kn[p : len(kn) - s]
-    ow, nw = words(mo), words(mn)
-    a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw)
+    ow, so = split_words(mo)
+    nw, sn = split_words(mn)
+    a = Assessment("cosmetic", [], ko, kn, p, mo, mn, ow, nw, (so, sn))
     if ow == nw:
         a.reasons = ["case"] if mo.casefold() == mn.casefold() else ["punctuation"]
         return a

@@ -108,6 +108,9 @@ CURRENCY = re.compile(r"US\$|[$€£¥₹]|[A-Za-z]{2,3}")
 DIGIT = re.compile(r"\d")
 ASCII_DIGITS = b"0123456789"
 DIGITS = re.compile(r"\d+")
+FOUR_DIGITS = re.compile(r"\d{4}")
+# every digit a "0", every other byte a space: four digits in a row are "0000"
+DIGIT_RUNS = bytes.maketrans(bytes(range(256)), bytes(48 if 48 <= c <= 57 else 32 for c in range(256)))
 SIGNS = frozenset("$€£¥₹%")
 REACH = 32  # a quantity reaches this far from its digits ("USD", "January 15, 2024", "(30) business days")
 NUMBER_WORDS = frozenset(NUMBER_WORD_LIST.split(" "))
@@ -368,6 +371,11 @@ def _fact(ko: str, kn: str, g: Mention, c: Mention, reason: str, label: str, sec
 def effective_dates(key: str) -> list[dict]:
     """Effective dates a new text states ("These terms are effective on 5 March 2026"): facts
     with no before. Only dates after the words of EFFECTIVE count."""
+    # every way of writing a date holds a year of four digits: most texts hold none (tested first:
+    # cheaper than case folding the text for the hints, and the whole key is searched for quantities
+    # only when both are there)
+    if not _four_digits(key):
+        return []
     folded = key.casefold()  # (once, not once per hint)
     if not any(w in folded for w in EFFECTIVE_HINTS):
         return []
@@ -378,6 +386,13 @@ def effective_dates(key: str) -> list[dict]:
                 {"kind": "effective_date", "before": None, "after": m.text, "context": context_before(key, m.start)}
             )
     return out
+
+
+def _four_digits(key: str) -> bool:
+    """Does a key hold four digits in a row? (ASCII text through a byte table, as `_has_digit`)"""
+    if key.isascii():
+        return b"0000" in key.encode().translate(DIGIT_RUNS)
+    return FOUR_DIGITS.search(key) is not None
 
 
 # words one of which an effective date's text holds (a cheap test before the search)

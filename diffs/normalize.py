@@ -326,15 +326,23 @@ def normalize(text: str) -> str:
 
 def words(key: str) -> list[str]:
     """Case-folded word tokens of a normalised key: punctuation dropped, numbers kept whole."""
+    return split_words(key)[0]
+
+
+def split_words(key: str) -> tuple[list[str], str | None]:
+    """`words` of a key, and the text they were split from where each word is a run of non-spaces
+    in it at its place in the key (a key in Latin-1 without symbols), else None: where the words
+    lie is then found without looking for each (`word_spans`)."""
     spaced = _spaced_words(key)
     if spaced is not None:
         text, symbols = spaced
-        if symbols:  # each symbol a word: set apart from the words next to it
-            for c in SYMBOLS:
-                if c in text:
-                    text = text.replace(c, f" {c} ")
-        return text.split()
-    return WORD.findall(key.casefold())
+        if not symbols:
+            return text.split(), text
+        for c in SYMBOLS:  # each symbol a word: set apart from the words next to it
+            if c in text:
+                text = text.replace(c, f" {c} ")
+        return text.split(), None
+    return WORD.findall(key.casefold()), None
 
 
 def _latin1(text: str) -> bytes | None:

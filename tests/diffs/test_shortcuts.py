@@ -27,13 +27,22 @@ from policywatch.diffs.align import (
     similarity,
 )
 from policywatch.diffs.blocks import ITEM, RULE, Block, Doc, doc_pair, kind_of, split_chunk
-from policywatch.diffs.classify import ENUM_TOKEN, _enumeration, _spelling_fix, is_spelling_fix
+from policywatch.diffs.classify import (
+    ENUM_TOKEN,
+    Assessment,
+    Run,
+    _enumeration,
+    _spelling_fix,
+    is_spelling_fix,
+    run_region,
+)
 from policywatch.diffs.facts import (
     DEFINITION,
     DIGIT,
     NUMBER_WORDS,
     QUOTED,
     Mention,
+    _four_digits,
     _has_digit,
     _may_hold_number_word,
     _mentions_in,
@@ -58,6 +67,7 @@ from policywatch.diffs.normalize import (
     bag_of_words,
     clean,
     normalize,
+    split_words,
     squash,
     strip_markup,
     word_spans,
@@ -201,6 +211,34 @@ def test_words_shortcut_for_ascii_and_latin1_keys():
             assert words(text) == WORD.findall(text.casefold()), repr(text)
             spans = [m.span() for m in WORD.finditer(text)]
             assert word_spans(text, words(text)) == (spans if len(spans) == len(words(text)) else None), repr(text)
+
+
+def test_a_run_is_placed_through_the_split_text_as_through_the_spans_of_every_word():
+    """`Assessment.region` finds a run's ends from the text the words were split from (a Latin-1
+    key without symbols): the same place as the spans of every word give."""
+    rng = random.Random(11)
+    for alphabet in ("aZ09_ .,:/'-;(\"é", "aZ9_ .,:/'-;" + LATIN1, "ab  .,"):
+        for _ in range(4000):
+            mid = normalize("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))))
+            tokens, spaced = split_words(mid)
+            assert tokens == words(mid)
+            spans = word_spans(mid, tokens)
+            if spaced is None or spans is None:
+                continue
+            a = Assessment("minor", [], mid, mid, 3, mid, mid, tokens, tokens, (spaced, spaced))
+            for i0 in range(len(tokens) + 1):
+                for i1 in range(i0, len(tokens) + 1):
+                    start, end = run_region(spans, i0, i1, len(mid))
+                    run = Run(i0, i1, i0, i1)
+                    assert a.region("-", run) == a.region("+", run) == (3 + start, 3 + end), (mid, i0, i1)
+
+
+def test_four_digits_in_a_row_as_the_pattern_finds_them():
+    rng = random.Random(12)
+    alphabet = ["1", "2", "0", "9", "a", " ", ".", "\u0663", "\u00b2", "é", "12", "2024"]
+    for _ in range(30000):
+        key = "".join(rng.choices(alphabet, k=rng.randint(0, 8)))
+        assert _four_digits(key) == (re.search(r"\d{4}", key) is not None), repr(key)
 
 
 def test_align_key_drops_a_leading_number_as_the_substitution_would():
