@@ -39,6 +39,8 @@ from policywatch.diffs.classify import (
 from policywatch.diffs.facts import (
     DEFINITION,
     DIGIT,
+    EFFECTIVE,
+    EFFECTIVE_HINTS,
     NUMBER_WORDS,
     QUOTED,
     Mention,
@@ -48,6 +50,8 @@ from policywatch.diffs.facts import (
     _mentions_in,
     _quantity,
     defined_terms,
+    effective_dates,
+    mentions,
 )
 from policywatch.diffs.normalize import (
     BARE_URL,
@@ -239,6 +243,25 @@ def test_four_digits_in_a_row_as_the_pattern_finds_them():
     for _ in range(30000):
         key = "".join(rng.choices(alphabet, k=rng.randint(0, 8)))
         assert _four_digits(key) == (re.search(r"\d{4}", key) is not None), repr(key)
+
+
+def test_effective_dates_skip_keys_without_a_year_as_the_search_would():
+    """Every way of writing a date ends with a year of four digits: a key without four digits in
+    a row is skipped before any search, and gets what searching it gives (none)."""
+    rng = random.Random(13)
+    pieces = ["effective on ", "with effect from ", "en vigueur le ", "effective", " ", ", ", ".", "12", "1234"]
+    pieces += ["5 March 2026", "March 5, 26", "2026-03-05", "5/3/26", "05.03.2026", "1 mai 2025"]
+    pieces += ["\u0661\u0662\u0663\u0664"]  # four digits, not ASCII ones
+    for _ in range(5000):
+        key = "".join(rng.choices(pieces, k=rng.randint(1, 10)))
+        searched = [
+            m.text
+            for m in mentions(key)
+            if m.kind == "date"
+            and EFFECTIVE.search(key[max(0, m.start - 40) : m.start])
+            and any(w in key.casefold() for w in EFFECTIVE_HINTS)
+        ]
+        assert [f["after"] for f in effective_dates(key)] == searched, repr(key)
 
 
 def test_align_key_drops_a_leading_number_as_the_substitution_would():
